@@ -1,0 +1,83 @@
+package io.sagaorchestrator.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Every error the API answers is problem+json; none leaks a stack trace or a secret. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response invalidInput(ConstraintViolationException e) {
+        List<Map<String, String>> violations = e.getConstraintViolations().stream()
+                .map(v -> Map.of("field", field(v), "message", v.getMessage()))
+                .sorted((a, b) -> a.get("field").compareTo(b.get("field")))
+                .toList();
+        String detail = violations.stream().map(v -> v.get("field") + " " + v.get("message")).reduce((a, b) -> a + "; " + b).orElse("");
+        return Problem.of(Response.Status.BAD_REQUEST, "invalid-input", "The request is not valid", detail)
+                .with("violations", violations).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return Problem.of(Response.Status.BAD_REQUEST, "malformed-json", "The request body is not valid JSON",
+                e.getOriginalMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response idempotencyKeyReused(IdempotencyKeyReusedException e) {
+        return Problem.of(422, "idempotency-key-reused", "The Idempotency-Key was used for another request", e.getMessage())
+                .with("sagaId", e.sagaId()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response sagaNotFound(SagaNotFoundException e) {
+        return Problem.of(Response.Status.NOT_FOUND, "saga-not-found", "No such saga", e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response invalidCursor(InvalidCursorException e) {
+        return Problem.of(Response.Status.BAD_REQUEST, "invalid-cursor", "The cursor is not valid", e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof JsonProcessingException json) {
+                return malformedJson(json);
+            }
+        }
+        int status = e.getResponse().getStatus();
+        if (e.getResponse().hasEntity() || status < 400) {
+            return e.getResponse();
+        }
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = known == null ? "HTTP " + status : known.getReasonPhrase();
+        return Problem.of(status, "http-" + status, title, e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("Request failed unexpectedly", e);
+        return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "internal-error", "The service failed",
+                "An unexpected error occurred; the service log has the details").toResponse();
+    }
+
+    private static String field(ConstraintViolation<?> v) {
+        String path = v.getPropertyPath().toString();
+        // "start.request.name" -> "name": the client knows its body, not our method names
+        String[] parts = path.split("\\.");
+        return parts.length > 2 ? String.join(".", Arrays.copyOfRange(parts, 2, parts.length)) : parts[parts.length - 1];
+    }
+}

@@ -1,0 +1,187 @@
+package io.sagaorchestrator.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.sagalog.SagaStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** Reads the saga log for people: one saga with its whole history, or a page of sagas. */
+@ApplicationScoped
+public class SagaQueries {
+
+    private static final String SUMMARY_COLUMNS = "id, definition_name, definition_version, status, business_key, last_error,"
+            + " created_at, updated_at, owner, wake_at";
+
+    private final AgroalDataSource db;
+    private final ObjectMapper json;
+    private final DefinitionRegistry definitions;
+
+    SagaQueries(AgroalDataSource db, ObjectMapper json, DefinitionRegistry definitions) {
+        this.db = db;
+        this.json = json;
+        this.definitions = definitions;
+    }
+
+    public Optional<SagaViews.Detail> detail(UUID id) {
+        try (Connection c = db.getConnection()) {
+            SagaViews.Detail saga;
+            SagaDefinition definition;
+            try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
+                    + ", definition_hash, input, result, step_states from saga where id = ?")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    SagaViews.Summary s = summary(rs);
+                    definition = definitions.forSaga(s.definition(), s.definitionVersion(), rs.getString(11));
+                    JsonNode states = read(rs.getString(14));
+                    saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(11), s.status(),
+                            s.businessKey(), read(rs.getString(12)), read(rs.getString(13)), s.lastError(), s.createdAt(),
+                            s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), steps(c, id, definition, states));
+                }
+            }
+            return Optional.of(saga);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read saga " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<SagaViews.Step> steps(Connection c, UUID id, SagaDefinition definition, JsonNode states) throws SQLException {
+        Map<String, List<SagaViews.Attempt>> byStep = new LinkedHashMap<>();
+        definition.steps().forEach(s -> byStep.put(s.name(), new ArrayList<>()));
+        try (PreparedStatement ps = c.prepareStatement("select step_name, direction, attempt, outcome, instance, started_at, ended_at,"
+                + " error_class, error_message, request, response from saga_step_attempt where saga_id = ?"
+                + " order by started_at, attempt")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byStep.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new SagaViews.Attempt(rs.getString(2),
+                            rs.getInt(3), rs.getString(4), rs.getString(5), instant(rs, 6), instant(rs, 7), rs.getString(8),
+                            rs.getString(9), read(rs.getString(10)), read(rs.getString(11))));
+                }
+            }
+        }
+        List<SagaViews.Step> steps = new ArrayList<>();
+        for (StepDefinition d : definition.steps()) {
+            JsonNode state = states.path(d.name());
+            steps.add(new SagaViews.Step(d.name(), d.kind().name().toLowerCase(Locale.ROOT), d.action(), d.compensation(),
+                    state.path("effect").isTextual() ? state.get("effect").asText() : null,
+                    state.path("output").isMissingNode() || state.path("output").isNull() ? null : state.get("output"),
+                    byStep.get(d.name())));
+        }
+        return steps;
+    }
+
+    /**
+     * Sagas newest first, optionally of some statuses and one definition; {@code cursor} continues
+     * after the last saga of the previous page, so pages stay stable while new sagas arrive.
+     */
+    public SagaViews.Page list(Set<SagaStatus> statuses, String definition, String cursor, int limit) {
+        StringBuilder sql = new StringBuilder("select " + SUMMARY_COLUMNS + " from saga where true");
+        List<Object> params = new ArrayList<>();
+        if (!statuses.isEmpty()) {
+            sql.append(" and status = any(?)");
+            params.add(statuses.stream().map(Enum::name).toArray(String[]::new));
+        }
+        if (definition != null) {
+            sql.append(" and definition_name = ?");
+            params.add(definition);
+        }
+        if (cursor != null) {
+            Cursor after = Cursor.decode(cursor);
+            sql.append(" and (created_at, id) < (?, ?)");
+            params.add(Timestamp.from(after.createdAt()));
+            params.add(after.id());
+        }
+        sql.append(" order by created_at desc, id desc limit ?");
+        params.add(limit + 1);
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < params.size(); i++) {
+                Object p = params.get(i);
+                if (p instanceof String[] array) {
+                    ps.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    ps.setObject(i + 1, p);
+                }
+            }
+            List<SagaViews.Summary> items = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    items.add(summary(rs));
+                }
+            }
+            String next = null;
+            if (items.size() > limit) {
+                items = items.subList(0, limit);
+                SagaViews.Summary last = items.get(limit - 1);
+                next = new Cursor(last.createdAt(), last.sagaId()).encode();
+            }
+            return new SagaViews.Page(items, next);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list sagas: " + e.getMessage(), e);
+        }
+    }
+
+    private static SagaViews.Summary summary(ResultSet rs) throws SQLException {
+        String owner = rs.getString(9);
+        Instant wake = instant(rs, 10);
+        SagaStatus status = SagaStatus.valueOf(rs.getString(4));
+        boolean live = !status.isTerminal();
+        return new SagaViews.Summary(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), status.name(), rs.getString(5),
+                rs.getString(6), instant(rs, 7), instant(rs, 8), owner,
+                live && owner != null ? wake : null, live && owner == null ? wake : null);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private JsonNode read(String text) {
+        try {
+            return text == null ? null : json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the saga log holds malformed JSON", e);
+        }
+    }
+
+    /** Where a page ends, opaque to clients. */
+    record Cursor(Instant createdAt, UUID id) {
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((createdAt.toString() + "|" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String text) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
+                return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
+            } catch (RuntimeException e) {
+                throw new InvalidCursorException(text);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.sagaorchestrator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** What the API shows of the saga log. */
+public final class SagaViews {
+
+    private SagaViews() {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Summary(UUID sagaId, String definition, int definitionVersion, String status, String businessKey,
+                          String lastError, Instant createdAt, Instant updatedAt,
+                          /* set while an instance advances it */ String owner, Instant leaseExpiresAt,
+                          /* set while it waits for a scheduled retry */ Instant nextAttemptAt) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Detail(UUID sagaId, String definition, int definitionVersion, String definitionHash, String status,
+                         String businessKey, JsonNode input, JsonNode result, String lastError, Instant createdAt,
+                         Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, List<Step> steps) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(String name, String type, String action, String compensation, String effect, JsonNode output,
+                       List<Attempt> attempts) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Attempt(String direction, int attempt, String outcome, String instance, Instant startedAt, Instant endedAt,
+                          String errorClass, String errorMessage, JsonNode request, JsonNode response) {
+    }
+
+    public record Page(List<Summary> items, String nextCursor) {
+    }
+}

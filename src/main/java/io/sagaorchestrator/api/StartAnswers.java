@@ -1,0 +1,71 @@
+package io.sagaorchestrator.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sagaorchestrator.engine.SagaCompletions;
+import io.sagaorchestrator.engine.SagaEngine;
+import io.sagaorchestrator.sagalog.SagaStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The answer to a start request, after waiting a bounded time for the saga to end: 200 with the
+ * result when it completed, 409 problem+json when it was undone or escalated, 202 with where to
+ * look when it is still going.
+ */
+@ApplicationScoped
+public class StartAnswers {
+
+    private final SagaQueries queries;
+    private final SagaCompletions completions;
+    private final ObjectMapper json;
+
+    StartAnswers(SagaQueries queries, SagaCompletions completions, ObjectMapper json) {
+        this.queries = queries;
+        this.completions = completions;
+        this.json = json;
+    }
+
+    public Response await(SagaEngine.Started started, Duration wait) {
+        try {
+            started.ended().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            completions.forget(started.sagaId(), started.ended());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        // the log, not the signal, is the answer: the saga may also have ended on another instance
+        SagaViews.Detail saga = queries.detail(started.sagaId()).orElseThrow(() -> new SagaNotFoundException(started.sagaId()));
+        URI location = URI.create("/api/sagas/" + saga.sagaId());
+        SagaStatus status = SagaStatus.valueOf(saga.status());
+        if (status == SagaStatus.COMPLETED) {
+            ObjectNode body = json.createObjectNode().put("sagaId", saga.sagaId().toString()).put("status", saga.status());
+            body.set("result", saga.result());
+            return Response.ok(body).location(location).build();
+        }
+        if (status.isTerminal()) {
+            return Problem.of(Response.Status.CONFLICT, "saga-" + saga.status().toLowerCase(), title(status), saga.lastError())
+                    .with("status", saga.status())
+                    .with("sagaId", saga.sagaId())
+                    .toResponse();
+        }
+        return Response.accepted(json.createObjectNode().put("sagaId", saga.sagaId().toString()).put("status", saga.status()))
+                .location(location).build();
+    }
+
+    private static String title(SagaStatus status) {
+        return switch (status) {
+            case COMPENSATED -> "The saga failed and was undone";
+            case ESCALATED -> "The saga failed and could not be undone: it waits for manual repair";
+            default -> "The saga failed and was repaired by hand";
+        };
+    }
+}

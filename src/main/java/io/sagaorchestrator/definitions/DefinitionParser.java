@@ -1,0 +1,174 @@
+package io.sagaorchestrator.definitions;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.quarkus.runtime.configuration.DurationConverter;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads one YAML definition and checks it against the known actions. Every fault is reported as an
+ * {@link InvalidDefinitionException} naming the file, the place (line and column, or the step) and
+ * what is wrong, so a bad definition stops start-up with a message a person can act on.
+ */
+public final class DefinitionParser {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final String FAILURE_PACKAGE = "io.sagaorchestrator.actions.";
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KnownActions actions;
+
+    public DefinitionParser(KnownActions actions) {
+        this.actions = actions;
+    }
+
+    public SagaDefinition parse(String file, String yaml) {
+        DefinitionDoc doc;
+        try {
+            doc = YAML.readValue(yaml, DefinitionDoc.class);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String place = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InvalidDefinitionException(file, place, e.getOriginalMessage());
+        }
+        if (doc == null) {
+            throw new InvalidDefinitionException(file, "", "the file is empty");
+        }
+        List<StepDefinition> steps = new ArrayList<>();
+        List<StepDoc> stepDocs = doc.steps() == null ? List.of() : doc.steps();
+        for (int i = 0; i < stepDocs.size(); i++) {
+            StepDoc s = stepDocs.get(i);
+            String place = "steps[" + i + "]" + (s.name() == null ? "" : " '" + s.name() + "'");
+            try {
+                StepDefinition step = step(s);
+                checkActions(step);
+                steps.add(step);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDefinitionException(file, place, e.getMessage());
+            }
+        }
+        try {
+            return new SagaDefinition(require(doc.name(), "name"), doc.version() == null ? 0 : doc.version(),
+                    doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidDefinitionException(file, "", e.getMessage());
+        }
+    }
+
+    private StepDefinition step(StepDoc s) {
+        StepKind kind = switch (require(s.type(), "type").toLowerCase(Locale.ROOT)) {
+            case "remote" -> StepKind.REMOTE;
+            case "local" -> StepKind.LOCAL;
+            default -> throw new IllegalArgumentException("type '" + s.type() + "' is neither 'remote' nor 'local'");
+        };
+        return new StepDefinition(require(s.name(), "name"), kind, s.action(), s.compensation(),
+                s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
+                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"));
+    }
+
+    private void checkActions(StepDefinition step) {
+        Set<String> forward = step.kind() == StepKind.REMOTE ? actions.remoteActions() : actions.localActions();
+        requireKnown(step.action(), forward, step.kind(), "action");
+        if (step.hasCompensation()) {
+            requireKnown(step.compensation(), forward, step.kind(), "compensation");
+        }
+    }
+
+    private static void requireKnown(String name, Set<String> known, StepKind kind, String what) {
+        if (!known.contains(name)) {
+            throw new IllegalArgumentException(what + " '" + name + "' is not a known " + kind.name().toLowerCase(Locale.ROOT)
+                    + " action (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+        }
+    }
+
+    private static RetryPolicy policy(RetryDoc r, String where) {
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        if (r == null) {
+            return d;
+        }
+        InProcessDoc quick = r.inProcess() == null ? new InProcessDoc(null, null) : r.inProcess();
+        BackoffDoc backoff = r.backoff() == null ? new BackoffDoc(null, null, null, null) : r.backoff();
+        try {
+            return new RetryPolicy(
+                    r.attempts() == null ? d.attempts() : r.attempts(),
+                    quick.attempts() == null ? d.inProcessAttempts() : quick.attempts(),
+                    quick.delay() == null ? d.inProcessDelay() : duration(quick.delay(), "inProcess.delay"),
+                    backoff.initialDelay() == null ? d.initialDelay() : duration(backoff.initialDelay(), "backoff.initialDelay"),
+                    backoff.multiplier() == null ? d.multiplier() : backoff.multiplier(),
+                    backoff.maxDelay() == null ? d.maxDelay() : duration(backoff.maxDelay(), "backoff.maxDelay"),
+                    backoff.jitter() == null ? d.jitter() : backoff.jitter(),
+                    r.retryOn() == null ? d.retryOn() : failureClasses(r.retryOn()),
+                    r.abortOn() == null ? d.abortOn() : failureClasses(r.abortOn()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Class<? extends Throwable>> failureClasses(List<String> names) {
+        List<Class<? extends Throwable>> classes = new ArrayList<>();
+        for (String name : names) {
+            String qualified = name.contains(".") ? name : FAILURE_PACKAGE + name;
+            try {
+                classes.add(Class.forName(qualified, false, DefinitionParser.class.getClassLoader()).asSubclass(Throwable.class));
+            } catch (ClassNotFoundException | ClassCastException e) {
+                throw new IllegalArgumentException("failure kind '" + name + "' is not an exception class"
+                        + " (use RejectedFailure, UnavailableFailure, UnknownOutcomeFailure, ManualRepairRequired or a class name)");
+            }
+        }
+        return classes;
+    }
+
+    private static Duration duration(String text, String what) {
+        try {
+            return DurationConverter.parseDuration(text.strip());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(what + " '" + text + "' is not a duration (write e.g. 500ms, 2s, 5m)");
+        }
+    }
+
+    private static String require(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("'" + what + "' is missing");
+        }
+        return value;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has SHA-256", e);
+        }
+    }
+
+    record DefinitionDoc(String name, Integer version, String description, List<StepDoc> steps) {
+    }
+
+    record StepDoc(String name, String type, String action, String compensation, String timeout,
+                   RetryDoc retry, RetryDoc compensationRetry) {
+    }
+
+    record RetryDoc(Integer attempts, InProcessDoc inProcess, BackoffDoc backoff, List<String> retryOn, List<String> abortOn) {
+    }
+
+    record InProcessDoc(Integer attempts, String delay) {
+    }
+
+    record BackoffDoc(String initialDelay, Double multiplier, String maxDelay, Double jitter) {
+    }
+}

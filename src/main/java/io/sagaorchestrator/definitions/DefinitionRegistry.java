@@ -1,0 +1,145 @@
+package io.sagaorchestrator.definitions;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The saga definitions this instance runs: read and checked at start-up (a bad file stops the
+ * start with its message), and kept in the log by content hash, so a saga started on one version
+ * finishes on it even after the file changed or on another instance.
+ */
+@Startup
+@ApplicationScoped
+public class DefinitionRegistry {
+
+    private static final Logger LOG = Logger.getLogger(DefinitionRegistry.class);
+    private static final String CLASSPATH_DIR = "saga-definitions";
+
+    private final DefinitionParser parser;
+    private final Optional<String> directory;
+    private final EntityManager em;
+    private final Map<String, SagaDefinition> current = new TreeMap<>();
+    private final Map<String, SagaDefinition> byHash = new ConcurrentHashMap<>();
+
+    DefinitionRegistry(KnownActions actions, EntityManager em,
+                       @ConfigProperty(name = "saga.definitions.dir") Optional<String> directory) {
+        this.parser = new DefinitionParser(actions);
+        this.em = em;
+        this.directory = directory;
+    }
+
+    @PostConstruct
+    void load() {
+        for (Map.Entry<String, String> file : readFiles().entrySet()) {
+            SagaDefinition d = parser.parse(file.getKey(), file.getValue());
+            SagaDefinition clash = current.putIfAbsent(d.name(), d);
+            if (clash != null) {
+                throw new InvalidDefinitionException(file.getKey(), "name", "saga '" + d.name() + "' is defined twice");
+            }
+            byHash.put(d.hash(), d);
+        }
+        if (current.isEmpty()) {
+            throw new InvalidDefinitionException(source(), "", "no saga definition (*.yaml) found");
+        }
+        QuarkusTransaction.requiringNew().run(() -> current.values().forEach(this::remember));
+        LOG.infof("Loaded %d saga definition(s) from %s: %s", current.size(), source(), current.keySet());
+    }
+
+    public Collection<SagaDefinition> all() {
+        return List.copyOf(current.values());
+    }
+
+    public Optional<SagaDefinition> current(String name) {
+        return Optional.ofNullable(current.get(name));
+    }
+
+    /** The definition a saga started on, even if the file has changed since. */
+    public SagaDefinition forSaga(String name, int version, String hash) {
+        return byHash.computeIfAbsent(hash, h -> QuarkusTransaction.requiringNew().call(() -> {
+            List<?> content = em.createNativeQuery("select content from saga_definition where name = ?1 and version = ?2 and hash = ?3")
+                    .setParameter(1, name).setParameter(2, version).setParameter(3, hash).getResultList();
+            if (content.isEmpty()) {
+                throw new IllegalStateException("definition " + name + " v" + version + " (" + hash + ") is not in the saga log");
+            }
+            return parser.parse(name + " v" + version + " (from the saga log)", (String) content.get(0));
+        }));
+    }
+
+    private void remember(SagaDefinition d) {
+        int inserted = em.createNativeQuery("insert into saga_definition (name, version, hash, content) values (?1, ?2, ?3, ?4)"
+                        + " on conflict do nothing")
+                .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash()).setParameter(4, d.source())
+                .executeUpdate();
+        if (inserted == 1) {
+            Number sameVersion = (Number) em.createNativeQuery("select count(*) from saga_definition where name = ?1 and version = ?2")
+                    .setParameter(1, d.name()).setParameter(2, d.version()).getSingleResult();
+            if (sameVersion.intValue() > 1) {
+                LOG.warnf("Saga definition %s v%d changed without a new version number; sagas started on the earlier"
+                        + " content finish on it, but bump 'version' so operators can tell them apart", d.name(), d.version());
+            }
+        }
+    }
+
+    private String source() {
+        return directory.orElse("classpath:" + CLASSPATH_DIR);
+    }
+
+    private Map<String, String> readFiles() {
+        try {
+            if (directory.isPresent()) {
+                return readYaml(Path.of(directory.get()));
+            }
+            URL url = Thread.currentThread().getContextClassLoader().getResource(CLASSPATH_DIR);
+            if (url == null) {
+                return Map.of();
+            }
+            URI uri = url.toURI();
+            if ("jar".equals(uri.getScheme())) {
+                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                    return readYaml(jar.getPath(CLASSPATH_DIR));
+                }
+            }
+            return readYaml(Path.of(uri));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the saga definitions from " + source(), e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> readYaml(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + " is not a directory");
+        }
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.list(dir)) {
+            for (Path p : paths.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).toList()) {
+                files.put(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8));
+            }
+        }
+        return files;
+    }
+}

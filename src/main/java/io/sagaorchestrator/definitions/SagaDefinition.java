@@ -1,0 +1,45 @@
+package io.sagaorchestrator.definitions;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A saga as declared in {@code saga-definitions/}: its ordered steps, and the version and content
+ * hash that every saga started on it keeps, so that it finishes on the same definition.
+ *
+ * @param source the YAML text it was read from, kept in the log for sagas that outlive a change
+ */
+public record SagaDefinition(String name, int version, String description, List<StepDefinition> steps,
+                             String hash, String source) {
+
+    public SagaDefinition {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            throw new IllegalArgumentException("saga name '" + name + "' must be lower-case letters, digits and '-' (at most 63)");
+        }
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be at least 1, got " + version);
+        }
+        if (steps == null || steps.isEmpty()) {
+            throw new IllegalArgumentException("saga '" + name + "' has no steps");
+        }
+        steps = List.copyOf(steps);
+        var seen = new HashSet<String>();
+        for (StepDefinition step : steps) {
+            if (!seen.add(step.name())) {
+                throw new IllegalArgumentException("step name '" + step.name() + "' is used twice");
+            }
+        }
+        Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(source, "source");
+    }
+
+    public StepDefinition step(int index) {
+        return steps.get(index);
+    }
+
+    public int stepCount() {
+        return steps.size();
+    }
+}

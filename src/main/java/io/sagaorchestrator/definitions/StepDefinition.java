@@ -1,0 +1,42 @@
+package io.sagaorchestrator.definitions;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One step of a saga: its forward action and the compensation that undoes it.
+ *
+ * @param compensation the action that undoes this step, or null when it has nothing to undo
+ * @param timeout      how long one attempt of a remote call may take
+ */
+public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
+                             RetryPolicy retry, RetryPolicy compensationRetry) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    public StepDefinition {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("step name '" + name + "' must be lower-case letters, digits and '-' (at most 63)");
+        }
+        Objects.requireNonNull(kind, "type");
+        if (action == null || action.isBlank()) {
+            throw new IllegalArgumentException("step '" + name + "' names no action");
+        }
+        if (kind == StepKind.REMOTE && (compensation == null || compensation.isBlank())) {
+            throw new IllegalArgumentException("remote step '" + name
+                    + "' has no compensation: a remote effect that cannot be undone would break the saga's promise");
+        }
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("step '" + name + "' timeout must be positive, got " + timeout);
+        }
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(compensationRetry, "compensationRetry");
+    }
+
+    public boolean hasCompensation() {
+        return compensation != null;
+    }
+}

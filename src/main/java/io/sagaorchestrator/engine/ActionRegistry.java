@@ -1,0 +1,59 @@
+package io.sagaorchestrator.engine;
+
+import io.sagaorchestrator.actions.LocalAction;
+import io.sagaorchestrator.actions.RemoteAction;
+import io.sagaorchestrator.definitions.KnownActions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** The action beans definitions may name, by their {@code @Named} name. */
+@ApplicationScoped
+public class ActionRegistry implements KnownActions {
+
+    private final Map<String, RemoteAction> remote = new HashMap<>();
+    private final Map<String, LocalAction> local = new HashMap<>();
+
+    ActionRegistry(@Any Instance<RemoteAction> remoteBeans, @Any Instance<LocalAction> localBeans) {
+        remoteBeans.handles().forEach(h -> remote.put(nameOf(h.getBean()), h.get()));
+        localBeans.handles().forEach(h -> local.put(nameOf(h.getBean()), h.get()));
+    }
+
+    private static String nameOf(jakarta.enterprise.inject.spi.Bean<?> bean) {
+        if (bean.getName() == null) {
+            throw new IllegalStateException("action bean " + bean.getBeanClass().getName()
+                    + " has no @Named name: definitions refer to actions by name");
+        }
+        return bean.getName();
+    }
+
+    public RemoteAction remote(String name) {
+        RemoteAction action = remote.get(name);
+        if (action == null) {
+            throw new IllegalArgumentException("no remote action named '" + name + "'");
+        }
+        return action;
+    }
+
+    public LocalAction local(String name) {
+        LocalAction action = local.get(name);
+        if (action == null) {
+            throw new IllegalArgumentException("no local action named '" + name + "'");
+        }
+        return action;
+    }
+
+    @Override
+    public Set<String> remoteActions() {
+        return Set.copyOf(remote.keySet());
+    }
+
+    @Override
+    public Set<String> localActions() {
+        return Set.copyOf(local.keySet());
+    }
+}

@@ -1,0 +1,68 @@
+package io.sagaorchestrator.engine;
+
+import io.sagaorchestrator.actions.RejectedFailure;
+import io.sagaorchestrator.actions.StepFailure;
+import io.sagaorchestrator.actions.UnavailableFailure;
+import io.sagaorchestrator.sagalog.LeaseLostException;
+
+import java.sql.SQLException;
+import java.util.Set;
+
+/**
+ * Sorts the failure of a local step's transaction. The transaction rolled back, so nothing of the
+ * step happened; what matters is whether asking again can help, or whether the database itself is
+ * out of reach, in which case the run must stop rather than compensate a step that never ran.
+ */
+final class LocalFailures {
+
+    /** Serialization failures and deadlocks: the same transaction succeeds when tried again. */
+    private static final Set<String> TRANSIENT = Set.of("40001", "40P01");
+    /** The server went away or refuses connections: the outcome of a commit may be unknown. */
+    private static final Set<String> UNREACHABLE = Set.of("57P01", "57P02", "57P03", "53300");
+
+    private LocalFailures() {
+    }
+
+    /**
+     * @return the failure kind to record for the step
+     * @throws RuntimeException the original exception when the run must stop instead
+     */
+    static StepFailure classify(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StepFailure f) {
+                return f;
+            }
+            if (t instanceof LeaseLostException) {
+                throw e;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state == null || state.startsWith("08") || UNREACHABLE.contains(state)) {
+                    throw e;
+                }
+                if (TRANSIENT.contains(state)) {
+                    return new UnavailableFailure("the database asked to retry (" + state + "): " + sql.getMessage(), e);
+                }
+                return new RejectedFailure("the database refused the change (" + state + "): " + firstLine(rootMessage(sql)), e);
+            }
+        }
+        return new RejectedFailure(e.toString(), e);
+    }
+
+    /** A failed batch reports "Batch entry 0 ... was aborted"; the server's own words come next in the chain. */
+    private static String rootMessage(SQLException sql) {
+        SQLException deepest = sql;
+        while (deepest.getNextException() != null) {
+            deepest = deepest.getNextException();
+        }
+        return deepest.getMessage();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

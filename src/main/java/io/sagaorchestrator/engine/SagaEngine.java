@@ -1,0 +1,478 @@
+package io.sagaorchestrator.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.rholder.retry.RetryException;
+import com.github.rholder.retry.Retryer;
+import com.github.rholder.retry.RetryerBuilder;
+import com.github.rholder.retry.StopStrategies;
+import com.github.rholder.retry.WaitStrategies;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.sagaorchestrator.actions.LocalAction;
+import io.sagaorchestrator.actions.ManualRepairRequired;
+import io.sagaorchestrator.actions.RemoteAction;
+import io.sagaorchestrator.actions.StepContext;
+import io.sagaorchestrator.actions.StepFailure;
+import io.sagaorchestrator.actions.UnavailableFailure;
+import io.sagaorchestrator.actions.UnknownOutcomeFailure;
+import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.RetryPolicy;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.definitions.StepKind;
+import io.sagaorchestrator.sagalog.AttemptRecord;
+import io.sagaorchestrator.sagalog.Direction;
+import io.sagaorchestrator.sagalog.Effect;
+import io.sagaorchestrator.sagalog.LeaseLostException;
+import io.sagaorchestrator.sagalog.Outcome;
+import io.sagaorchestrator.sagalog.SagaLog;
+import io.sagaorchestrator.sagalog.SagaSnapshot;
+import io.sagaorchestrator.sagalog.SagaStatus;
+import io.sagaorchestrator.sagalog.StepState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Advances sagas step by step, writing ahead to the saga log.
+ *
+ * <p>The log is the truth: before a remote call its intent is committed, and a local step's effect
+ * commits together with its log row. Outcomes of remote calls are held in memory and written with
+ * the next commit (the next intent, the next local step, or the end), which keeps a successful
+ * user-sync saga at two commits: if the process dies before that commit, the intent without an
+ * outcome tells the next owner that the call's outcome is unknown, and it reconciles.
+ *
+ * <p>A run that hits a database failure or finds its lease taken simply stops: whatever it had not
+ * committed is re-derived from the log by whoever resumes the saga.
+ */
+@ApplicationScoped
+public class SagaEngine {
+
+    private static final Logger LOG = Logger.getLogger(SagaEngine.class);
+
+    private final DefinitionRegistry definitions;
+    private final ActionRegistry actions;
+    private final RemoteCalls remoteCalls;
+    private final SagaLog log;
+    private final EntityManager em;
+    private final SagaRunner runner;
+    private final SagaCompletions completions;
+    private final SagaEvents events;
+    private final EngineConfig config;
+    private final Instance instance;
+
+    SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, EntityManager em,
+               SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance) {
+        this.definitions = definitions;
+        this.actions = actions;
+        this.remoteCalls = remoteCalls;
+        this.log = log;
+        this.em = em;
+        this.runner = runner;
+        this.completions = completions;
+        this.events = events;
+        this.config = config;
+        this.instance = instance;
+    }
+
+    /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
+    public record Started(UUID sagaId, boolean created, CompletableFuture<SagaStatus> ended) {
+    }
+
+    /**
+     * Records a new saga (with the intent of its first step, when that is remote) in one commit, then
+     * advances it in the background. Once this returns, the saga is in the log and will end, whatever
+     * happens to this process. A repeated idempotency key returns the saga it started first.
+     *
+     * @throws IdempotencyKeyReusedException when the key was used before with another input
+     */
+    public Started start(SagaDefinition definition, JsonNode input, String businessKey, String idempotencyKey) {
+        UUID id = UUID.randomUUID();
+        SagaSnapshot saga = new SagaSnapshot(id, definition.name(), definition.version(), definition.hash(), SagaStatus.RUNNING,
+                businessKey, input, null, 0, 0, Map.of(), 1, null, Instant.now());
+        StepDefinition first = definition.step(0);
+        Run run = new Run(definition, first.kind() == StepKind.REMOTE ? saga.withAttempt(1) : saga);
+        AttemptRecord intent = first.kind() == StepKind.REMOTE ? intent(run, first, Direction.FORWARD, 1) : null;
+        CompletableFuture<SagaStatus> ended = completions.watch(id);
+        boolean created = QuarkusTransaction.requiringNew().call(() -> {
+            if (!log.insert(run.saga, idempotencyKey, instance.id(), config.lease())) {
+                return false;
+            }
+            if (intent != null) {
+                log.insertAttempt(id, intent);
+            }
+            return true;
+        });
+        if (!created) {
+            completions.forget(id, ended);
+            return existing(definition, input, idempotencyKey);
+        }
+        run.preparedIntent = intent;
+        events.started(definition.name());
+        runner.submit(id, () -> advance(run));
+        return new Started(id, true, ended);
+    }
+
+    private Started existing(SagaDefinition definition, JsonNode input, String idempotencyKey) {
+        SagaSnapshot saga = QuarkusTransaction.requiringNew().call(() -> log.findByIdempotencyKey(definition.name(), idempotencyKey)
+                .flatMap(log::load)).orElseThrow(() -> new IllegalStateException("idempotency key " + idempotencyKey + " vanished"));
+        if (!saga.input().equals(input)) {
+            throw new IdempotencyKeyReusedException(idempotencyKey, saga.id());
+        }
+        CompletableFuture<SagaStatus> ended = completions.watch(saga.id());
+        if (saga.status().isTerminal()) {
+            completions.ended(saga.id(), saga.status());
+        }
+        return new Started(saga.id(), false, ended);
+    }
+
+    /** Continues a saga this instance has just claimed from the log (see the recovery loop). */
+    public void resume(SagaSnapshot claimed) {
+        runner.submit(claimed.id(), () -> {
+            SagaDefinition definition;
+            try {
+                definition = definitions.forSaga(claimed.definitionName(), claimed.definitionVersion(), claimed.definitionHash());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
+                return;
+            }
+            Run run = new Run(definition, claimed);
+            markInterruptedAttempt(run);
+            advance(run);
+        });
+    }
+
+    /**
+     * When the previous owner died between an intent and its outcome, the attempt's outcome is
+     * unknown: record it so, and treat the step as possibly done.
+     */
+    private void markInterruptedAttempt(Run run) {
+        SagaSnapshot s = run.saga;
+        if (s.attempt() == 0) {
+            return;
+        }
+        StepDefinition step = run.definition.step(s.stepIndex());
+        Direction direction = direction(s);
+        QuarkusTransaction.requiringNew().call(() -> log.attempts(s.id())).stream()
+                .filter(a -> a.outcome() == Outcome.PENDING && a.stepName().equals(step.name()) && a.direction() == direction)
+                .forEach(a -> {
+                    run.pending.add(l -> l.finishAttempt(s.id(), a.finished(Outcome.UNKNOWN, Instant.now(),
+                            "InterruptedAttempt", "the instance making this call stopped before its outcome was recorded", null)));
+                    if (direction == Direction.FORWARD) {
+                        run.saga = run.saga.withStepState(step.name(), new StepState(Effect.UNCERTAIN, null));
+                    }
+                });
+    }
+
+    private void advance(Run run) {
+        MDC.put("sagaId", run.saga.id().toString());
+        try {
+            while (!run.saga.status().isTerminal() && !run.parked) {
+                if (run.saga.status() == SagaStatus.RUNNING) {
+                    forward(run);
+                } else {
+                    compensate(run);
+                }
+            }
+            if (run.saga.status().isTerminal()) {
+                completions.ended(run.saga.id(), run.saga.status());
+                events.ended(run.saga);
+            }
+        } catch (LeaseLostException e) {
+            LOG.infof("Saga %s was taken over by another instance; this run stops", run.saga.id());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Run of saga %s stopped (%s); the log keeps its state and recovery resumes it once the lease expires",
+                    run.saga.id(), e.getMessage());
+        } finally {
+            MDC.remove("sagaId");
+        }
+    }
+
+    private void forward(Run run) {
+        int index = run.saga.stepIndex();
+        if (index == run.definition.stepCount()) {
+            JsonNode result = run.saga.stepState(run.definition.step(index - 1).name()).output();
+            end(run, run.saga.withResult(result).withStatus(SagaStatus.COMPLETED));
+            return;
+        }
+        StepDefinition step = run.definition.step(index);
+        StepRun outcome = step.kind() == StepKind.REMOTE ? remote(run, step, Direction.FORWARD) : local(run, step, Direction.FORWARD);
+        if (outcome instanceof StepRun.Succeeded ok) {
+            if (step.kind() == StepKind.REMOTE) {
+                run.saga = run.saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())).atStep(index + 1);
+            } // a local step's transaction has advanced and stored the saga already
+        } else if (outcome instanceof StepRun.RetryLater later) {
+            park(run, policy(step, Direction.FORWARD), later.failure());
+        } else if (outcome instanceof StepRun.GaveUp gaveUp && gaveUp.failure() instanceof ManualRepairRequired) {
+            escalate(run, step, gaveUp.failure());
+        } else if (outcome instanceof StepRun.GaveUp gaveUp) {
+            startCompensation(run, index, gaveUp.failure());
+        }
+    }
+
+    private void startCompensation(Run run, int failedIndex, StepFailure cause) {
+        LOG.infof("Saga %s: step %s failed (%s); compensating", run.saga.id(), run.definition.step(failedIndex).name(), cause.getMessage());
+        run.saga = run.saga.withStatus(SagaStatus.COMPENSATING).withLastError(describe(run.definition.step(failedIndex), cause));
+        moveToNextCompensation(run, failedIndex);
+    }
+
+    /** Positions the saga on the latest step at or before {@code from} whose effect must be undone. */
+    private void moveToNextCompensation(Run run, int from) {
+        for (int i = from; i >= 0; i--) {
+            StepDefinition step = run.definition.step(i);
+            StepState state = run.saga.stepState(step.name());
+            if (step.hasCompensation() && state != null && (state.effect() == Effect.DONE || state.effect() == Effect.UNCERTAIN)) {
+                run.saga = run.saga.atStep(i);
+                return;
+            }
+        }
+        end(run, run.saga.withStatus(SagaStatus.COMPENSATED));
+    }
+
+    private void compensate(Run run) {
+        int index = run.saga.stepIndex();
+        StepDefinition step = run.definition.step(index);
+        StepRun outcome = step.kind() == StepKind.REMOTE ? remote(run, step, Direction.COMPENSATION)
+                : local(run, step, Direction.COMPENSATION);
+        if (outcome instanceof StepRun.Succeeded) {
+            // the step keeps its forward output; what the compensation answered is in its attempt
+            run.saga = run.saga.withStepState(step.name(), new StepState(Effect.COMPENSATED, run.saga.stepState(step.name()).output()));
+            moveToNextCompensation(run, index - 1);
+        } else if (outcome instanceof StepRun.RetryLater later) {
+            park(run, policy(step, Direction.COMPENSATION), later.failure());
+        } else if (outcome instanceof StepRun.GaveUp gaveUp) {
+            escalate(run, step, gaveUp.failure());
+        }
+    }
+
+    private StepRun remote(Run run, StepDefinition step, Direction direction) {
+        RetryPolicy policy = policy(step, direction);
+        RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
+        int used = run.preparedIntent != null ? run.saga.attempt() - 1 : run.saga.attempt();
+        return withQuickRetries(run, policy, used, () -> remoteAttempt(run, step, direction, action));
+    }
+
+    private JsonNode remoteAttempt(Run run, StepDefinition step, Direction direction, RemoteAction action) {
+        AttemptRecord intent = run.preparedIntent;
+        run.preparedIntent = null;
+        if (intent == null) {
+            int attempt = run.saga.attempt() + 1;
+            run.saga = run.saga.withAttempt(attempt);
+            AttemptRecord fresh = intent(run, step, direction, attempt);
+            commit(run, run.saga, instance.id(), config.lease(), l -> l.insertAttempt(run.saga.id(), fresh));
+            intent = fresh;
+        }
+        AttemptRecord started = intent;
+        long t0 = System.nanoTime();
+        try {
+            JsonNode output = remoteCalls.call(action, step.timeout(), context(run, step, direction, started.attempt()));
+            run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(Outcome.SUCCEEDED, Instant.now(), null, null, output)));
+            events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
+            return output;
+        } catch (StepFailure f) {
+            Outcome outcome = outcomeOf(f);
+            run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(outcome, Instant.now(), kind(f), f.getMessage(), null)));
+            if (f.mayHaveTakenEffect() && direction == Direction.FORWARD) {
+                run.saga = run.saga.withStepState(step.name(), new StepState(Effect.UNCERTAIN, null));
+            }
+            run.saga = run.saga.withLastError(describe(step, f));
+            events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
+            throw f;
+        }
+    }
+
+    private StepRun local(Run run, StepDefinition step, Direction direction) {
+        LocalAction action = actions.local(direction == Direction.FORWARD ? step.action() : step.compensation());
+        return withQuickRetries(run, policy(step, direction), run.saga.attempt(), () -> localAttempt(run, step, direction, action));
+    }
+
+    /**
+     * One attempt of a local step: its effect, its log row and the saga's next state commit
+     * together. When it fails, nothing of it stays; its failure is logged with the next commit.
+     */
+    private JsonNode localAttempt(Run run, StepDefinition step, Direction direction, LocalAction action) {
+        int attempt = run.saga.attempt() + 1;
+        StepContext context = context(run, step, direction, attempt);
+        Instant startedAt = Instant.now();
+        long t0 = System.nanoTime();
+        JsonNode[] output = new JsonNode[1];
+        try {
+            commit(run, l -> {
+                output[0] = action.execute(context);
+                em.flush();
+                l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, Outcome.SUCCEEDED, instance.id(),
+                        startedAt, Instant.now(), null, null, null, output[0]));
+                return afterLocalSuccess(run, step, direction, attempt, output[0]);
+            });
+            events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
+            return output[0];
+        } catch (RuntimeException e) {
+            StepFailure f = LocalFailures.classify(e);
+            Outcome outcome = outcomeOf(f);
+            run.pending.add(l -> l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, outcome,
+                    instance.id(), startedAt, Instant.now(), kind(f), f.getMessage(), null, null)));
+            run.saga = run.saga.withAttempt(attempt).withLastError(describe(step, f));
+            events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
+            throw f;
+        }
+    }
+
+    private Transition afterLocalSuccess(Run run, StepDefinition step, Direction direction, int attempt, JsonNode output) {
+        SagaSnapshot s = run.saga.withAttempt(attempt);
+        if (direction == Direction.COMPENSATION) {
+            // the next compensation (or the end) is decided by the caller; keep the lease until then
+            return new Transition(s.withStepState(step.name(), new StepState(Effect.COMPENSATED, s.stepState(step.name()).output())),
+                    instance.id(), config.lease());
+        }
+        int next = s.stepIndex() + 1;
+        s = s.withStepState(step.name(), new StepState(Effect.DONE, output)).atStep(next);
+        if (next == run.definition.stepCount()) {
+            return new Transition(s.withResult(output).withStatus(SagaStatus.COMPLETED).withLastError(null), null, null);
+        }
+        return new Transition(s, instance.id(), config.lease());
+    }
+
+    /**
+     * Runs the quick in-process retries of one run (Guava Retrying, fixed wait), and decides what
+     * follows when they are spent: a scheduled retry while the budget lasts, else giving up.
+     */
+    private StepRun withQuickRetries(Run run, RetryPolicy policy, int used, Callable<JsonNode> attempt) {
+        int quick = policy.inProcessAttemptsLeft(used);
+        if (quick == 0) {
+            return new StepRun.GaveUp(new UnknownOutcomeFailure("the attempt budget of " + policy.attempts()
+                    + " is spent; last error: " + run.saga.lastError(), null));
+        }
+        Retryer<JsonNode> retryer = RetryerBuilder.<JsonNode>newBuilder()
+                .retryIfException(t -> t instanceof StepFailure f && policy.isRetryable(f))
+                .withWaitStrategy(WaitStrategies.fixedWait(scaled(policy.inProcessDelay()).toMillis(), TimeUnit.MILLISECONDS))
+                .withStopStrategy(StopStrategies.stopAfterAttempt(quick))
+                .build();
+        try {
+            return new StepRun.Succeeded(retryer.call(attempt));
+        } catch (RetryException e) {
+            StepFailure last = (StepFailure) e.getLastFailedAttempt().getExceptionCause();
+            return run.saga.attempt() < policy.attempts() ? new StepRun.RetryLater(last) : new StepRun.GaveUp(last);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StepFailure f) {
+                return new StepRun.GaveUp(f);
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void park(Run run, RetryPolicy policy, StepFailure failure) {
+        Duration delay = scaled(policy.backoffAfter(run.saga.attempt(), ThreadLocalRandom.current().nextDouble()));
+        LOG.infof("Saga %s: %s; next attempt in %d ms", run.saga.id(), failure.getMessage(), delay.toMillis());
+        commit(run, run.saga, null, delay, null);
+        run.parked = true;
+    }
+
+    private void escalate(Run run, StepDefinition step, StepFailure failure) {
+        end(run, run.saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure)));
+    }
+
+    private void end(Run run, SagaSnapshot last) {
+        commit(run, last, null, null, null);
+    }
+
+    private void commit(Run run, SagaSnapshot next, String owner, Duration wakeIn, Consumer<SagaLog> also) {
+        commit(run, l -> {
+            if (also != null) {
+                also.accept(l);
+            }
+            return new Transition(next, owner, wakeIn);
+        });
+    }
+
+    /** One transaction: the writes held back so far, the caller's writes, and the fenced update of the saga. */
+    private void commit(Run run, Function<SagaLog, Transition> work) {
+        SagaSnapshot stored = QuarkusTransaction.requiringNew().call(() -> {
+            run.pending.forEach(w -> w.accept(log));
+            Transition t = work.apply(log);
+            long version = log.update(t.next(), t.owner(), t.wakeIn());
+            return t.next().withVersion(version);
+        });
+        run.pending.clear();
+        run.saga = stored;
+    }
+
+    private record Transition(SagaSnapshot next, String owner, Duration wakeIn) {
+    }
+
+    private AttemptRecord intent(Run run, StepDefinition step, Direction direction, int attempt) {
+        RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
+        JsonNode request = action.describeRequest(context(run, step, direction, attempt));
+        return new AttemptRecord(step.name(), direction, attempt, Outcome.PENDING, instance.id(), Instant.now(), null, null, null,
+                request, null);
+    }
+
+    private static StepContext context(Run run, StepDefinition step, Direction direction, int attempt) {
+        Map<String, JsonNode> outputs = new LinkedHashMap<>();
+        run.saga.stepStates().forEach((name, state) -> {
+            if (state.effect() == Effect.DONE && state.output() != null) {
+                outputs.put(name, state.output());
+            }
+        });
+        StepState own = run.saga.stepState(step.name());
+        boolean inDoubt = own != null && own.effect() == Effect.UNCERTAIN;
+        JsonNode forwardOutput = direction == Direction.COMPENSATION && own != null ? own.output() : null;
+        return new StepContext(run.saga.id(), step.name(), attempt, run.saga.input(), outputs, forwardOutput, inDoubt);
+    }
+
+    private static RetryPolicy policy(StepDefinition step, Direction direction) {
+        return direction == Direction.FORWARD ? step.retry() : step.compensationRetry();
+    }
+
+    private static Direction direction(SagaSnapshot s) {
+        return s.status() == SagaStatus.COMPENSATING ? Direction.COMPENSATION : Direction.FORWARD;
+    }
+
+    private static Outcome outcomeOf(StepFailure f) {
+        if (f instanceof UnknownOutcomeFailure) {
+            return Outcome.UNKNOWN;
+        }
+        return f instanceof UnavailableFailure ? Outcome.FAILED : Outcome.REJECTED;
+    }
+
+    private static String kind(StepFailure f) {
+        return f.getClass().getSimpleName();
+    }
+
+    private static String describe(StepDefinition step, StepFailure f) {
+        return step.name() + ": " + kind(f) + ": " + f.getMessage();
+    }
+
+    private Duration scaled(Duration d) {
+        return Duration.ofMillis(Math.round(d.toMillis() * config.delayFactor()));
+    }
+
+    /** One execution of a saga by this instance, on one thread; the saga is as last committed plus what is held back. */
+    private static final class Run {
+        final SagaDefinition definition;
+        SagaSnapshot saga;
+        final List<Consumer<SagaLog>> pending = new ArrayList<>();
+        /** An intent committed together with the saga, whose call has not been made yet. */
+        AttemptRecord preparedIntent;
+        boolean parked;
+
+        Run(SagaDefinition definition, SagaSnapshot saga) {
+            this.definition = definition;
+            this.saga = saga;
+        }
+    }
+}

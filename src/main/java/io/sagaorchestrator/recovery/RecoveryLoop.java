@@ -1,0 +1,75 @@
+package io.sagaorchestrator.recovery;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import io.sagaorchestrator.engine.EngineConfig;
+import io.sagaorchestrator.engine.Instance;
+import io.sagaorchestrator.engine.SagaEngine;
+import io.sagaorchestrator.sagalog.SagaLog;
+import io.sagaorchestrator.sagalog.SagaSnapshot;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Finds the sagas nobody is advancing, from the first seconds after start-up and then every few
+ * seconds: those whose owner's lease ran out (it crashed, hung or lost the database) and those
+ * whose scheduled retry is due. Any instance may take any of them; the log's fencing makes sure
+ * only one advances a saga at a time.
+ */
+@ApplicationScoped
+public class RecoveryLoop {
+
+    private static final Logger LOG = Logger.getLogger(RecoveryLoop.class);
+
+    private final SagaLog log;
+    private final SagaEngine engine;
+    private final EngineConfig engineConfig;
+    private final Instance instance;
+    private final MeterRegistry metrics;
+    private final int batch;
+    private volatile Instant lastScan = Instant.EPOCH;
+    private volatile boolean lastScanFailed;
+
+    RecoveryLoop(SagaLog log, SagaEngine engine, EngineConfig engineConfig, Instance instance, MeterRegistry metrics,
+                 @ConfigProperty(name = "saga.recovery.batch", defaultValue = "100") int batch) {
+        this.log = log;
+        this.engine = engine;
+        this.engineConfig = engineConfig;
+        this.instance = instance;
+        this.metrics = metrics;
+        this.batch = batch;
+    }
+
+    @Scheduled(every = "${saga.recovery.interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scan() {
+        try {
+            List<SagaSnapshot> claimed = QuarkusTransaction.requiringNew()
+                    .call(() -> log.claimDue(instance.id(), batch, engineConfig.lease()));
+            if (!claimed.isEmpty()) {
+                LOG.infof("Recovery took over %d saga(s)", claimed.size());
+                metrics.counter("saga.recovery.claims").increment(claimed.size());
+            }
+            claimed.forEach(engine::resume);
+            lastScanFailed = false;
+        } catch (RuntimeException e) {
+            lastScanFailed = true;
+            LOG.warnf("Recovery scan failed (is the database reachable?): %s", e.getMessage());
+        } finally {
+            lastScan = Instant.now();
+        }
+    }
+
+    /** When the loop last ran, and whether that run could read the log: readiness depends on it. */
+    public Instant lastScan() {
+        return lastScan;
+    }
+
+    public boolean lastScanFailed() {
+        return lastScanFailed;
+    }
+}

@@ -1,0 +1,6 @@
+package io.sagaorchestrator.sagalog;
+
+public enum Direction {
+    FORWARD,
+    COMPENSATION
+}

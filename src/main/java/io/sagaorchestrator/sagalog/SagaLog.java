@@ -1,0 +1,281 @@
+package io.sagaorchestrator.sagalog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import org.hibernate.Session;
+import org.hibernate.jdbc.ReturningWork;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The durable saga log in PostgreSQL. Every method runs in the caller's transaction, on the same
+ * connection as the entities a local step writes, so a step's effect and its log rows commit
+ * together. Times that decide who may act (leases, retries) are the database's clock, shared by all
+ * instances.
+ */
+@ApplicationScoped
+public class SagaLog {
+
+    private static final TypeReference<Map<String, StepState>> STEP_STATES = new TypeReference<>() {
+    };
+    private static final String SAGA_COLUMNS = "id, definition_name, definition_version, definition_hash, status, business_key,"
+            + " input, result, step_index, attempt, step_states, version, last_error, created_at";
+
+    private final EntityManager em;
+    private final ObjectMapper json;
+
+    SagaLog(EntityManager em, ObjectMapper json) {
+        this.em = em;
+        this.json = json;
+    }
+
+    /**
+     * Records a new saga owned by {@code owner}; false when a saga with the same idempotency key exists
+     * already (then nothing is written).
+     */
+    public boolean insert(SagaSnapshot s, String idempotencyKey, String owner, Duration lease) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into saga (id, definition_name, definition_version,"
+                    + " definition_hash, status, business_key, idempotency_key, input, result, step_index, attempt, step_states,"
+                    + " owner, wake_at, version, last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb),"
+                    + " cast(? as jsonb), ?, ?, cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
+                    + " on conflict (definition_name, idempotency_key) do nothing")) {
+                ps.setObject(1, s.id());
+                ps.setString(2, s.definitionName());
+                ps.setInt(3, s.definitionVersion());
+                ps.setString(4, s.definitionHash());
+                ps.setString(5, s.status().name());
+                ps.setString(6, s.businessKey());
+                ps.setString(7, idempotencyKey);
+                ps.setString(8, write(s.input()));
+                ps.setString(9, write(s.result()));
+                ps.setInt(10, s.stepIndex());
+                ps.setInt(11, s.attempt());
+                ps.setString(12, write(s.stepStates()));
+                ps.setString(13, owner);
+                ps.setLong(14, lease.toMillis());
+                ps.setLong(15, s.version());
+                ps.setString(16, s.lastError());
+                ps.setTimestamp(17, Timestamp.from(s.createdAt()));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    public Optional<UUID> findByIdempotencyKey(String definition, String idempotencyKey) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select id from saga where definition_name = ? and idempotency_key = ?")) {
+                ps.setString(1, definition);
+                ps.setString(2, idempotencyKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Stores {@code next} over the version the caller last saw, and bumps the version. {@code owner}
+     * null releases the saga (terminal, or waiting for a scheduled retry); {@code wakeIn} is when
+     * somebody must look at it again (lease expiry or retry time), null when never.
+     *
+     * @return the new version
+     * @throws LeaseLostException when the saga is no longer at {@code next.version()}
+     */
+    public long update(SagaSnapshot next, String owner, Duration wakeIn) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set status = ?, result = cast(? as jsonb), step_index = ?,"
+                    + " attempt = ?, step_states = cast(? as jsonb), owner = ?,"
+                    + " wake_at = now() + cast(? as bigint) * interval '1 millisecond', last_error = ?, version = version + 1,"
+                    + " updated_at = now() where id = ? and version = ?")) {
+                ps.setString(1, next.status().name());
+                ps.setString(2, write(next.result()));
+                ps.setInt(3, next.stepIndex());
+                ps.setInt(4, next.attempt());
+                ps.setString(5, write(next.stepStates()));
+                ps.setString(6, owner);
+                if (wakeIn == null) {
+                    ps.setNull(7, Types.BIGINT);
+                } else {
+                    ps.setLong(7, wakeIn.toMillis());
+                }
+                ps.setString(8, next.lastError());
+                ps.setObject(9, next.id());
+                ps.setLong(10, next.version());
+                if (ps.executeUpdate() != 1) {
+                    throw new LeaseLostException(next.id(), next.version());
+                }
+                return next.version() + 1;
+            }
+        });
+    }
+
+    public void insertAttempt(UUID sagaId, AttemptRecord a) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into saga_step_attempt (saga_id, step_name, direction, attempt,"
+                    + " outcome, instance, started_at, ended_at, error_class, error_message, request, response)"
+                    + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))")) {
+                ps.setObject(1, sagaId);
+                ps.setString(2, a.stepName());
+                ps.setString(3, a.direction().name());
+                ps.setInt(4, a.attempt());
+                ps.setString(5, a.outcome().name());
+                ps.setString(6, a.instance());
+                ps.setTimestamp(7, Timestamp.from(a.startedAt()));
+                ps.setTimestamp(8, a.endedAt() == null ? null : Timestamp.from(a.endedAt()));
+                ps.setString(9, a.errorClass());
+                ps.setString(10, a.errorMessage());
+                ps.setString(11, write(a.request()));
+                ps.setString(12, write(a.response()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Records the outcome of an attempt whose intent was committed before. */
+    public void finishAttempt(UUID sagaId, AttemptRecord a) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga_step_attempt set outcome = ?, ended_at = ?, error_class = ?,"
+                    + " error_message = ?, response = cast(? as jsonb)"
+                    + " where saga_id = ? and step_name = ? and direction = ? and attempt = ? and outcome = 'PENDING'")) {
+                ps.setString(1, a.outcome().name());
+                ps.setTimestamp(2, Timestamp.from(a.endedAt()));
+                ps.setString(3, a.errorClass());
+                ps.setString(4, a.errorMessage());
+                ps.setString(5, write(a.response()));
+                ps.setObject(6, sagaId);
+                ps.setString(7, a.stepName());
+                ps.setString(8, a.direction().name());
+                ps.setInt(9, a.attempt());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Takes over up to {@code limit} live sagas nobody holds: their lease expired (the owner died or
+     * hangs) or their scheduled retry is due. Rows locked by a busy instance are skipped, so several
+     * instances can scan at once and each saga goes to one of them.
+     */
+    public List<SagaSnapshot> claimDue(String owner, int limit, Duration lease) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1,"
+                    + " wake_at = now() + ? * interval '1 millisecond' where id in (select id from saga"
+                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() order by wake_at limit ?"
+                    + " for update skip locked) returning " + SAGA_COLUMNS)) {
+                ps.setString(1, owner);
+                ps.setLong(2, lease.toMillis());
+                ps.setInt(3, limit);
+                return readSagas(ps);
+            }
+        });
+    }
+
+    /** Extends the leases this instance holds on sagas it is still advancing; returns how many it still holds. */
+    public int renewLeases(String owner, Collection<UUID> ids, Duration lease) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set wake_at = now() + ? * interval '1 millisecond'"
+                    + " where owner = ? and id = any(?) and status in ('RUNNING', 'COMPENSATING')")) {
+                ps.setLong(1, lease.toMillis());
+                ps.setString(2, owner);
+                ps.setArray(3, c.createArrayOf("uuid", ids.toArray()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public Optional<SagaSnapshot> load(UUID id) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select " + SAGA_COLUMNS + " from saga where id = ?")) {
+                ps.setObject(1, id);
+                return readSagas(ps).stream().findFirst();
+            }
+        });
+    }
+
+    /** Every attempt of every step of a saga, in the order they were made. */
+    public List<AttemptRecord> attempts(UUID sagaId) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select step_name, direction, attempt, outcome, instance, started_at,"
+                    + " ended_at, error_class, error_message, request, response from saga_step_attempt where saga_id = ?"
+                    + " order by started_at, direction desc, attempt")) {
+                ps.setObject(1, sagaId);
+                List<AttemptRecord> attempts = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        attempts.add(new AttemptRecord(rs.getString(1), Direction.valueOf(rs.getString(2)), rs.getInt(3),
+                                Outcome.valueOf(rs.getString(4)), rs.getString(5), instant(rs, 6), instant(rs, 7),
+                                rs.getString(8), rs.getString(9), read(rs.getString(10)), read(rs.getString(11))));
+                    }
+                }
+                return attempts;
+            }
+        });
+    }
+
+    private List<SagaSnapshot> readSagas(PreparedStatement ps) throws SQLException {
+        List<SagaSnapshot> sagas = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                sagas.add(new SagaSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4),
+                        SagaStatus.valueOf(rs.getString(5)), rs.getString(6), read(rs.getString(7)), read(rs.getString(8)),
+                        rs.getInt(9), rs.getInt(10), readStepStates(rs.getString(11)), rs.getLong(12), rs.getString(13),
+                        instant(rs, 14)));
+            }
+        }
+        return sagas;
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private <T> T work(ReturningWork<T> work) {
+        return em.unwrap(Session.class).doReturningWork(work);
+    }
+
+    private String write(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    private JsonNode read(String text) {
+        try {
+            return text == null ? null : json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the saga log holds malformed JSON", e);
+        }
+    }
+
+    private Map<String, StepState> readStepStates(String text) {
+        try {
+            return json.readValue(text, STEP_STATES);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the saga log holds malformed step states", e);
+        }
+    }
+}

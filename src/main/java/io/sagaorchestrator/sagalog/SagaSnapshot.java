@@ -1,0 +1,67 @@
+package io.sagaorchestrator.sagalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A saga's row in the log at one version. Immutable: the engine derives the next snapshot and the
+ * log stores it only if nobody else advanced the saga meanwhile (the version is the fence).
+ */
+public record SagaSnapshot(UUID id, String definitionName, int definitionVersion, String definitionHash,
+                           SagaStatus status, String businessKey, JsonNode input, JsonNode result,
+                           int stepIndex, int attempt, Map<String, StepState> stepStates,
+                           long version, String lastError, Instant createdAt) {
+
+    public SagaSnapshot {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(input, "input");
+        stepStates = Map.copyOf(stepStates);
+    }
+
+    public SagaSnapshot withStatus(SagaStatus status) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, stepStates, version, lastError, createdAt);
+    }
+
+    public SagaSnapshot withAttempt(int attempt) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, stepStates, version, lastError, createdAt);
+    }
+
+    public SagaSnapshot atStep(int stepIndex) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, 0, stepStates, version, lastError, createdAt);
+    }
+
+    public SagaSnapshot withStepState(String step, StepState state) {
+        var states = new LinkedHashMap<>(stepStates);
+        states.put(step, state);
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, states, version, lastError, createdAt);
+    }
+
+    public SagaSnapshot withResult(JsonNode result) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, stepStates, version, lastError, createdAt);
+    }
+
+    public SagaSnapshot withLastError(String lastError) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, stepStates, version, lastError, createdAt);
+    }
+
+    public SagaSnapshot withVersion(long version) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, stepStates, version, lastError, createdAt);
+    }
+
+    public StepState stepState(String step) {
+        return stepStates.get(step);
+    }
+}

@@ -1,0 +1,12 @@
+package io.sagaorchestrator.sagalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Objects;
+
+/** A step's effect and, when it succeeded, its output. */
+public record StepState(Effect effect, JsonNode output) {
+    public StepState {
+        Objects.requireNonNull(effect, "effect");
+    }
+}

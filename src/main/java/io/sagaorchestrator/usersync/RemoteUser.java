@@ -1,0 +1,18 @@
+package io.sagaorchestrator.usersync;
+
+import java.util.Objects;
+
+/** The output of {@code ttAddUser}: the remote user and who owns it. */
+public record RemoteUser(String remoteUserId, String remoteStatus, Ownership ownership) {
+
+    public enum Ownership {
+        CREATED,
+        PRE_EXISTING,
+        UNCERTAIN
+    }
+
+    public RemoteUser {
+        Objects.requireNonNull(remoteUserId, "remoteUserId");
+        Objects.requireNonNull(ownership, "ownership");
+    }
+}

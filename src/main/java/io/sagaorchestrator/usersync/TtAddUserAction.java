@@ -1,0 +1,80 @@
+package io.sagaorchestrator.usersync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.actions.RemoteAction;
+import io.sagaorchestrator.actions.StepContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * {@code ttAddUser}: creates the user in TT, or learns the id of the user who has the username.
+ *
+ * <p>Its output says who owns the remote user, which decides what compensation may do:
+ * {@code CREATED} (this saga created it: undo deletes it), {@code PRE_EXISTING} (TT answered EXISTS
+ * to an attempt whose predecessors certainly did nothing: somebody else's user, never deleted) or
+ * {@code UNCERTAIN} (EXISTS after an attempt whose outcome was lost: it may be ours or somebody
+ * else's, and TT offers no way to tell, so undoing it needs a person).
+ */
+@ApplicationScoped
+@Named("ttAddUser")
+public class TtAddUserAction implements RemoteAction {
+
+    static final String THIRD_PARTY = "tt-user-api";
+
+    private final TtUserApi tt;
+    private final ObjectMapper json;
+    private final String authToken;
+    private final String password;
+
+    TtAddUserAction(@RestClient TtUserApi tt, ObjectMapper json,
+                    @ConfigProperty(name = "tt.app-secret") String appSecret,
+                    @ConfigProperty(name = "tt.default-password") String defaultPassword) {
+        this.tt = tt;
+        this.json = json;
+        this.authToken = AuthToken.md5Hex(appSecret);
+        this.password = AuthToken.md5Hex(defaultPassword);
+    }
+
+    @Override
+    public String thirdParty() {
+        return THIRD_PARTY;
+    }
+
+    @Override
+    public JsonNode execute(StepContext context) {
+        return json.valueToTree(register(UserSyncInput.of(context.input(), json), context.earlierAttemptInDoubt()));
+    }
+
+    @Override
+    public JsonNode describeRequest(StepContext context) {
+        UserSyncInput in = UserSyncInput.of(context.input(), json);
+        return json.createObjectNode().put("method", "POST").put("path", "/users")
+                .set("body", json.valueToTree(new TtUserApi.NewUser(in.username(), "(redacted)", in.name(), in.phone(), in.roleIds())));
+    }
+
+    /** The remote user for the input's username, and whether this saga may delete it. */
+    RemoteUser register(UserSyncInput in, boolean earlierAttemptInDoubt) {
+        TtUserApi.Answer answer;
+        try {
+            answer = tt.add(authToken, new TtUserApi.NewUser(in.username(), password, in.name(), in.phone(), in.roleIds()));
+        } catch (RuntimeException e) {
+            throw TtFailures.classify("ttAddUser", e);
+        }
+        if (answer == null || answer.data() == null || answer.data().isBlank()) {
+            throw TtFailures.unexpected("ttAddUser", answer);
+        }
+        return switch (answer.status()) {
+            case "OK" -> new RemoteUser(answer.data(), answer.status(), RemoteUser.Ownership.CREATED);
+            case "EXISTS" -> new RemoteUser(answer.data(), answer.status(),
+                    earlierAttemptInDoubt ? RemoteUser.Ownership.UNCERTAIN : RemoteUser.Ownership.PRE_EXISTING);
+            default -> throw TtFailures.unexpected("ttAddUser", answer);
+        };
+    }
+
+    String authToken() {
+        return authToken;
+    }
+}

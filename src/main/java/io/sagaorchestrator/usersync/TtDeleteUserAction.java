@@ -1,0 +1,71 @@
+package io.sagaorchestrator.usersync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.actions.ManualRepairRequired;
+import io.sagaorchestrator.actions.RemoteAction;
+import io.sagaorchestrator.actions.StepContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * {@code ttDeleteUser}: undoes {@code ttAddUser}, deleting the remote user only when this saga
+ * created it. When the add's outcome was never learned, the add is re-issued first to learn the
+ * id (TT has no look-up by username); a user it creates then is deleted right away.
+ */
+@ApplicationScoped
+@Named("ttDeleteUser")
+public class TtDeleteUserAction implements RemoteAction {
+
+    private final TtUserApi tt;
+    private final TtAddUserAction add;
+    private final ObjectMapper json;
+
+    TtDeleteUserAction(@RestClient TtUserApi tt, TtAddUserAction add, ObjectMapper json) {
+        this.tt = tt;
+        this.add = add;
+        this.json = json;
+    }
+
+    @Override
+    public String thirdParty() {
+        return TtAddUserAction.THIRD_PARTY;
+    }
+
+    @Override
+    public JsonNode execute(StepContext context) {
+        UserSyncInput in = UserSyncInput.of(context.input(), json);
+        RemoteUser user = context.forwardOutput() != null
+                ? json.convertValue(context.forwardOutput(), RemoteUser.class)
+                : add.register(in, true);
+        return switch (user.ownership()) {
+            case PRE_EXISTING -> json.createObjectNode().put("kept", user.remoteUserId())
+                    .put("reason", "the user existed in TT before this saga, so undoing the saga leaves it in place");
+            case UNCERTAIN -> throw new ManualRepairRequired("TT user " + user.remoteUserId() + " (username " + in.username()
+                    + ") exists, but an earlier ttAddUser of this saga lost its answer, so it cannot be told whether this saga"
+                    + " created it; check in TT and delete it if nobody else uses it, then resolve the saga");
+            case CREATED -> delete(user.remoteUserId());
+        };
+    }
+
+    private JsonNode delete(String remoteUserId) {
+        TtUserApi.Answer answer;
+        try {
+            answer = tt.delete(add.authToken(), remoteUserId);
+        } catch (RuntimeException e) {
+            throw TtFailures.classify("ttDeleteUser", e);
+        }
+        if (answer == null || !"OK".equals(answer.status())) {
+            throw TtFailures.unexpected("ttDeleteUser", answer);
+        }
+        return json.createObjectNode().put("deleted", remoteUserId);
+    }
+
+    @Override
+    public JsonNode describeRequest(StepContext context) {
+        JsonNode forward = context.forwardOutput();
+        String id = forward == null ? "(learned by re-issuing ttAddUser)" : forward.path("remoteUserId").asText();
+        return json.createObjectNode().put("method", "DELETE").put("path", "/users/" + id);
+    }
+}

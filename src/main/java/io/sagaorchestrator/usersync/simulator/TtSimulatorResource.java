@@ -1,0 +1,132 @@
+package io.sagaorchestrator.usersync.simulator;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.sagaorchestrator.usersync.AuthToken;
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Response.Status;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * A stand-in for TT's user API (see the TT contract), so the service runs without a TT server: point
+ * {@code quarkus.rest-client.tt-user-api.url} at {@code <this service>/tt-simulator}. Off unless
+ * {@code tt.simulator.enabled=true}; while off, every request answers a bare 404, as if it were absent.
+ */
+@Path("/tt-simulator/users")
+@Produces(MediaType.APPLICATION_JSON)
+// the API's role checks are for our callers; this stands for a foreign system that checks authToken itself
+@PermitAll
+// one instance: the users live in it
+@Singleton
+public class TtSimulatorResource {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Envelope(String status, String data, String message) {
+
+        static Envelope of(String status) {
+            return new Envelope(status, null, null);
+        }
+    }
+
+    private final boolean enabled;
+    private final boolean failDeletes;
+    private final Optional<byte[]> expectedToken;
+    private final ObjectMapper json;
+    private final SimulatedUsers users = new SimulatedUsers();
+
+    @Inject
+    public TtSimulatorResource(
+            @ConfigProperty(name = "tt.simulator.enabled", defaultValue = "false") boolean enabled,
+            @ConfigProperty(name = "tt.simulator.fail-deletes", defaultValue = "false") boolean failDeletes,
+            // optional so that a disabled simulator never makes the secret mandatory
+            @ConfigProperty(name = "tt.app-secret") Optional<String> appSecret,
+            ObjectMapper json) {
+        this.enabled = enabled;
+        this.failDeletes = failDeletes;
+        // no secret: every request is refused, as TT refuses a client that has none
+        this.expectedToken = appSecret.map(secret -> AuthToken.md5Hex(secret).getBytes(StandardCharsets.UTF_8));
+        this.json = json;
+    }
+
+    @POST
+    public Response add(@HeaderParam(AuthToken.HEADER) String authToken, String body) {
+        return refusal(authToken).orElseGet(() -> add(body));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Response delete(@HeaderParam(AuthToken.HEADER) String authToken, @PathParam("id") String id) {
+        return refusal(authToken).orElseGet(() -> {
+            if (failDeletes) {
+                // the outcome a caller cannot tell from a lost delete: its saga retries, then escalates
+                return answer(Status.SERVICE_UNAVAILABLE, Envelope.of("ERROR"));
+            }
+            users.delete(id);
+            return answer(Status.OK, Envelope.of("OK"));
+        });
+    }
+
+    @GET
+    @Path("{id}")
+    public Response get(@HeaderParam(AuthToken.HEADER) String authToken, @PathParam("id") String id) {
+        return refusal(authToken).orElseGet(() -> users.username(id)
+                .map(name -> answer(Status.OK, new Envelope("OK", name, null)))
+                .orElseGet(() -> answer(Status.NOT_FOUND, Envelope.of("NOT_FOUND"))));
+    }
+
+    // the body is read as text, so even malformed JSON reaches the enabled check and the contract's 400
+    private Response add(String body) {
+        Optional<String> username = username(body);
+        if (username.isEmpty()) {
+            return answer(Status.BAD_REQUEST,
+                    new Envelope("BAD_REQUEST", null, "a JSON object with a non-blank \"username\" is required"));
+        }
+        SimulatedUsers.Registration registration = users.add(username.get());
+        return answer(Status.OK, new Envelope(registration.created() ? "OK" : "EXISTS", registration.id(), null));
+    }
+
+    private Optional<String> username(String body) {
+        try {
+            JsonNode username = json.readTree(body == null ? "" : body).path("username");
+            return username.isTextual() && !username.asText().isBlank() ? Optional.of(username.asText()) : Optional.empty();
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Response> refusal(String authToken) {
+        if (!enabled) {
+            return Optional.of(Response.status(Status.NOT_FOUND).build());
+        }
+        boolean authentic = authToken != null && expectedToken
+                // constant time: the simulator should not teach callers that timing leaks are fine
+                .map(expected -> MessageDigest.isEqual(expected, authToken.getBytes(StandardCharsets.UTF_8)))
+                .orElse(false);
+        if (!authentic) {
+            return Optional.of(answer(Status.UNAUTHORIZED, new Envelope("UNAUTHORIZED", null, "bad or missing authToken")));
+        }
+        return Optional.empty();
+    }
+
+    private static Response answer(Status status, Envelope envelope) {
+        return Response.status(status).entity(envelope).build();
+    }
+}

@@ -1,0 +1,148 @@
+package io.sagaorchestrator.definitions;
+
+import io.sagaorchestrator.actions.RejectedFailure;
+import io.sagaorchestrator.actions.UnknownOutcomeFailure;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A bad definition is refused with a message that names the file, the place and the fault. */
+class DefinitionParserTest {
+
+    private static final KnownActions ACTIONS = new KnownActions() {
+        @Override
+        public Set<String> remoteActions() {
+            return Set.of("ttAddUser", "ttDeleteUser");
+        }
+
+        @Override
+        public Set<String> localActions() {
+            return Set.of("saveLiaison");
+        }
+    };
+
+    private final DefinitionParser parser = new DefinitionParser(ACTIONS);
+
+    private static final String GOOD = """
+            name: demo
+            version: 2
+            steps:
+              - name: add
+                type: remote
+                action: ttAddUser
+                compensation: ttDeleteUser
+                timeout: 3s
+                retry:
+                  attempts: 4
+                  inProcess: { attempts: 2, delay: 250ms }
+                  backoff: { initialDelay: 1s, multiplier: 3, maxDelay: 1m, jitter: 0.1 }
+              - name: save
+                type: local
+                action: saveLiaison
+            """;
+
+    private String faultOf(String yaml) {
+        return assertThrows(InvalidDefinitionException.class, () -> parser.parse("demo.yaml", yaml)).getMessage();
+    }
+
+    @Test
+    void aGoodDefinitionReadsAsWritten() {
+        SagaDefinition d = parser.parse("demo.yaml", GOOD);
+
+        assertEquals("demo", d.name());
+        assertEquals(2, d.version());
+        assertEquals(2, d.stepCount());
+        StepDefinition add = d.step(0);
+        assertEquals(StepKind.REMOTE, add.kind());
+        assertEquals("ttDeleteUser", add.compensation());
+        assertEquals(Duration.ofSeconds(3), add.timeout());
+        assertEquals(4, add.retry().attempts());
+        assertEquals(Duration.ofMillis(250), add.retry().inProcessDelay());
+        assertEquals(3.0, add.retry().multiplier());
+        // unspecified parts take the defaults: retry transient failures, abort on rejections
+        assertTrue(add.compensationRetry().isRetryable(new UnknownOutcomeFailure("x", null)));
+        assertFalse(add.compensationRetry().isRetryable(new RejectedFailure("x")));
+        assertFalse(d.step(1).hasCompensation());
+    }
+
+    @Test
+    void theHashFollowsTheContent() {
+        String first = parser.parse("demo.yaml", GOOD).hash();
+        assertEquals(first, parser.parse("demo.yaml", GOOD).hash());
+        assertNotEquals(first, parser.parse("demo.yaml", GOOD.replace("attempts: 4", "attempts: 5")).hash());
+    }
+
+    @Test
+    void aSyntaxErrorNamesTheFileAndTheLine() {
+        String fault = faultOf("name: demo\nsteps:\n  - name: add\n    type: [remote\n");
+        assertTrue(fault.startsWith("Invalid saga definition demo.yaml, line "), fault);
+    }
+
+    @Test
+    void aMisspelledKeyIsNamed() {
+        String fault = faultOf(GOOD.replace("attempts: 4", "atempts: 4"));
+        assertTrue(fault.contains("demo.yaml") && fault.contains("atempts"), fault);
+    }
+
+    @Test
+    void anUnknownActionIsNamedWithTheStepAndTheKnownOnes() {
+        String fault = faultOf(GOOD.replace("action: ttAddUser", "action: ttAdUser"));
+        assertEquals("Invalid saga definition demo.yaml, steps[0] 'add': action 'ttAdUser' is not a known remote action"
+                + " (known: ttAddUser, ttDeleteUser)", fault);
+    }
+
+    @Test
+    void aLocalActionCannotServeAsARemoteOne() {
+        String fault = faultOf(GOOD.replace("action: ttAddUser", "action: saveLiaison"));
+        assertTrue(fault.contains("'saveLiaison' is not a known remote action"), fault);
+    }
+
+    @Test
+    void aRemoteStepWithoutCompensationIsRefused() {
+        String fault = faultOf(GOOD.replace("    compensation: ttDeleteUser\n", ""));
+        assertTrue(fault.contains("steps[0] 'add': remote step 'add' has no compensation"), fault);
+    }
+
+    @Test
+    void aDuplicateStepNameIsRefused() {
+        String fault = faultOf(GOOD.replace("name: save", "name: add"));
+        assertTrue(fault.contains("step name 'add' is used twice"), fault);
+    }
+
+    @Test
+    void aBadDurationIsRefused() {
+        String fault = faultOf(GOOD.replace("timeout: 3s", "timeout: soon"));
+        assertTrue(fault.contains("steps[0] 'add': timeout 'soon' is not a duration"), fault);
+    }
+
+    @Test
+    void anUnknownFailureKindIsRefused() {
+        String fault = faultOf(GOOD.replace("      attempts: 4\n", "      attempts: 4\n      retryOn: [Flaky]\n"));
+        assertTrue(fault.contains("failure kind 'Flaky' is not an exception class"), fault);
+    }
+
+    @Test
+    void anImpossiblePolicyIsRefused() {
+        String fault = faultOf(GOOD.replace("jitter: 0.1", "jitter: 1.5"));
+        assertTrue(fault.contains("retry: backoff.jitter must be between 0 and 1"), fault);
+    }
+
+    @Test
+    void theShippedUserSyncDefinitionIsValid() throws IOException {
+        String yaml = Files.readString(Path.of("saga-definitions/user-sync.yaml"));
+        SagaDefinition d = parser.parse("user-sync.yaml", yaml);
+        assertEquals("user-sync", d.name());
+        assertEquals("tt-add-user", d.step(0).name());
+        assertEquals("save-liaison", d.step(1).name());
+    }
+}
