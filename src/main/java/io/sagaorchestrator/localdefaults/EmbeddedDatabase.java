@@ -1,0 +1,34 @@
+package io.sagaorchestrator.localdefaults;
+
+import java.util.Map;
+
+import org.jboss.logging.Logger;
+
+/**
+ * The service's embedded PostgreSQL: one server per JVM and data directory, whose data survives
+ * restarts. Started on first use and stopped when the JVM exits.
+ */
+final class EmbeddedDatabase {
+
+    // Quarkus dev mode loads the application's classes afresh on every reload, so a static field here would be
+    // forgotten while the server it describes keeps running. System properties live as long as the JVM.
+    private static final String STARTED_URL_PREFIX = EmbeddedDatabase.class.getName() + ".started-url:";
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+
+    private EmbeddedDatabase() {
+    }
+
+    /** Starts the server unless this JVM already did, and returns the datasource settings that reach it. */
+    static Map<String, String> connectionProperties(LocalDefaults.EmbeddedDatabaseSettings settings) {
+        String key = STARTED_URL_PREFIX + settings.dataDir();
+        String url = System.getProperty(key);
+        if (url == null) {
+            url = LocalPostgres.start(settings.dataDir(), settings.port(), LocalPostgres.Data.PERSISTENT).jdbcUrl();
+            System.setProperty(key, url);
+            LOG.infof("No %s configured: embedded PostgreSQL at %s keeps its data in %s", LocalDefaults.DATASOURCE_URL, url, settings.dataDir());
+        }
+        // Trust authentication: the embedded server checks no password, so none is given.
+        return Map.of(LocalDefaults.DATASOURCE_URL, url, "quarkus.datasource.username", LocalPostgres.USER);
+    }
+}

@@ -1,0 +1,86 @@
+package io.sagaorchestrator.localdefaults;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What the service fills in by itself when it is started without configuration, so that it runs
+ * with nothing installed: an embedded PostgreSQL instead of a configured datasource, and the
+ * built-in TT simulator instead of the TT user API.
+ *
+ * <p>Only decides; reads configuration solely through the lookup it is given, so the rules can be
+ * tested without Quarkus.
+ */
+record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<String, String> simulatorProperties) {
+
+    static final String DATASOURCE_URL = "quarkus.datasource.jdbc.url";
+    static final String EMBEDDED_ENABLED = "saga.embedded-database.enabled";
+    static final String EMBEDDED_DATA_DIR = "saga.embedded-database.data-dir";
+    static final String EMBEDDED_PORT = "saga.embedded-database.port";
+    static final String TT_URL = "quarkus.rest-client.tt-user-api.url";
+    static final String SIMULATOR_ENABLED = "tt.simulator.enabled";
+    static final String APP_SECRET = "tt.app-secret";
+    static final String DEMO_APP_SECRET = "local-demo-secret";
+
+    /** Where the embedded server keeps its data, and its port (0: any free one). */
+    record EmbeddedDatabaseSettings(Path dataDir, int port) {
+    }
+
+    /**
+     * @param config the configured value of a key, empty when it is not configured
+     */
+    static LocalDefaults decide(Function<String, Optional<String>> config) {
+        return new LocalDefaults(embeddedDatabase(config), simulatorProperties(config));
+    }
+
+    private static Optional<EmbeddedDatabaseSettings> embeddedDatabase(Function<String, Optional<String>> config) {
+        if (config.apply(DATASOURCE_URL).isPresent() || !enabled(config)) {
+            return Optional.empty();
+        }
+        Path dataDir = config.apply(EMBEDDED_DATA_DIR).map(Path::of).orElseGet(() -> defaultDataDir(config));
+        return Optional.of(new EmbeddedDatabaseSettings(dataDir.toAbsolutePath().normalize(), port(config)));
+    }
+
+    private static boolean enabled(Function<String, Optional<String>> config) {
+        String value = config.apply(EMBEDDED_ENABLED).orElse("true").trim();
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(EMBEDDED_ENABLED + " must be true or false, not '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    private static Path defaultDataDir(Function<String, Optional<String>> config) {
+        String home = config.apply("user.home").orElseThrow(() -> new IllegalStateException(
+                "user.home is not set; set " + EMBEDDED_DATA_DIR + " to say where the embedded database keeps its data"));
+        return Path.of(home, ".saga-orchestrator", "pgdata");
+    }
+
+    private static int port(Function<String, Optional<String>> config) {
+        String value = config.apply(EMBEDDED_PORT).orElse("0").trim();
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below, with the key that holds it
+        }
+        throw new IllegalArgumentException(EMBEDDED_PORT + " must be a port from 0 (any free one) to 65535, not '" + value + "'");
+    }
+
+    private static Map<String, String> simulatorProperties(Function<String, Optional<String>> config) {
+        if (config.apply(TT_URL).isPresent()) {
+            return Map.of();
+        }
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put(TT_URL, "http://localhost:" + config.apply("quarkus.http.port").orElse("8080") + "/tt-simulator");
+        properties.put(SIMULATOR_ENABLED, "true");
+        if (config.apply(APP_SECRET).isEmpty()) {
+            properties.put(APP_SECRET, DEMO_APP_SECRET);
+        }
+        return Map.copyOf(properties);
+    }
+}

@@ -1,0 +1,172 @@
+package io.sagaorchestrator.localdefaults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+class LocalDefaultsConfigSourceFactoryTest {
+
+    private static final String HOME = "/home/someone";
+
+    @Test
+    void withoutDatasourceUrlAnEmbeddedDatabaseKeepsItsDataInTheHomeDirectoryOnAnyFreePort() {
+        Map<String, String> config = Map.of("user.home", HOME);
+
+        LocalDefaults defaults = decide(config);
+
+        assertEquals(Optional.of(new LocalDefaults.EmbeddedDatabaseSettings(Path.of(HOME, ".saga-orchestrator", "pgdata"), 0)),
+                defaults.embeddedDatabase());
+    }
+
+    @Test
+    void configuredDataDirectoryAndPortAreUsed() {
+        Map<String, String> config = Map.of("user.home", HOME,
+                "saga.embedded-database.data-dir", "/var/lib/saga/pgdata",
+                "saga.embedded-database.port", "55432");
+
+        LocalDefaults defaults = decide(config);
+
+        assertEquals(Optional.of(new LocalDefaults.EmbeddedDatabaseSettings(Path.of("/var/lib/saga/pgdata"), 55432)),
+                defaults.embeddedDatabase());
+    }
+
+    @Test
+    void aConfiguredDatasourceUrlMeansNoEmbeddedDatabase() {
+        Map<String, String> config = Map.of("user.home", HOME, "quarkus.datasource.jdbc.url", "jdbc:postgresql://db:5432/saga");
+
+        LocalDefaults defaults = decide(config);
+
+        assertEquals(Optional.empty(), defaults.embeddedDatabase());
+    }
+
+    @Test
+    void aDisabledEmbeddedDatabaseIsNotStartedEvenWithoutDatasourceUrl() {
+        Map<String, String> config = Map.of("user.home", HOME, "saga.embedded-database.enabled", "FALSE");
+
+        LocalDefaults defaults = decide(config);
+
+        assertEquals(Optional.empty(), defaults.embeddedDatabase());
+    }
+
+    @Test
+    void aMistypedSwitchOrPortIsRejectedRatherThanGuessed() {
+        Map<String, String> badSwitch = Map.of("user.home", HOME, "saga.embedded-database.enabled", "no");
+        Map<String, String> badPort = Map.of("user.home", HOME, "saga.embedded-database.port", "65536");
+
+        IllegalArgumentException switchError = assertThrows(IllegalArgumentException.class, () -> decide(badSwitch));
+        IllegalArgumentException portError = assertThrows(IllegalArgumentException.class, () -> decide(badPort));
+
+        assertTrue(switchError.getMessage().contains("saga.embedded-database.enabled"), switchError.getMessage());
+        assertTrue(portError.getMessage().contains("saga.embedded-database.port"), portError.getMessage());
+    }
+
+    @Test
+    void withoutTtUrlTheSimulatorOnTheServicesOwnPortAnswersWithADemoSecret() {
+        Map<String, String> config = Map.of("user.home", HOME, "quarkus.http.port", "9090");
+
+        LocalDefaults defaults = decide(config);
+
+        assertEquals(Map.of(
+                "quarkus.rest-client.tt-user-api.url", "http://localhost:9090/tt-simulator",
+                "tt.simulator.enabled", "true",
+                "tt.app-secret", "local-demo-secret"), defaults.simulatorProperties());
+    }
+
+    @Test
+    void theSimulatorUrlAssumesPort8080WhenNoneIsConfiguredAndKeepsAConfiguredSecret() {
+        Map<String, String> config = Map.of("user.home", HOME, "tt.app-secret", "real-secret");
+
+        LocalDefaults defaults = decide(config);
+
+        assertEquals(Map.of(
+                "quarkus.rest-client.tt-user-api.url", "http://localhost:8080/tt-simulator",
+                "tt.simulator.enabled", "true"), defaults.simulatorProperties());
+    }
+
+    @Test
+    void aConfiguredTtUrlMeansNoSimulator() {
+        Map<String, String> config = Map.of("user.home", HOME, "quarkus.rest-client.tt-user-api.url", "https://tt.example.com");
+
+        LocalDefaults defaults = decide(config);
+
+        assertEquals(Map.of(), defaults.simulatorProperties());
+    }
+
+    @Test
+    void theFactorySeesKeysOfTheActiveProfileOnly() {
+        Map<String, String> properties = Map.of(
+                "%test.saga.embedded-database.enabled", "false",
+                "%dev.quarkus.rest-client.tt-user-api.url", "http://dev-tt",
+                "%test.quarkus.http.port", "8081");
+
+        LocalDefaults defaults = decideThroughSmallRye("test", properties);
+
+        assertEquals(Optional.empty(), defaults.embeddedDatabase());
+        assertEquals("http://localhost:8081/tt-simulator", defaults.simulatorProperties().get("quarkus.rest-client.tt-user-api.url"));
+    }
+
+    @Test
+    void theFactorySeesADatasourceUrlGivenForTheActiveProfile() {
+        Map<String, String> properties = Map.of("%prod.quarkus.datasource.jdbc.url", "jdbc:postgresql://db:5432/saga");
+
+        LocalDefaults defaults = decideThroughSmallRye("prod", properties);
+
+        assertEquals(Optional.empty(), defaults.embeddedDatabase());
+    }
+
+    @Test
+    void whileQuarkusAugmentsTheApplicationTheFactoryGivesNothingAndStartsNothing() {
+        // Outside a running Quarkus application the execution mode is UNSET, as during the build.
+        Map<String, String> properties = Map.of("saga.embedded-database.data-dir", Path.of("target", "must-stay-absent", "pgdata").toString());
+        List<ConfigSource> produced = new ArrayList<>();
+
+        new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
+                .withSources((ConfigSourceContext context) -> {
+                    new LocalDefaultsConfigSourceFactory().getConfigSources(context).forEach(produced::add);
+                    return List.of();
+                })
+                .build();
+
+        assertEquals(List.of(), produced);
+        assertFalse(Path.of("target", "must-stay-absent").toFile().exists());
+    }
+
+    private static LocalDefaults decide(Map<String, String> config) {
+        return LocalDefaults.decide(name -> Optional.ofNullable(config.get(name)));
+    }
+
+    /** Decides with the lookup the factory uses, inside a real SmallRye configuration with the given profile. */
+    private static LocalDefaults decideThroughSmallRye(String profile, Map<String, String> properties) {
+        Map<String, String> withHome = new HashMap<>(properties);
+        withHome.put("user.home", HOME);
+        AtomicReference<LocalDefaults> decided = new AtomicReference<>();
+        new SmallRyeConfigBuilder()
+                .withProfile(profile)
+                .addDefaultInterceptors()
+                .withSources(new PropertiesConfigSource(withHome, "application.properties", 250))
+                .withSources((ConfigSourceContext context) -> {
+                    decided.set(LocalDefaults.decide(LocalDefaultsConfigSourceFactory.lookupIn(context)));
+                    return List.of();
+                })
+                .build();
+        return decided.get();
+    }
+}

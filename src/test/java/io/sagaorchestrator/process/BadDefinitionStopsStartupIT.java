@@ -1,0 +1,43 @@
+package io.sagaorchestrator.process;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The packaged service refuses to start on a definition it cannot run, and says which and why. */
+class BadDefinitionStopsStartupIT {
+
+    @Test
+    void anUnknownActionStopsStartUpWithTheFileThePlaceAndTheFault() throws Exception {
+        // given a definitions directory whose only file names an action that does not exist
+        Path dir = Files.createDirectories(Path.of("target/it/bad-definitions"));
+        Files.writeString(dir.resolve("typo.yaml"), """
+                name: typo
+                version: 1
+                steps:
+                  - name: tt-add-user
+                    type: remote
+                    action: ttAdUser
+                    compensation: ttDeleteUser
+                """);
+
+        // when the service starts on it (with its embedded database, as a newcomer would run it)
+        try (ServiceProcess service = ServiceProcess.start("bad-definition", ServiceProcess.freePort(), Map.of(
+                "saga.definitions.dir", dir.toString(),
+                "saga.embedded-database.data-dir", "target/it/pg-bad-definition"))) {
+
+            // then it exits with an error that names the file, the step and the fault
+            int exit = service.awaitExit(Duration.ofSeconds(90));
+            assertNotEquals(0, exit);
+            String output = service.output();
+            assertTrue(output.contains("Invalid saga definition typo.yaml, steps[0] 'tt-add-user': action 'ttAdUser' is not a known"
+                    + " remote action (known: ttAddUser, ttDeleteUser)"), output);
+        }
+    }
+}
