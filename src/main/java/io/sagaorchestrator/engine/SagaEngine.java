@@ -75,9 +75,11 @@ public class SagaEngine {
     private final SagaEvents events;
     private final EngineConfig config;
     private final Instance instance;
+    private final CrashPoints crashPoints;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, EntityManager em,
-               SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance) {
+               SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
+               CrashPoints crashPoints) {
         this.definitions = definitions;
         this.actions = actions;
         this.remoteCalls = remoteCalls;
@@ -88,6 +90,7 @@ public class SagaEngine {
         this.events = events;
         this.config = config;
         this.instance = instance;
+        this.crashPoints = crashPoints;
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -109,6 +112,9 @@ public class SagaEngine {
         Run run = new Run(definition, first.kind() == StepKind.REMOTE ? saga.withAttempt(1) : saga);
         AttemptRecord intent = first.kind() == StepKind.REMOTE ? intent(run, first, Direction.FORWARD, 1) : null;
         CompletableFuture<SagaStatus> ended = completions.watch(id);
+        if (intent != null) {
+            crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
+        }
         boolean created = QuarkusTransaction.requiringNew().call(() -> {
             if (!log.insert(run.saga, idempotencyKey, instance.id(), config.lease())) {
                 return false;
@@ -274,13 +280,16 @@ public class SagaEngine {
             int attempt = run.saga.attempt() + 1;
             run.saga = run.saga.withAttempt(attempt);
             AttemptRecord fresh = intent(run, step, direction, attempt);
+            crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
             commit(run, run.saga, instance.id(), config.lease(), l -> l.insertAttempt(run.saga.id(), fresh));
             intent = fresh;
         }
+        crashPoints.reached(CrashPoints.Point.AFTER_INTENT);
         AttemptRecord started = intent;
         long t0 = System.nanoTime();
         try {
             JsonNode output = remoteCalls.call(action, step.timeout(), context(run, step, direction, started.attempt()));
+            crashPoints.reached(CrashPoints.Point.AFTER_REMOTE_SUCCESS);
             run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(Outcome.SUCCEEDED, Instant.now(), null, null, output)));
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
             return output;
@@ -292,6 +301,9 @@ public class SagaEngine {
             }
             run.saga = run.saga.withLastError(describe(step, f));
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
+            if (direction == Direction.COMPENSATION) {
+                crashPoints.reached(CrashPoints.Point.BETWEEN_COMPENSATION_ATTEMPTS);
+            }
             throw f;
         }
     }
@@ -315,6 +327,7 @@ public class SagaEngine {
             commit(run, l -> {
                 output[0] = action.execute(context);
                 em.flush();
+                crashPoints.reached(CrashPoints.Point.INSIDE_LOCAL_STEP);
                 l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, Outcome.SUCCEEDED, instance.id(),
                         startedAt, Instant.now(), null, null, null, output[0]));
                 return afterLocalSuccess(run, step, direction, attempt, output[0]);
