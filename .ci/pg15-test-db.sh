@@ -3,7 +3,10 @@
 # src/test/java/io/sagaorchestrator/testsupport/PostgresTestResource.java), then prints the
 # variables that select it:
 #
-#   eval "$(bash .ci/pg15-test-db.sh)" && ./mvnw test
+#   vars=$(bash .ci/pg15-test-db.sh) && eval "$vars" && ./mvnw test
+#
+# (not eval "$(...)": eval of an empty string succeeds, so a failure here would go unnoticed and
+# the tests would quietly run on the embedded PostgreSQL instead)
 #
 # Idempotent: starts cluster 15/main if it is down, creates role and database saga_test if they
 # are missing. The tests empty that database's schema public at every run: it must hold nothing

@@ -23,6 +23,8 @@ import org.jboss.logging.Logger;
  * <ul>
  * <li>A server still running on the directory, whose JVM is gone (pg_ctl detaches the server, so it
  * outlives a JVM killed with SIGKILL): stopped.</li>
+ * <li>A server still running on the directory for a live JVM (a second instance on the same data):
+ * left alone, and this start refused with an explanation.</li>
  * <li>A pid file whose process is gone, or is now an unrelated program (pids are reused after a
  * crash or reboot): removed.</li>
  * </ul>
