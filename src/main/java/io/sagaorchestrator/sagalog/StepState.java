@@ -8,5 +8,9 @@ import java.util.Objects;
 public record StepState(Effect effect, JsonNode output) {
     public StepState {
         Objects.requireNonNull(effect, "effect");
+        // read back from the log, "no output" arrives as a JSON null: keep one way of saying it
+        if (output != null && output.isNull()) {
+            output = null;
+        }
     }
 }
