@@ -1,8 +1,9 @@
 package io.sagaorchestrator.actions;
 
 /**
- * The action cannot decide safely what to do and a person must: the saga is escalated at once,
- * with this message as the reason, whatever the retry budget left.
+ * The action cannot decide safely what to do and a person must. Never retried: a compensation that
+ * throws it escalates the saga at once with this message as the reason; a forward step that throws
+ * it is treated as failed and the saga compensates what it did.
  */
 public final class ManualRepairRequired extends StepFailure {
     public ManualRepairRequired(String message) {

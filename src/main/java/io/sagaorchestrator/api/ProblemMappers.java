@@ -2,6 +2,7 @@ package io.sagaorchestrator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
+import io.sagaorchestrator.operations.OperationRefusedException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -44,6 +45,15 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response sagaNotFound(SagaNotFoundException e) {
         return Problem.of(Response.Status.NOT_FOUND, "saga-not-found", "No such saga", e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response operationRefused(OperationRefusedException e) {
+        return Problem.of(Response.Status.CONFLICT, "operation-refused", "The operation does not fit the saga's state", e.getMessage())
+                .with("status", e.status().name())
+                .with("sagaId", e.sagaId())
+                .with("allowed", e.allowed())
+                .toResponse();
     }
 
     @ServerExceptionMapper

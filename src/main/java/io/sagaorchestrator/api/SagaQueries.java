@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.operations.AuditTrail;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.sagalog.SagaStatus;
@@ -16,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,16 +34,20 @@ import java.util.UUID;
 public class SagaQueries {
 
     private static final String SUMMARY_COLUMNS = "id, definition_name, definition_version, status, business_key, last_error,"
-            + " created_at, updated_at, owner, wake_at";
+            + " created_at, updated_at, owner, wake_at, attempt - budget_base";
+    /** Live, and its current step has failed: waiting for a scheduled retry, or on its second attempt or later. */
+    static final String RETRYING = "(status in ('RUNNING', 'COMPENSATING') and (owner is null or attempt - budget_base >= 2))";
 
     private final AgroalDataSource db;
     private final ObjectMapper json;
     private final DefinitionRegistry definitions;
+    private final AuditTrail audit;
 
-    SagaQueries(AgroalDataSource db, ObjectMapper json, DefinitionRegistry definitions) {
+    SagaQueries(AgroalDataSource db, ObjectMapper json, DefinitionRegistry definitions, AuditTrail audit) {
         this.db = db;
         this.json = json;
         this.definitions = definitions;
+        this.audit = audit;
     }
 
     public Optional<SagaViews.Detail> detail(UUID id) {
@@ -50,17 +56,20 @@ public class SagaQueries {
             SagaDefinition definition;
             try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
                     + ", definition_hash, input, result, step_states from saga where id = ?")) {
+                // columns after the summary's 11: 12 hash, 13 input, 14 result, 15 step states
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
                     SagaViews.Summary s = summary(rs);
-                    definition = definitions.forSaga(s.definition(), s.definitionVersion(), rs.getString(11));
-                    JsonNode states = read(rs.getString(14));
-                    saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(11), s.status(),
-                            s.businessKey(), read(rs.getString(12)), read(rs.getString(13)), s.lastError(), s.createdAt(),
-                            s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), steps(c, id, definition, states));
+                    definition = definitions.forSaga(s.definition(), s.definitionVersion(), rs.getString(12));
+                    JsonNode states = read(rs.getString(15));
+                    saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(12), s.status(),
+                            s.businessKey(), read(rs.getString(13)), read(rs.getString(14)), s.lastError(), s.createdAt(),
+                            s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), s.attempts(), s.retrying(),
+                            steps(c, id, definition, states),
+                            audit.search(new AuditTrail.Filter(id, null, null, null, null), 1000));
                 }
             }
             return Optional.of(saga);
@@ -95,20 +104,47 @@ public class SagaQueries {
         return steps;
     }
 
+    /** What to list; null members do not filter. */
+    public record Filter(Set<SagaStatus> statuses, String definition, String businessKey, Instant createdFrom,
+                         Instant createdTo, Instant updatedFrom, Instant updatedTo, String errorText, Duration stuckFor,
+                         Integer minAttempts, Boolean retrying) {
+    }
+
     /**
-     * Sagas newest first, optionally of some statuses and one definition; {@code cursor} continues
-     * after the last saga of the previous page, so pages stay stable while new sagas arrive.
+     * Sagas newest first, filtered; {@code cursor} continues after the last saga of the previous page,
+     * so pages stay stable while new sagas arrive.
      */
-    public SagaViews.Page list(Set<SagaStatus> statuses, String definition, String cursor, int limit) {
+    public SagaViews.Page list(Filter f, String cursor, int limit) {
         StringBuilder sql = new StringBuilder("select " + SUMMARY_COLUMNS + " from saga where true");
         List<Object> params = new ArrayList<>();
-        if (!statuses.isEmpty()) {
+        if (f.statuses() != null && !f.statuses().isEmpty()) {
             sql.append(" and status = any(?)");
-            params.add(statuses.stream().map(Enum::name).toArray(String[]::new));
+            params.add(f.statuses().stream().map(Enum::name).toArray(String[]::new));
         }
-        if (definition != null) {
-            sql.append(" and definition_name = ?");
-            params.add(definition);
+        condition(sql, params, " and definition_name = ?", f.definition());
+        if (f.businessKey() != null) {
+            sql.append(" and (business_key = ? or input ->> 'phone' = ?)");
+            params.add(f.businessKey());
+            params.add(f.businessKey());
+        }
+        condition(sql, params, " and created_at >= ?", timestamp(f.createdFrom()));
+        condition(sql, params, " and created_at < ?", timestamp(f.createdTo()));
+        condition(sql, params, " and updated_at >= ?", timestamp(f.updatedFrom()));
+        condition(sql, params, " and updated_at < ?", timestamp(f.updatedTo()));
+        if (f.errorText() != null) {
+            sql.append(" and last_error ilike ? escape '\\'");
+            params.add("%" + f.errorText().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (f.stuckFor() != null) {
+            sql.append(" and status in ('RUNNING', 'COMPENSATING') and updated_at < now() - ? * interval '1 millisecond'");
+            params.add(f.stuckFor().toMillis());
+        }
+        if (f.minAttempts() != null) {
+            sql.append(" and status in ('RUNNING', 'COMPENSATING') and attempt - budget_base >= ?");
+            params.add(f.minAttempts());
+        }
+        if (f.retrying() != null) {
+            sql.append(f.retrying() ? " and " : " and not ").append(RETRYING);
         }
         if (cursor != null) {
             Cursor after = Cursor.decode(cursor);
@@ -119,14 +155,7 @@ public class SagaQueries {
         sql.append(" order by created_at desc, id desc limit ?");
         params.add(limit + 1);
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            for (int i = 0; i < params.size(); i++) {
-                Object p = params.get(i);
-                if (p instanceof String[] array) {
-                    ps.setArray(i + 1, c.createArrayOf("text", array));
-                } else {
-                    ps.setObject(i + 1, p);
-                }
-            }
+            bind(c, ps, params);
             List<SagaViews.Summary> items = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -145,14 +174,69 @@ public class SagaQueries {
         }
     }
 
+    /** Counts by status and definition, and the oldest saga still going. */
+    public SagaViews.Stats stats() {
+        try (Connection c = db.getConnection()) {
+            Map<String, Map<String, Long>> byDefinition = new java.util.TreeMap<>();
+            Map<String, Long> byStatus = new java.util.TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement("select definition_name, status, count(*) from saga group by 1, 2");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byDefinition.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+                    byStatus.merge(rs.getString(2), rs.getLong(3), Long::sum);
+                }
+            }
+            SagaViews.Summary oldest = null;
+            try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS + " from saga"
+                    + " where status in ('RUNNING', 'COMPENSATING') order by created_at limit 1"); ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    oldest = summary(rs);
+                }
+            }
+            long retrying;
+            try (PreparedStatement ps = c.prepareStatement("select count(*) from saga where " + RETRYING); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                retrying = rs.getLong(1);
+            }
+            return new SagaViews.Stats(byStatus, byDefinition, retrying, oldest,
+                    oldest == null ? null : Duration.between(oldest.createdAt(), Instant.now()).toSeconds());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count sagas: " + e.getMessage(), e);
+        }
+    }
+
+    private static void condition(StringBuilder sql, List<Object> params, String clause, Object value) {
+        if (value != null) {
+            sql.append(clause);
+            params.add(value);
+        }
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static void bind(Connection c, PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object p = params.get(i);
+            if (p instanceof String[] array) {
+                ps.setArray(i + 1, c.createArrayOf("text", array));
+            } else {
+                ps.setObject(i + 1, p);
+            }
+        }
+    }
+
     private static SagaViews.Summary summary(ResultSet rs) throws SQLException {
         String owner = rs.getString(9);
         Instant wake = instant(rs, 10);
         SagaStatus status = SagaStatus.valueOf(rs.getString(4));
         boolean live = !status.isTerminal();
+        int attempts = rs.getInt(11);
         return new SagaViews.Summary(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), status.name(), rs.getString(5),
                 rs.getString(6), instant(rs, 7), instant(rs, 8), owner,
-                live && owner != null ? wake : null, live && owner == null ? wake : null);
+                live && owner != null ? wake : null, live && owner == null ? wake : null,
+                live ? attempts : null, live && (owner == null || attempts >= 2));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -1,9 +1,19 @@
 package io.sagaorchestrator.api;
 
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.operations.ManualOperations;
+import io.sagaorchestrator.operations.Operation;
+import io.sagaorchestrator.operations.OperationRequest;
 import io.sagaorchestrator.sagalog.SagaStatus;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,22 +22,30 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import io.quarkus.runtime.configuration.DurationConverter;
+
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
-/** The saga log, read by people and tools. */
+/** The saga log, read by people and tools, and repaired by operators (each operation needs a reason and is audited). */
 @Path("/api/sagas")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({"saga-viewer", "saga-operator"})
 public class SagaResource {
 
     private final SagaQueries queries;
+    private final ManualOperations operations;
+    private final SecurityIdentity identity;
 
-    SagaResource(SagaQueries queries) {
+    SagaResource(SagaQueries queries, ManualOperations operations, SecurityIdentity identity) {
         this.queries = queries;
+        this.operations = operations;
+        this.identity = identity;
     }
 
     /** One saga: status, input, result, and every attempt of every step in both directions. */
@@ -37,12 +55,73 @@ public class SagaResource {
         return queries.detail(id).orElseThrow(() -> new SagaNotFoundException(id));
     }
 
-    /** Sagas newest first; {@code status} may be repeated; follow {@code nextCursor} for the next page. */
+    /**
+     * Sagas newest first. {@code status} may be repeated; {@code businessKey} is the username or the
+     * phone for user-sync; {@code stuck} (e.g. {@code 5m}) lists live sagas that have not moved for that
+     * long; {@code retrying=true} those whose current step has failed and is being retried;
+     * {@code minAttempts} those whose current step used at least that many attempts. Follow
+     * {@code nextCursor} for the next page.
+     */
     @GET
     public SagaViews.Page list(@QueryParam("status") List<String> status, @QueryParam("definition") String definition,
+                               @QueryParam("businessKey") String businessKey,
+                               @QueryParam("createdFrom") Instant createdFrom, @QueryParam("createdTo") Instant createdTo,
+                               @QueryParam("updatedFrom") Instant updatedFrom, @QueryParam("updatedTo") Instant updatedTo,
+                               @QueryParam("error") @Size(max = 200) String error, @QueryParam("stuck") String stuck,
+                               @QueryParam("minAttempts") @Min(1) Integer minAttempts, @QueryParam("retrying") Boolean retrying,
                                @QueryParam("cursor") String cursor,
                                @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        return queries.list(statuses(status), definition, cursor, limit);
+        return queries.list(new SagaQueries.Filter(statuses(status), definition, businessKey, createdFrom, createdTo,
+                updatedFrom, updatedTo, error, duration(stuck), minAttempts, retrying), cursor, limit);
+    }
+
+    /** Counts by status and definition, how many are retrying, and the oldest saga still going. */
+    @GET
+    @Path("/stats")
+    public SagaViews.Stats stats() {
+        return queries.stats();
+    }
+
+    private static Duration duration(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return DurationConverter.parseDuration(text);
+        } catch (RuntimeException e) {
+            throw new BadRequestException("stuck '" + text + "' is not a duration (write e.g. 30s, 5m, 2h)");
+        }
+    }
+
+    /** Undo a RUNNING (stuck) saga, or a COMPLETED one with {@code "force": true}. */
+    @POST
+    @RolesAllowed("saga-operator")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Path("/{id}/compensate")
+    public ManualOperations.Result compensate(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
+        return operations.apply(id, Operation.COMPENSATE, actor(), request);
+    }
+
+    /** A fresh attempt budget: an ESCALATED saga's compensation goes on, or a stuck step is tried again now. */
+    @POST
+    @RolesAllowed("saga-operator")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Path("/{id}/retry")
+    public ManualOperations.Result retry(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
+        return operations.apply(id, Operation.RETRY, actor(), request);
+    }
+
+    /** Close an ESCALATED saga that was repaired by hand; the reason says what was done. */
+    @POST
+    @RolesAllowed("saga-operator")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Path("/{id}/resolve")
+    public ManualOperations.Result resolve(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
+        return operations.apply(id, Operation.RESOLVE, actor(), request);
+    }
+
+    private String actor() {
+        return identity.getPrincipal().getName();
     }
 
     private static Set<SagaStatus> statuses(List<String> names) {
@@ -52,7 +131,7 @@ public class SagaResource {
                 try {
                     statuses.add(SagaStatus.valueOf(one.strip().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new jakarta.ws.rs.BadRequestException("status '" + one + "' is not one of " + List.of(SagaStatus.values()));
+                    throw new BadRequestException("status '" + one + "' is not one of " + List.of(SagaStatus.values()));
                 }
             }
         }

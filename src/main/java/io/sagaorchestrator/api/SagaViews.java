@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
+import io.sagaorchestrator.operations.AuditTrail;
+
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** What the API shows of the saga log. */
@@ -17,13 +20,16 @@ public final class SagaViews {
     public record Summary(UUID sagaId, String definition, int definitionVersion, String status, String businessKey,
                           String lastError, Instant createdAt, Instant updatedAt,
                           /* set while an instance advances it */ String owner, Instant leaseExpiresAt,
-                          /* set while it waits for a scheduled retry */ Instant nextAttemptAt) {
+                          /* set while it waits for a scheduled retry */ Instant nextAttemptAt,
+                          /* live sagas: attempts of the current step against its budget */ Integer attempts,
+                          boolean retrying) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Detail(UUID sagaId, String definition, int definitionVersion, String definitionHash, String status,
                          String businessKey, JsonNode input, JsonNode result, String lastError, Instant createdAt,
-                         Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, List<Step> steps) {
+                         Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, Integer attempts,
+                         boolean retrying, List<Step> steps, List<AuditTrail.Entry> operations) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,5 +43,10 @@ public final class SagaViews {
     }
 
     public record Page(List<Summary> items, String nextCursor) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Stats(Map<String, Long> byStatus, Map<String, Map<String, Long>> byDefinition, long retrying,
+                        Summary oldestLive, Long oldestLiveAgeSeconds) {
     }
 }

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaorchestrator.engine.SagaCompletions;
 import io.sagaorchestrator.engine.SagaEngine;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,8 +37,9 @@ public class StartAnswers {
     }
 
     public Response await(SagaEngine.Started started, Duration wait) {
+        SagaSnapshot ended = null;
         try {
-            started.ended().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            ended = started.ended().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             completions.forget(started.sagaId(), started.ended());
         } catch (InterruptedException e) {
@@ -42,22 +47,28 @@ public class StartAnswers {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
-        // the log, not the signal, is the answer: the saga may also have ended on another instance
-        SagaViews.Detail saga = queries.detail(started.sagaId()).orElseThrow(() -> new SagaNotFoundException(started.sagaId()));
-        URI location = URI.create("/api/sagas/" + saga.sagaId());
-        SagaStatus status = SagaStatus.valueOf(saga.status());
+        if (ended == null) {
+            // not ended here in time: it may still run, or have ended on another instance
+            SagaViews.Detail saga = queries.detail(started.sagaId()).orElseThrow(() -> new SagaNotFoundException(started.sagaId()));
+            return answer(saga.sagaId(), SagaStatus.valueOf(saga.status()), saga.result(), saga.lastError());
+        }
+        return answer(ended.id(), ended.status(), ended.result(), ended.lastError());
+    }
+
+    private Response answer(UUID sagaId, SagaStatus status, JsonNode result, String lastError) {
+        URI location = URI.create("/api/sagas/" + sagaId);
         if (status == SagaStatus.COMPLETED) {
-            ObjectNode body = json.createObjectNode().put("sagaId", saga.sagaId().toString()).put("status", saga.status());
-            body.set("result", saga.result());
+            ObjectNode body = json.createObjectNode().put("sagaId", sagaId.toString()).put("status", status.name());
+            body.set("result", result);
             return Response.ok(body).location(location).build();
         }
         if (status.isTerminal()) {
-            return Problem.of(Response.Status.CONFLICT, "saga-" + saga.status().toLowerCase(), title(status), saga.lastError())
-                    .with("status", saga.status())
-                    .with("sagaId", saga.sagaId())
+            return Problem.of(Response.Status.CONFLICT, "saga-" + status.name().toLowerCase(Locale.ROOT), title(status), lastError)
+                    .with("status", status.name())
+                    .with("sagaId", sagaId)
                     .toResponse();
         }
-        return Response.accepted(json.createObjectNode().put("sagaId", saga.sagaId().toString()).put("status", saga.status()))
+        return Response.accepted(json.createObjectNode().put("sagaId", sagaId.toString()).put("status", status.name()))
                 .location(location).build();
     }
 

@@ -31,6 +31,12 @@ public record SagaDefinition(String name, int version, String description, List<
                 throw new IllegalArgumentException("step name '" + step.name() + "' is used twice");
             }
         }
+        for (StepDefinition step : steps.subList(0, steps.size() - 1)) {
+            if (!step.hasCompensation()) {
+                throw new IllegalArgumentException("step '" + step.name() + "' has no compensation, but later steps can fail:"
+                        + " its effect could not be undone (only the last step may go without one)");
+            }
+        }
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(source, "source");
     }

@@ -1,6 +1,6 @@
 package io.sagaorchestrator.engine;
 
-import io.sagaorchestrator.sagalog.SagaStatus;
+import io.sagaorchestrator.sagalog.SagaSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.UUID;
@@ -11,21 +11,22 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class SagaCompletions {
 
-    private final ConcurrentHashMap<UUID, CompletableFuture<SagaStatus>> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UUID, CompletableFuture<SagaSnapshot>> waiting = new ConcurrentHashMap<>();
 
-    public CompletableFuture<SagaStatus> watch(UUID sagaId) {
+    public CompletableFuture<SagaSnapshot> watch(UUID sagaId) {
         return waiting.computeIfAbsent(sagaId, id -> new CompletableFuture<>());
     }
 
     /** The caller stopped waiting; a saga that ends later is read from the log instead. */
-    public void forget(UUID sagaId, CompletableFuture<SagaStatus> watch) {
+    public void forget(UUID sagaId, CompletableFuture<SagaSnapshot> watch) {
         waiting.remove(sagaId, watch);
     }
 
-    void ended(UUID sagaId, SagaStatus status) {
-        CompletableFuture<SagaStatus> watch = waiting.remove(sagaId);
+    /** Hands the ended saga, as committed, to whoever waits: the answer needs no read of the log. */
+    void ended(SagaSnapshot saga) {
+        CompletableFuture<SagaSnapshot> watch = waiting.remove(saga.id());
         if (watch != null) {
-            watch.complete(status);
+            watch.complete(saga);
         }
     }
 }

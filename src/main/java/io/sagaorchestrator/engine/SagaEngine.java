@@ -8,7 +8,6 @@ import com.github.rholder.retry.StopStrategies;
 import com.github.rholder.retry.WaitStrategies;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.sagaorchestrator.actions.LocalAction;
-import io.sagaorchestrator.actions.ManualRepairRequired;
 import io.sagaorchestrator.actions.RemoteAction;
 import io.sagaorchestrator.actions.StepContext;
 import io.sagaorchestrator.actions.StepFailure;
@@ -42,6 +41,7 @@ import java.util.function.Function;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -94,7 +94,7 @@ public class SagaEngine {
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
-    public record Started(UUID sagaId, boolean created, CompletableFuture<SagaStatus> ended) {
+    public record Started(UUID sagaId, boolean created, CompletableFuture<SagaSnapshot> ended) {
     }
 
     /**
@@ -107,11 +107,11 @@ public class SagaEngine {
     public Started start(SagaDefinition definition, JsonNode input, String businessKey, String idempotencyKey) {
         UUID id = UUID.randomUUID();
         SagaSnapshot saga = new SagaSnapshot(id, definition.name(), definition.version(), definition.hash(), SagaStatus.RUNNING,
-                businessKey, input, null, 0, 0, Map.of(), 1, null, Instant.now());
+                businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
         StepDefinition first = definition.step(0);
         Run run = new Run(definition, first.kind() == StepKind.REMOTE ? saga.withAttempt(1) : saga);
         AttemptRecord intent = first.kind() == StepKind.REMOTE ? intent(run, first, Direction.FORWARD, 1) : null;
-        CompletableFuture<SagaStatus> ended = completions.watch(id);
+        CompletableFuture<SagaSnapshot> ended = completions.watch(id);
         if (intent != null) {
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         }
@@ -140,9 +140,9 @@ public class SagaEngine {
         if (!saga.input().equals(input)) {
             throw new IdempotencyKeyReusedException(idempotencyKey, saga.id());
         }
-        CompletableFuture<SagaStatus> ended = completions.watch(saga.id());
+        CompletableFuture<SagaSnapshot> ended = completions.watch(saga.id());
         if (saga.status().isTerminal()) {
-            completions.ended(saga.id(), saga.status());
+            completions.ended(saga);
         }
         return new Started(saga.id(), false, ended);
     }
@@ -196,7 +196,7 @@ public class SagaEngine {
                 }
             }
             if (run.saga.status().isTerminal()) {
-                completions.ended(run.saga.id(), run.saga.status());
+                completions.ended(run.saga);
                 events.ended(run.saga);
             }
         } catch (LeaseLostException e) {
@@ -224,8 +224,6 @@ public class SagaEngine {
             } // a local step's transaction has advanced and stored the saga already
         } else if (outcome instanceof StepRun.RetryLater later) {
             park(run, policy(step, Direction.FORWARD), later.failure());
-        } else if (outcome instanceof StepRun.GaveUp gaveUp && gaveUp.failure() instanceof ManualRepairRequired) {
-            escalate(run, step, gaveUp.failure());
         } else if (outcome instanceof StepRun.GaveUp gaveUp) {
             startCompensation(run, index, gaveUp.failure());
         }
@@ -237,17 +235,14 @@ public class SagaEngine {
         moveToNextCompensation(run, failedIndex);
     }
 
-    /** Positions the saga on the latest step at or before {@code from} whose effect must be undone. */
+    /** Positions the saga on the latest step at or before {@code from} whose effect must be undone, or ends it. */
     private void moveToNextCompensation(Run run, int from) {
-        for (int i = from; i >= 0; i--) {
-            StepDefinition step = run.definition.step(i);
-            StepState state = run.saga.stepState(step.name());
-            if (step.hasCompensation() && state != null && (state.effect() == Effect.DONE || state.effect() == Effect.UNCERTAIN)) {
-                run.saga = run.saga.atStep(i);
-                return;
-            }
+        OptionalInt next = Compensations.lastToUndo(run.definition, run.saga.stepStates(), from);
+        if (next.isPresent()) {
+            run.saga = run.saga.atStep(next.getAsInt());
+        } else {
+            end(run, run.saga.withStatus(SagaStatus.COMPENSATED));
         }
-        end(run, run.saga.withStatus(SagaStatus.COMPENSATED));
     }
 
     private void compensate(Run run) {
@@ -269,7 +264,7 @@ public class SagaEngine {
     private StepRun remote(Run run, StepDefinition step, Direction direction) {
         RetryPolicy policy = policy(step, direction);
         RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
-        int used = run.preparedIntent != null ? run.saga.attempt() - 1 : run.saga.attempt();
+        int used = run.preparedIntent != null ? run.saga.attemptsUsed() - 1 : run.saga.attemptsUsed();
         return withQuickRetries(run, policy, used, () -> remoteAttempt(run, step, direction, action));
     }
 
@@ -310,7 +305,7 @@ public class SagaEngine {
 
     private StepRun local(Run run, StepDefinition step, Direction direction) {
         LocalAction action = actions.local(direction == Direction.FORWARD ? step.action() : step.compensation());
-        return withQuickRetries(run, policy(step, direction), run.saga.attempt(), () -> localAttempt(run, step, direction, action));
+        return withQuickRetries(run, policy(step, direction), run.saga.attemptsUsed(), () -> localAttempt(run, step, direction, action));
     }
 
     /**
@@ -379,7 +374,7 @@ public class SagaEngine {
             return new StepRun.Succeeded(retryer.call(attempt));
         } catch (RetryException e) {
             StepFailure last = (StepFailure) e.getLastFailedAttempt().getExceptionCause();
-            return run.saga.attempt() < policy.attempts() ? new StepRun.RetryLater(last) : new StepRun.GaveUp(last);
+            return run.saga.attemptsUsed() < policy.attempts() ? new StepRun.RetryLater(last) : new StepRun.GaveUp(last);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StepFailure f) {
                 return new StepRun.GaveUp(f);
@@ -389,7 +384,7 @@ public class SagaEngine {
     }
 
     private void park(Run run, RetryPolicy policy, StepFailure failure) {
-        Duration delay = scaled(policy.backoffAfter(run.saga.attempt(), ThreadLocalRandom.current().nextDouble()));
+        Duration delay = scaled(policy.backoffAfter(run.saga.attemptsUsed(), ThreadLocalRandom.current().nextDouble()));
         LOG.infof("Saga %s: %s; next attempt in %d ms", run.saga.id(), failure.getMessage(), delay.toMillis());
         commit(run, run.saga, null, delay, null);
         run.parked = true;

@@ -36,7 +36,7 @@ public class SagaLog {
     private static final TypeReference<Map<String, StepState>> STEP_STATES = new TypeReference<>() {
     };
     private static final String SAGA_COLUMNS = "id, definition_name, definition_version, definition_hash, status, business_key,"
-            + " input, result, step_index, attempt, step_states, version, last_error, created_at";
+            + " input, result, step_index, attempt, budget_base, step_states, version, last_error, created_at";
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -102,23 +102,24 @@ public class SagaLog {
     public long update(SagaSnapshot next, String owner, Duration wakeIn) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set status = ?, result = cast(? as jsonb), step_index = ?,"
-                    + " attempt = ?, step_states = cast(? as jsonb), owner = ?,"
+                    + " attempt = ?, budget_base = ?, step_states = cast(? as jsonb), owner = ?,"
                     + " wake_at = now() + cast(? as bigint) * interval '1 millisecond', last_error = ?, version = version + 1,"
                     + " updated_at = now() where id = ? and version = ?")) {
                 ps.setString(1, next.status().name());
                 ps.setString(2, write(next.result()));
                 ps.setInt(3, next.stepIndex());
                 ps.setInt(4, next.attempt());
-                ps.setString(5, write(next.stepStates()));
-                ps.setString(6, owner);
+                ps.setInt(5, next.budgetBase());
+                ps.setString(6, write(next.stepStates()));
+                ps.setString(7, owner);
                 if (wakeIn == null) {
-                    ps.setNull(7, Types.BIGINT);
+                    ps.setNull(8, Types.BIGINT);
                 } else {
-                    ps.setLong(7, wakeIn.toMillis());
+                    ps.setLong(8, wakeIn.toMillis());
                 }
-                ps.setString(8, next.lastError());
-                ps.setObject(9, next.id());
-                ps.setLong(10, next.version());
+                ps.setString(9, next.lastError());
+                ps.setObject(10, next.id());
+                ps.setLong(11, next.version());
                 if (ps.executeUpdate() != 1) {
                     throw new LeaseLostException(next.id(), next.version());
                 }
@@ -201,6 +202,42 @@ public class SagaLog {
         });
     }
 
+    /** A saga locked for a manual operation, with who holds it. */
+    public record Locked(SagaSnapshot saga, String owner, Instant wakeAt, boolean leaseLive) {
+    }
+
+    /** Reads and row-locks a saga until the caller's transaction ends, so operations on it are serialized. */
+    public Optional<Locked> lock(UUID id) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select " + SAGA_COLUMNS + ", owner, wake_at,"
+                    + " owner is not null and wake_at > now() from saga where id = ? for update")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    int n = SAGA_COLUMNS.split(",").length;
+                    return Optional.of(new Locked(saga(rs), rs.getString(n + 1), instant(rs, n + 2), rs.getBoolean(n + 3)));
+                }
+            }
+        });
+    }
+
+    /** Closes the intents of a step whose owner is gone: their outcome will never be learned. */
+    public int markPendingUnknown(UUID sagaId, String step, Direction direction, String why) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga_step_attempt set outcome = 'UNKNOWN', ended_at = now(),"
+                    + " error_class = 'InterruptedAttempt', error_message = ?"
+                    + " where saga_id = ? and step_name = ? and direction = ? and outcome = 'PENDING'")) {
+                ps.setString(1, why);
+                ps.setObject(2, sagaId);
+                ps.setString(3, step);
+                ps.setString(4, direction.name());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     public Optional<SagaSnapshot> load(UUID id) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("select " + SAGA_COLUMNS + " from saga where id = ?")) {
@@ -234,13 +271,17 @@ public class SagaLog {
         List<SagaSnapshot> sagas = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                sagas.add(new SagaSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4),
-                        SagaStatus.valueOf(rs.getString(5)), rs.getString(6), read(rs.getString(7)), read(rs.getString(8)),
-                        rs.getInt(9), rs.getInt(10), readStepStates(rs.getString(11)), rs.getLong(12), rs.getString(13),
-                        instant(rs, 14)));
+                sagas.add(saga(rs));
             }
         }
         return sagas;
+    }
+
+    private SagaSnapshot saga(ResultSet rs) throws SQLException {
+        return new SagaSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4),
+                SagaStatus.valueOf(rs.getString(5)), rs.getString(6), read(rs.getString(7)), read(rs.getString(8)),
+                rs.getInt(9), rs.getInt(10), rs.getInt(11), readStepStates(rs.getString(12)), rs.getLong(13),
+                rs.getString(14), instant(rs, 15));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -11,10 +11,13 @@ import java.util.UUID;
 /**
  * A saga's row in the log at one version. Immutable: the engine derives the next snapshot and the
  * log stores it only if nobody else advanced the saga meanwhile (the version is the fence).
+ *
+ * @param attempt    the number of the last attempt of the current step in the current direction
+ * @param budgetBase attempts made before an operator granted a fresh budget (0 when none was)
  */
 public record SagaSnapshot(UUID id, String definitionName, int definitionVersion, String definitionHash,
                            SagaStatus status, String businessKey, JsonNode input, JsonNode result,
-                           int stepIndex, int attempt, Map<String, StepState> stepStates,
+                           int stepIndex, int attempt, int budgetBase, Map<String, StepState> stepStates,
                            long version, String lastError, Instant createdAt) {
 
     public SagaSnapshot {
@@ -26,39 +29,50 @@ public record SagaSnapshot(UUID id, String definitionName, int definitionVersion
 
     public SagaSnapshot withStatus(SagaStatus status) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
     }
 
     public SagaSnapshot withAttempt(int attempt) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
     }
 
     public SagaSnapshot atStep(int stepIndex) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, 0, stepStates, version, lastError, createdAt);
+                stepIndex, 0, 0, stepStates, version, lastError, createdAt);
+    }
+
+    /** A new attempt budget for the current step, granted by an operator; attempt numbers go on. */
+    public SagaSnapshot withFreshBudget() {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, attempt, stepStates, version, lastError, createdAt);
+    }
+
+    /** Attempts of the current step counted against its budget. */
+    public int attemptsUsed() {
+        return attempt - budgetBase;
     }
 
     public SagaSnapshot withStepState(String step, StepState state) {
         var states = new LinkedHashMap<>(stepStates);
         states.put(step, state);
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, states, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, states, version, lastError, createdAt);
     }
 
     public SagaSnapshot withResult(JsonNode result) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
     }
 
     public SagaSnapshot withLastError(String lastError) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
     }
 
     public SagaSnapshot withVersion(long version) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
     }
 
     public StepState stepState(String step) {

@@ -27,7 +27,7 @@ class DefinitionParserTest {
 
         @Override
         public Set<String> localActions() {
-            return Set.of("saveLiaison");
+            return Set.of("saveLiaison", "deleteLiaison");
         }
     };
 

@@ -92,6 +92,32 @@ public final class UserSyncFixture {
         return saga(sagaId);
     }
 
+    /**
+     * Puts a user-sync saga into the log as an instance would have left it: RUNNING at ttAddUser after
+     * {@code attempts} attempts whose outcome is unknown, owned by nobody, next attempt in {@code wakeIn}.
+     */
+    public static java.util.UUID givenStuckUserSync(String definitionHash, int definitionVersion, String username, String phone,
+                                                    int attempts, Duration wakeIn) {
+        java.util.UUID id = java.util.UUID.randomUUID();
+        execute("insert into saga (id, definition_name, definition_version, definition_hash, status, business_key, input,"
+                        + " step_index, attempt, step_states, owner, wake_at, version, last_error) values (?, 'user-sync', ?, ?, 'RUNNING', ?,"
+                        + " cast(? as jsonb), 0, ?, '{\"tt-add-user\": {\"effect\": \"UNCERTAIN\"}}', null,"
+                        + " now() + ? * interval '1 millisecond', 1, 'tt-add-user: UnknownOutcomeFailure: HTTP 503')",
+                id, definitionVersion, definitionHash, username,
+                "{\"name\":\"Stuck\",\"phone\":\"" + phone + "\",\"roleIds\":[3],\"username\":\"" + username + "\"}",
+                attempts, wakeIn.toMillis());
+        for (int a = 1; a <= attempts; a++) {
+            execute("insert into saga_step_attempt (saga_id, step_name, direction, attempt, outcome, instance, started_at, ended_at,"
+                    + " error_class, error_message) values (?, 'tt-add-user', 'FORWARD', ?, 'UNKNOWN', 'gone', now(), now(),"
+                    + " 'UnknownOutcomeFailure', 'ttAddUser failed with HTTP 503')", id, a);
+        }
+        return id;
+    }
+
+    public static Response operate(String user, String sagaId, String operation, String body) {
+        return as(user).contentType("application/json").body(body).post("/api/sagas/" + sagaId + "/" + operation);
+    }
+
     public static long count(String sql, Object... params) {
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {

@@ -1,0 +1,31 @@
+package io.sagaorchestrator.engine;
+
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.sagalog.Effect;
+import io.sagaorchestrator.sagalog.StepState;
+
+import java.util.Map;
+import java.util.OptionalInt;
+
+/** Which steps compensation undoes: in reverse order, those that took effect or may have. */
+public final class Compensations {
+
+    private Compensations() {
+    }
+
+    /** The latest step at or before {@code from} whose effect must be undone, if any. */
+    public static OptionalInt lastToUndo(SagaDefinition definition, Map<String, StepState> states, int from) {
+        for (int i = Math.min(from, definition.stepCount() - 1); i >= 0; i--) {
+            StepDefinition step = definition.step(i);
+            if (step.hasCompensation() && mayHaveEffect(states.get(step.name()))) {
+                return OptionalInt.of(i);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    public static boolean mayHaveEffect(StepState state) {
+        return state != null && (state.effect() == Effect.DONE || state.effect() == Effect.UNCERTAIN);
+    }
+}

@@ -1,0 +1,104 @@
+package io.sagaorchestrator.operations;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** The record of every manual operation: who, when, what, why, and the status before and after. */
+@ApplicationScoped
+public class AuditTrail {
+
+    public record Entry(long id, UUID sagaId, String operation, String actor, String reason, String statusBefore,
+                        String statusAfter, JsonNode details, Instant at) {
+    }
+
+    /** A search of the trail; null members do not filter. */
+    public record Filter(UUID sagaId, String actor, String operation, Instant from, Instant to) {
+    }
+
+    private static final String COLUMNS = "id, saga_id, operation, actor, reason, status_before, status_after, details, at";
+
+    private final EntityManager em;
+    private final AgroalDataSource db;
+    private final ObjectMapper json;
+
+    AuditTrail(EntityManager em, AgroalDataSource db, ObjectMapper json) {
+        this.em = em;
+        this.db = db;
+        this.json = json;
+    }
+
+    /** Writes an entry in the caller's transaction, so it commits exactly when the operation does. */
+    long record(UUID sagaId, Operation operation, String actor, String reason, String before, String after, JsonNode details) {
+        Object id = em.createNativeQuery("insert into saga_audit (saga_id, operation, actor, reason, status_before, status_after,"
+                        + " details) values (?1, ?2, ?3, ?4, ?5, ?6, cast(?7 as jsonb)) returning id")
+                .setParameter(1, sagaId).setParameter(2, operation.path()).setParameter(3, actor).setParameter(4, reason)
+                .setParameter(5, before).setParameter(6, after).setParameter(7, details == null ? null : details.toString())
+                .getSingleResult();
+        return ((Number) id).longValue();
+    }
+
+    public List<Entry> search(Filter f, int limit) {
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from saga_audit where true");
+        List<Object> params = new ArrayList<>();
+        if (f.sagaId() != null) {
+            sql.append(" and saga_id = ?");
+            params.add(f.sagaId());
+        }
+        if (f.actor() != null) {
+            sql.append(" and actor = ?");
+            params.add(f.actor());
+        }
+        if (f.operation() != null) {
+            sql.append(" and operation = ?");
+            params.add(f.operation());
+        }
+        if (f.from() != null) {
+            sql.append(" and at >= ?");
+            params.add(Timestamp.from(f.from()));
+        }
+        if (f.to() != null) {
+            sql.append(" and at < ?");
+            params.add(Timestamp.from(f.to()));
+        }
+        sql.append(f.sagaId() != null ? " order by at, id" : " order by at desc, id desc").append(" limit ?");
+        params.add(limit);
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            List<Entry> entries = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(new Entry(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), read(rs.getString(8)),
+                            rs.getTimestamp(9).toInstant()));
+                }
+            }
+            return entries;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
+        }
+    }
+
+    private JsonNode read(String text) {
+        try {
+            return text == null ? null : json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
