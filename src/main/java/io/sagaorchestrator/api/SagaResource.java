@@ -22,10 +22,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import io.quarkus.runtime.configuration.DurationConverter;
-
-import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -65,14 +61,16 @@ public class SagaResource {
     @GET
     public SagaViews.Page list(@QueryParam("status") List<String> status, @QueryParam("definition") String definition,
                                @QueryParam("businessKey") String businessKey,
-                               @QueryParam("createdFrom") Instant createdFrom, @QueryParam("createdTo") Instant createdTo,
-                               @QueryParam("updatedFrom") Instant updatedFrom, @QueryParam("updatedTo") Instant updatedTo,
+                               @QueryParam("createdFrom") String createdFrom, @QueryParam("createdTo") String createdTo,
+                               @QueryParam("updatedFrom") String updatedFrom, @QueryParam("updatedTo") String updatedTo,
                                @QueryParam("error") @Size(max = 200) String error, @QueryParam("stuck") String stuck,
                                @QueryParam("minAttempts") @Min(1) Integer minAttempts, @QueryParam("retrying") Boolean retrying,
                                @QueryParam("cursor") String cursor,
                                @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        return queries.list(new SagaQueries.Filter(statuses(status), definition, businessKey, createdFrom, createdTo,
-                updatedFrom, updatedTo, error, duration(stuck), minAttempts, retrying), cursor, limit);
+        return queries.list(new SagaQueries.Filter(statuses(status), definition, businessKey,
+                QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
+                QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo),
+                error, QueryParams.duration("stuck", stuck), minAttempts, retrying), cursor, limit);
     }
 
     /** Counts by status and definition, how many are retrying, and the oldest saga still going. */
@@ -80,17 +78,6 @@ public class SagaResource {
     @Path("/stats")
     public SagaViews.Stats stats() {
         return queries.stats();
-    }
-
-    private static Duration duration(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return DurationConverter.parseDuration(text);
-        } catch (RuntimeException e) {
-            throw new BadRequestException("stuck '" + text + "' is not a duration (write e.g. 30s, 5m, 2h)");
-        }
     }
 
     /** Undo a RUNNING (stuck) saga, or a COMPLETED one with {@code "force": true}. */

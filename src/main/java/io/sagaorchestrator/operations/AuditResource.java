@@ -1,5 +1,6 @@
 package io.sagaorchestrator.operations;
 
+import io.sagaorchestrator.api.QueryParams;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -10,9 +11,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /** The audit trail of manual operations, searchable by saga, actor, operation and time. */
 @Path("/api/audit")
@@ -28,10 +27,11 @@ public class AuditResource {
 
     /** The audit trail, newest first (oldest first for one saga). */
     @GET
-    public List<AuditTrail.Entry> audit(@QueryParam("sagaId") UUID sagaId, @QueryParam("actor") String actor,
-                                        @QueryParam("operation") String operation, @QueryParam("from") Instant from,
-                                        @QueryParam("to") Instant to,
+    public List<AuditTrail.Entry> audit(@QueryParam("sagaId") String sagaId, @QueryParam("actor") String actor,
+                                        @QueryParam("operation") String operation, @QueryParam("from") String from,
+                                        @QueryParam("to") String to,
                                         @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        return audit.search(new AuditTrail.Filter(sagaId, actor, operation, from, to), limit);
+        return audit.search(new AuditTrail.Filter(QueryParams.uuid("sagaId", sagaId), actor, operation,
+                QueryParams.instant("from", from), QueryParams.instant("to", to)), limit);
     }
 }

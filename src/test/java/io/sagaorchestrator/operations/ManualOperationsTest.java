@@ -104,6 +104,12 @@ class ManualOperationsTest {
                 .body("allowed", empty());
         saga(sagaId).then().body("status", equalTo("RESOLVED")).body("operations", hasSize(1));
         assertEquals(1, count("select count(*) from saga_audit where saga_id = ?::uuid", sagaId));
+        // and the audit trail is searchable by saga, actor and operation
+        as("viewer").get("/api/audit?operation=resolve&actor=operator&sagaId=" + sagaId).then().statusCode(200)
+                .body("", hasSize(1))
+                .body("[0].statusBefore", equalTo("ESCALATED"))
+                .body("[0].statusAfter", equalTo("RESOLVED"));
+        as("viewer").get("/api/audit?from=yesterday").then().statusCode(400);
     }
 
     @Test

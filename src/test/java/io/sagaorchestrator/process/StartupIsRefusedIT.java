@@ -10,8 +10,8 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The packaged service refuses to start on a definition it cannot run, and says which and why. */
-class BadDefinitionStopsStartupIT {
+/** The packaged service refuses to start when it could not keep its promises, and says why. */
+class StartupIsRefusedIT {
 
     @Test
     void anUnknownActionStopsStartUpWithTheFileThePlaceAndTheFault() throws Exception {
@@ -30,6 +30,7 @@ class BadDefinitionStopsStartupIT {
         // when the service starts on it (with its embedded database, as a newcomer would run it)
         try (ServiceProcess service = ServiceProcess.start("bad-definition", ServiceProcess.freePort(), Map.of(
                 "saga.definitions.dir", dir.toString(),
+                "quarkus.security.users.embedded.users.demo", "demo",
                 "saga.embedded-database.data-dir", "target/it/pg-bad-definition"))) {
 
             // then it exits with an error that names the file, the step and the fault
@@ -38,6 +39,21 @@ class BadDefinitionStopsStartupIT {
             String output = service.output();
             assertTrue(output.contains("Invalid saga definition typo.yaml, steps[0] 'tt-add-user': action 'ttAdUser' is not a known"
                     + " remote action (known: ttAddUser, ttDeleteUser)"), output);
+        }
+    }
+
+    @Test
+    void withoutAnyCredentialsThePackagedServiceRefusesToStartAndSaysWhatToSet() throws Exception {
+        // given no user and no JWT key configured
+        try (ServiceProcess service = ServiceProcess.start("no-credentials", ServiceProcess.freePort(), Map.of(
+                "saga.embedded-database.data-dir", "target/it/pg-no-credentials"))) {
+
+            // when it starts, then it stops with a message naming the settings
+            int exit = service.awaitExit(Duration.ofSeconds(90));
+            assertNotEquals(0, exit);
+            String output = service.output();
+            assertTrue(output.contains("No credentials are configured")
+                    && output.contains("QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE"), output);
         }
     }
 }

@@ -1,0 +1,76 @@
+package io.sagaorchestrator.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.oneOf;
+
+/**
+ * Walks every endpoint with every role: no credentials is 401, a role the endpoint does not admit is
+ * 403, and an admitted role gets past security (whatever the endpoint then answers).
+ */
+@QuarkusTest
+class EveryEndpointChecksRolesTest {
+
+    private static final String NO_SAGA = "00000000-0000-0000-0000-000000000000";
+    private static final String REASON = "{\"reason\":\"role check\"}";
+
+    record Endpoint(String method, String path, String body, Set<String> roles) {
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+    }
+
+    private static final List<Endpoint> ENDPOINTS = List.of(
+            new Endpoint("POST", "/api/sagas/user-sync?wait=0", "{\"name\":\"\",\"phone\":\"1\"}", Set.of("client")),
+            new Endpoint("GET", "/api/sagas", null, Set.of("viewer", "operator")),
+            new Endpoint("GET", "/api/sagas/stats", null, Set.of("viewer", "operator")),
+            new Endpoint("GET", "/api/sagas/" + NO_SAGA, null, Set.of("viewer", "operator")),
+            new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/compensate", REASON, Set.of("operator")),
+            new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/retry", REASON, Set.of("operator")),
+            new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/resolve", REASON, Set.of("operator")),
+            new Endpoint("GET", "/api/definitions", null, Set.of("viewer", "operator")),
+            new Endpoint("GET", "/api/audit", null, Set.of("viewer", "operator")));
+
+    static Stream<Arguments> endpointsAndRoles() {
+        return ENDPOINTS.stream().flatMap(e -> Stream.of("client", "viewer", "operator").map(role -> Arguments.of(e, role)));
+    }
+
+    static Stream<Endpoint> endpoints() {
+        return ENDPOINTS.stream();
+    }
+
+    @ParameterizedTest(name = "{0} without credentials")
+    @MethodSource("endpoints")
+    void withoutCredentialsIs401(Endpoint e) {
+        call(given(), e).then().statusCode(401);
+    }
+
+    @ParameterizedTest(name = "{0} as {1}")
+    @MethodSource("endpointsAndRoles")
+    void onlyTheAdmittedRolesGetThrough(Endpoint e, String role) {
+        if (e.roles().contains(role)) {
+            call(as(role), e).then().statusCode(not(oneOf(401, 403)));
+        } else {
+            call(as(role), e).then().statusCode(403);
+        }
+    }
+
+    private static io.restassured.response.Response call(RequestSpecification request, Endpoint e) {
+        if (e.body() != null) {
+            request = request.contentType("application/json").body(e.body());
+        }
+        return e.method().equals("POST") ? request.post(e.path()) : request.get(e.path());
+    }
+}
