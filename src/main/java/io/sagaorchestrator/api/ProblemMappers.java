@@ -3,6 +3,7 @@ package io.sagaorchestrator.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
 import io.sagaorchestrator.operations.OperationRefusedException;
+import io.sagaorchestrator.operations.TooManySagasException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -54,6 +55,11 @@ public class ProblemMappers {
                 .with("sagaId", e.sagaId())
                 .with("allowed", e.allowed())
                 .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response tooManySagas(TooManySagasException e) {
+        return Problem.of(422, "too-many-sagas", "The filter matches too many sagas", e.getMessage()).toResponse();
     }
 
     @ServerExceptionMapper

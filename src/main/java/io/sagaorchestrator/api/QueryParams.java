@@ -6,6 +6,12 @@ import jakarta.ws.rs.BadRequestException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import io.sagaorchestrator.sagalog.SagaStatus;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -39,5 +45,19 @@ public final class QueryParams {
         } catch (IllegalArgumentException e) {
             throw new BadRequestException(name + " '" + text + "' is not a saga id");
         }
+    }
+
+    public static Set<SagaStatus> statuses(List<String> names) {
+        Set<SagaStatus> statuses = EnumSet.noneOf(SagaStatus.class);
+        for (String name : names) {
+            for (String one : name.split(",")) {
+                try {
+                    statuses.add(SagaStatus.valueOf(one.strip().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new BadRequestException("status '" + one + "' is not one of " + List.of(SagaStatus.values()));
+                }
+            }
+        }
+        return statuses;
     }
 }

@@ -67,7 +67,7 @@ public class SagaResource {
                                @QueryParam("minAttempts") @Min(1) Integer minAttempts, @QueryParam("retrying") Boolean retrying,
                                @QueryParam("cursor") String cursor,
                                @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        return queries.list(new SagaQueries.Filter(statuses(status), definition, businessKey,
+        return queries.list(new SagaQueries.Filter(QueryParams.statuses(status), definition, businessKey,
                 QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
                 QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo),
                 error, QueryParams.duration("stuck", stuck), minAttempts, retrying), cursor, limit);
@@ -111,17 +111,4 @@ public class SagaResource {
         return identity.getPrincipal().getName();
     }
 
-    private static Set<SagaStatus> statuses(List<String> names) {
-        Set<SagaStatus> statuses = EnumSet.noneOf(SagaStatus.class);
-        for (String name : names) {
-            for (String one : name.split(",")) {
-                try {
-                    statuses.add(SagaStatus.valueOf(one.strip().toUpperCase(Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
-                    throw new BadRequestException("status '" + one + "' is not one of " + List.of(SagaStatus.values()));
-                }
-            }
-        }
-        return statuses;
-    }
 }

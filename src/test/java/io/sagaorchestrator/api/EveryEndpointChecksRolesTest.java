@@ -41,7 +41,10 @@ class EveryEndpointChecksRolesTest {
             new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/retry", REASON, Set.of("operator")),
             new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/resolve", REASON, Set.of("operator")),
             new Endpoint("GET", "/api/definitions", null, Set.of("viewer", "operator")),
-            new Endpoint("GET", "/api/audit", null, Set.of("viewer", "operator")));
+            new Endpoint("GET", "/api/audit", null, Set.of("viewer", "operator")),
+            new Endpoint("POST", "/api/bulk-operations", "{\"operation\":\"resolve\",\"reason\":\"r\",\"filter\":{}}",
+                    Set.of("operator")),
+            new Endpoint("GET", "/api/bulk-operations/" + NO_SAGA, null, Set.of("viewer", "operator")));
 
     static Stream<Arguments> endpointsAndRoles() {
         return ENDPOINTS.stream().flatMap(e -> Stream.of("client", "viewer", "operator").map(role -> Arguments.of(e, role)));

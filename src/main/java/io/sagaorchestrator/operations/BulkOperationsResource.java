@@ -1,0 +1,97 @@
+package io.sagaorchestrator.operations;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.api.QueryParams;
+import io.sagaorchestrator.api.SagaQueries;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** Compensate, retry or resolve every saga a filter matches, as a job whose progress can be read back. */
+@Path("/api/bulk-operations")
+@Produces(MediaType.APPLICATION_JSON)
+public class BulkOperationsResource {
+
+    /** The same criteria as {@code GET /api/sagas}; at least one is required. */
+    public record Filter(List<String> status, String definition, String businessKey, String createdFrom, String createdTo,
+                         String updatedFrom, String updatedTo, @Size(max = 200) String error, String stuck,
+                         @Min(1) Integer minAttempts, Boolean retrying) {
+
+        boolean isEmpty() {
+            return (status == null || status.isEmpty()) && definition == null && businessKey == null && createdFrom == null
+                    && createdTo == null && updatedFrom == null && updatedTo == null && error == null && stuck == null
+                    && minAttempts == null && retrying == null;
+        }
+
+        SagaQueries.Filter toQuery() {
+            return new SagaQueries.Filter(QueryParams.statuses(status == null ? List.of() : status), definition, businessKey,
+                    QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
+                    QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo), error,
+                    QueryParams.duration("stuck", stuck), minAttempts, retrying);
+        }
+    }
+
+    public record Request(
+            @NotNull(message = "is required")
+            @Pattern(regexp = "compensate|retry|resolve", message = "must be compensate, retry or resolve") String operation,
+            @NotBlank(message = "is required: say why, it goes into every saga's audit trail")
+            @Size(max = 2000, message = "must be at most 2000 characters") String reason,
+            Boolean force,
+            @NotNull(message = "is required: say which sagas") @Valid Filter filter) {
+    }
+
+    public record Submitted(UUID id, String status, int total) {
+    }
+
+    private final BulkOperations bulk;
+    private final SecurityIdentity identity;
+    private final ObjectMapper json;
+
+    BulkOperationsResource(BulkOperations bulk, SecurityIdentity identity, ObjectMapper json) {
+        this.bulk = bulk;
+        this.identity = identity;
+        this.json = json;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("saga-operator")
+    public Response submit(@NotNull(message = "is required") @Valid Request request) {
+        if (request.filter().isEmpty()) {
+            throw new BadRequestException("the filter is empty: name at least one criterion (e.g. status and definition),"
+                    + " a bulk operation over every saga is never what was meant");
+        }
+        UUID id = bulk.submit(Operation.valueOf(request.operation().toUpperCase(Locale.ROOT)),
+                new OperationRequest(request.reason(), request.force()), request.filter().toQuery(),
+                json.valueToTree(request.filter()), identity.getPrincipal().getName());
+        BulkOperations.Job job = bulk.job(id).orElseThrow();
+        return Response.accepted(new Submitted(id, job.status(), job.total())).location(URI.create("/api/bulk-operations/" + id)).build();
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({"saga-viewer", "saga-operator"})
+    public BulkOperations.Job get(@PathParam("id") UUID id) {
+        return bulk.job(id).orElseThrow(() -> new NotFoundException("There is no bulk operation " + id));
+    }
+}
