@@ -1,0 +1,51 @@
+package io.sagaorchestrator.observability;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.addUser;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.startUserSync;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.ttAnswer;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.uniquePhone;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+/** What operations teams plug their tools into: readiness, Prometheus metrics, the OpenAPI document. */
+@QuarkusTest
+class ObservabilityTest {
+
+    @Test
+    void readinessIncludesTheDatabaseAndTheRecoveryLoop() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("saga-recovery-loop"))
+                .body("checks.find { it.name == 'saga-recovery-loop' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void sagasAndTheirAttemptsAreCountedAndTimed() {
+        // given a completed saga
+        String phone = uniquePhone();
+        tt().register(addUser("metric" + phone).willReturn(ttAnswer("OK", "tt-" + phone)));
+        startUserSync("Metric", phone, 10).then().statusCode(200);
+
+        // then Prometheus sees it
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("saga_started_total{definition=\"user-sync\"}"))
+                .body(containsString("saga_ended_total{definition=\"user-sync\",status=\"COMPLETED\"}"))
+                .body(containsString("saga_step_attempt_seconds_count{definition=\"user-sync\",direction=\"FORWARD\",outcome=\"SUCCEEDED\",step=\"tt-add-user\"}"))
+                .body(containsString("saga_live{status=\"RUNNING\"}"))
+                .body(containsString("saga_in_flight"));
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheApiAndItsSecurity() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/user-sync"))
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/{id}/compensate"))
+                .body("components.securitySchemes.SecurityScheme.scheme", equalTo("basic"));
+    }
+}
