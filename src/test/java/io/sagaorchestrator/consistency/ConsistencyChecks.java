@@ -1,0 +1,359 @@
+package io.sagaorchestrator.consistency;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The consistency promise, checked after convergence from both sides: the saga log and business
+ * tables in PostgreSQL, and the TT double's own record of what it did. Reads only; every finding
+ * is a violation with the saga or user it concerns.
+ *
+ * <ul>
+ * <li>every request a client got accepted is exactly one saga, and no saga is still live;</li>
+ * <li>no orphan: every user TT has (other than the seeded, pre-existing ones) has exactly one
+ * {@code liaison_info} row with its username and id, unless its saga is ESCALATED;</li>
+ * <li>no dangling row: every {@code liaison_info} row names a user TT has, with that username;</li>
+ * <li>no duplicate: no username was created in TT more than once;</li>
+ * <li>each saga's end agrees with both sides (COMPLETED: row and user; COMPENSATED: neither,
+ * except a pre-existing user left in place; ESCALATED: a reason);</li>
+ * <li>each saga's history is a valid saga execution (Garcia-Molina &amp; Salem): forward steps
+ * T1..Tn all succeeded, or T1..Tj then the compensations Cj..C1 in reverse order, retries
+ * aside; no step succeeded twice; no intent left without an outcome;</li>
+ * <li>no seeded, pre-existing user was deleted.</li>
+ * </ul>
+ */
+final class ConsistencyChecks {
+
+    /** The user-sync definition's steps, in order; only the remote one can take effect without succeeding. */
+    static final List<String> STEPS = List.of("tt-add-user", "save-liaison");
+    static final Set<String> REMOTE_STEPS = Set.of("tt-add-user");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the checks found. */
+    record Report(int sagas, int completed, int compensated, int escalated, int escalatedUncertain, int orphans,
+                  int dangling, int duplicates, int nonTerminal, int seededDeleted, int invalidHistories,
+                  List<String> violations) {
+    }
+
+    record Saga(String id, String status, String key, String username, JsonNode result, String lastError) {
+    }
+
+    record Attempt(String step, String direction, int attempt, String outcome, String instance, Instant startedAt) {
+        boolean forward() {
+            return direction.equals("FORWARD");
+        }
+
+        @Override
+        public String toString() {
+            return (forward() ? "T:" : "C:") + step + "#" + attempt + "=" + outcome + "@" + instance;
+        }
+    }
+
+    record Liaison(long id, String username, String remoteUserId) {
+    }
+
+    private ConsistencyChecks() {
+    }
+
+    /**
+     * @param accepted the saga id each client request (by idempotency key) was answered with
+     */
+    static Report run(SuiteDatabase.Schema schema, TtDouble tt, Map<String, String> accepted) throws SQLException {
+        List<String> violations = new ArrayList<>();
+        Map<String, Saga> sagas = new LinkedHashMap<>();
+        Map<String, List<Attempt>> attempts = new HashMap<>();
+        Map<String, Liaison> liaisonsByUsername = new HashMap<>();
+        Map<Long, String> linkedSaga = new HashMap<>();
+        try (Connection c = schema.connect()) {
+            try (PreparedStatement ps = c.prepareStatement("select id, status, idempotency_key, input->>'username', result, last_error"
+                    + " from saga order by created_at"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String result = rs.getString(5);
+                    sagas.put(rs.getString(1), new Saga(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            result == null ? null : read(result), rs.getString(6)));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("select saga_id, step_name, direction, attempt, outcome, instance, started_at"
+                    + " from saga_step_attempt order by saga_id, started_at, direction desc, attempt"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp started = rs.getTimestamp(7);
+                    attempts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Attempt(rs.getString(2), rs.getString(3),
+                            rs.getInt(4), rs.getString(5), rs.getString(6), started.toInstant()));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("select id, username, remote_user_id from liaison_info");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Liaison l = new Liaison(rs.getLong(1), rs.getString(2), rs.getString(3));
+                    if (liaisonsByUsername.put(l.username(), l) != null) {
+                        violations.add("two liaison_info rows for username " + l.username());
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("select liaison_id, saga_id from lz_liaison"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    linkedSaga.put(rs.getLong(1), rs.getString(2));
+                }
+            }
+        }
+
+        // every accepted request is one saga, and every saga was asked for
+        Map<String, Saga> byKey = new HashMap<>();
+        for (Saga s : sagas.values()) {
+            if (s.key() == null || byKey.put(s.key(), s) != null) {
+                violations.add("saga " + s.id() + " has no idempotency key of its own: " + s.key());
+            }
+        }
+        accepted.forEach((key, sagaId) -> {
+            Saga s = byKey.get(key);
+            if (s == null || !s.id().equals(sagaId)) {
+                violations.add("request " + key + " was answered with saga " + sagaId + ", the log has " + (s == null ? "none" : s.id()));
+            }
+        });
+        if (sagas.size() != accepted.size()) {
+            violations.add(sagas.size() + " sagas in the log for " + accepted.size() + " accepted requests");
+        }
+
+        Map<String, TtDouble.User> live = tt.liveUsersById();
+        Map<String, TtDouble.User> liveByUsername = new HashMap<>();
+        live.values().forEach(u -> liveByUsername.put(u.username(), u));
+        Map<String, Saga> sagaByUsername = new HashMap<>();
+        sagas.values().forEach(s -> sagaByUsername.put(s.username(), s));
+
+        int completed = 0, compensated = 0, escalated = 0, uncertain = 0, nonTerminal = 0, invalid = 0;
+        for (Saga s : sagas.values()) {
+            Liaison row = liaisonsByUsername.get(s.username());
+            TtDouble.User user = liveByUsername.get(s.username());
+            switch (s.status()) {
+                case "COMPLETED" -> {
+                    completed++;
+                    String remoteId = s.result() == null ? null : s.result().path("remoteUserId").asText(null);
+                    if (row == null || !row.remoteUserId().equals(remoteId)) {
+                        violations.add("COMPLETED saga " + s.id() + " (" + s.username() + ", TT id " + remoteId + ") has liaison row " + row);
+                    } else if (!s.id().equals(linkedSaga.get(row.id()))) {
+                        violations.add("COMPLETED saga " + s.id() + ": its liaison row is linked to saga " + linkedSaga.get(row.id()));
+                    }
+                    if (user == null || !user.id().equals(remoteId)) {
+                        violations.add("COMPLETED saga " + s.id() + " (" + s.username() + ", TT id " + remoteId + "): TT has " + user);
+                    }
+                }
+                case "COMPENSATED" -> {
+                    compensated++;
+                    if (row != null) {
+                        violations.add("COMPENSATED saga " + s.id() + " (" + s.username() + ") left liaison row " + row);
+                    }
+                    if (user != null && !tt.isSeeded(user.id())) {
+                        violations.add("COMPENSATED saga " + s.id() + " (" + s.username() + ") left TT user " + user.id());
+                    }
+                }
+                case "ESCALATED" -> {
+                    escalated++;
+                    if (s.lastError() == null || s.lastError().isBlank()) {
+                        violations.add("ESCALATED saga " + s.id() + " does not say why");
+                    } else if (s.lastError().contains("cannot be told whether this saga created it")) {
+                        uncertain++;
+                    }
+                }
+                default -> {
+                    nonTerminal++;
+                    violations.add("saga " + s.id() + " (" + s.username() + ") is still " + s.status());
+                }
+            }
+            List<String> historyViolations = history(s, attempts.getOrDefault(s.id(), List.of()));
+            if (!historyViolations.isEmpty()) {
+                invalid++;
+                historyViolations.forEach(v -> violations.add("saga " + s.id() + " (" + s.status() + "): " + v + "; history "
+                        + attempts.getOrDefault(s.id(), List.of())));
+            }
+        }
+
+        // TT -> local: no orphan
+        int orphans = 0;
+        for (TtDouble.User user : live.values()) {
+            if (tt.isSeeded(user.id())) {
+                continue; // somebody else's user; a saga may adopt it (EXISTS) or leave it, never delete it
+            }
+            Liaison row = liaisonsByUsername.get(user.username());
+            if (row == null || !row.remoteUserId().equals(user.id())) {
+                Saga s = sagaByUsername.get(user.username());
+                if (s == null || !s.status().equals("ESCALATED")) {
+                    orphans++;
+                    violations.add("orphan: TT user " + user.id() + " (" + user.username() + ") has liaison row " + row + ", saga "
+                            + (s == null ? "none" : s.id() + " " + s.status()));
+                }
+            }
+        }
+        // local -> TT: no dangling row
+        int dangling = 0;
+        for (Liaison row : liaisonsByUsername.values()) {
+            TtDouble.User user = live.get(row.remoteUserId());
+            if (user == null || !user.username().equals(row.username())) {
+                dangling++;
+                violations.add("liaison row " + row + " names TT user " + row.remoteUserId() + ", TT has " + user);
+            }
+        }
+        // no username created twice
+        int duplicates = 0;
+        for (Map.Entry<String, Integer> e : tt.creations().entrySet()) {
+            if (e.getValue() > 1) {
+                duplicates++;
+                violations.add("username " + e.getKey() + " was created in TT " + e.getValue() + " times");
+            }
+        }
+        // nobody else's user deleted
+        int seededDeleted = 0;
+        for (TtDouble.Deletion d : tt.deletions()) {
+            if (d.seeded()) {
+                seededDeleted++;
+                violations.add("pre-existing TT user " + d.id() + " (" + d.username() + ") was deleted by saga "
+                        + sagaByUsername.getOrDefault(d.username(), null));
+            }
+        }
+        return new Report(sagas.size(), completed, compensated, escalated, uncertain, orphans, dangling, duplicates, nonTerminal,
+                seededDeleted, invalid, violations);
+    }
+
+    /**
+     * Whether one saga's attempts, in the order they started, are a valid saga execution: forward
+     * steps in order, each begun only after the one before succeeded; then, if the saga did not
+     * complete, compensations in reverse order over exactly the steps that took effect or may have
+     * (a remote step whose outcome was unknown), each begun only after the one after it was undone.
+     */
+    static List<String> history(Saga saga, List<Attempt> attempts) {
+        List<String> v = new ArrayList<>();
+        int n = STEPS.size();
+        boolean[] forwardSucceeded = new boolean[n];
+        boolean[] mayHaveEffect = new boolean[n];
+        boolean[] compensationTried = new boolean[n];
+        boolean[] compensated = new boolean[n];
+        Set<String> attemptNumbers = new HashSet<>();
+        int lastForward = -1;
+        int lastCompensation = Integer.MAX_VALUE;
+        boolean compensating = false;
+        for (Attempt a : attempts) {
+            int i = STEPS.indexOf(a.step());
+            if (i < 0) {
+                v.add("attempt of an unknown step " + a);
+                continue;
+            }
+            if (!attemptNumbers.add(a.direction() + a.step() + a.attempt())) {
+                v.add("attempt number used twice: " + a);
+            }
+            if (a.outcome().equals("PENDING") && isTerminal(saga.status())) {
+                v.add("an intent without an outcome in a terminal saga: " + a);
+            }
+            if (a.forward()) {
+                if (compensating) {
+                    v.add("forward attempt " + a + " after compensation began");
+                }
+                if (i < lastForward) {
+                    v.add("forward attempt " + a + " after a later step had begun");
+                } else if (i > lastForward && i > 0 && !forwardSucceeded[i - 1]) {
+                    v.add("step " + a.step() + " began before step " + STEPS.get(i - 1) + " succeeded");
+                }
+                if (forwardSucceeded[i]) {
+                    v.add("forward attempt " + a + " after the step had already succeeded (executed twice)");
+                }
+                lastForward = Math.max(lastForward, i);
+                if (a.outcome().equals("SUCCEEDED")) {
+                    forwardSucceeded[i] = true;
+                    mayHaveEffect[i] = true;
+                } else if (REMOTE_STEPS.contains(a.step()) && (a.outcome().equals("UNKNOWN") || a.outcome().equals("PENDING"))) {
+                    mayHaveEffect[i] = true;
+                }
+            } else {
+                compensating = true;
+                if (i > lastCompensation) {
+                    v.add("compensation " + a + " after an earlier step's compensation had begun (not reverse order)");
+                }
+                if (!mayHaveEffect[i]) {
+                    v.add("compensation " + a + " of a step that never took effect");
+                }
+                if (compensated[i]) {
+                    v.add("compensation " + a + " after the step was already undone (executed twice)");
+                }
+                for (int later = i + 1; later < n; later++) {
+                    if (mayHaveEffect[later] && !compensated[later]) {
+                        v.add("compensation " + a + " began before step " + STEPS.get(later) + " was undone");
+                    }
+                }
+                lastCompensation = i;
+                compensationTried[i] = true;
+                if (a.outcome().equals("SUCCEEDED")) {
+                    compensated[i] = true;
+                }
+            }
+        }
+        boolean allSucceeded = true;
+        for (boolean ok : forwardSucceeded) {
+            allSucceeded &= ok;
+        }
+        switch (saga.status()) {
+            case "COMPLETED" -> {
+                if (!allSucceeded) {
+                    v.add("COMPLETED, but not every forward step succeeded");
+                }
+                if (compensating) {
+                    v.add("COMPLETED, but compensations ran");
+                }
+            }
+            case "COMPENSATED", "ESCALATED" -> {
+                if (allSucceeded) {
+                    v.add(saga.status() + ", but every forward step succeeded");
+                }
+                boolean stopped = false; // an ESCALATED saga stops at the step it could not undo
+                for (int i = n - 1; i >= 0; i--) {
+                    if (!mayHaveEffect[i]) {
+                        continue;
+                    }
+                    if (stopped) {
+                        if (compensationTried[i]) {
+                            v.add("step " + STEPS.get(i) + " was compensated after the saga gave up on a later one");
+                        }
+                    } else if (!compensated[i]) {
+                        if (saga.status().equals("COMPENSATED")) {
+                            v.add("COMPENSATED, but step " + STEPS.get(i) + " took effect and was not undone");
+                        } else if (!compensationTried[i]) {
+                            v.add("ESCALATED without trying to undo step " + STEPS.get(i));
+                        }
+                        stopped = true;
+                    }
+                }
+                if (saga.status().equals("ESCALATED") && !stopped) {
+                    v.add("ESCALATED, but every step that took effect was undone");
+                }
+            }
+            default -> {
+                // non-terminal: reported by the caller
+            }
+        }
+        return v;
+    }
+
+    private static boolean isTerminal(String status) {
+        return !status.equals("RUNNING") && !status.equals("COMPENSATING");
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.sagaorchestrator.consistency;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The history check of the consistency suite accepts exactly the valid saga executions
+ * (T1..Tn, or T1..Tj then Cj..C1, retries aside), so that a green suite means something.
+ */
+class SagaHistoryCheckTest {
+
+    private static final String ADD = "tt-add-user";
+    private static final String SAVE = "save-liaison";
+
+    @Test
+    void completedAndCompensatedHistoriesWithRetriesAreValid() {
+        assertValid("COMPLETED", t(ADD, "SUCCEEDED"), t(SAVE, "SUCCEEDED"));
+        assertValid("COMPLETED", t(ADD, "UNKNOWN"), t(ADD, "FAILED"), t(ADD, "SUCCEEDED"), t(SAVE, "UNKNOWN"), t(SAVE, "SUCCEEDED"));
+        assertValid("COMPENSATED", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "UNKNOWN"), c(ADD, "SUCCEEDED"));
+        // an add whose outcome stayed unknown may have created the user: it is undone too
+        assertValid("COMPENSATED", t(ADD, "UNKNOWN"), t(ADD, "UNKNOWN"), c(ADD, "SUCCEEDED"));
+        // refused for good: nothing took effect, nothing to undo
+        assertValid("COMPENSATED", t(ADD, "REJECTED"));
+    }
+
+    @Test
+    void anEscalatedHistoryStopsAtTheCompensationThatCouldNotBeDone() {
+        assertValid("ESCALATED", t(ADD, "UNKNOWN"), t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "REJECTED"));
+        assertInvalid("ESCALATED", "every step that took effect was undone", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "SUCCEEDED"));
+        assertInvalid("ESCALATED", "without trying to undo", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"));
+    }
+
+    @Test
+    void stepsOutOfOrderOrDoneTwiceAreInvalid() {
+        assertInvalid("COMPLETED", "began before step tt-add-user succeeded", t(ADD, "UNKNOWN"), t(SAVE, "SUCCEEDED"));
+        assertInvalid("COMPLETED", "executed twice", t(ADD, "SUCCEEDED"), t(ADD, "SUCCEEDED"), t(SAVE, "SUCCEEDED"));
+        assertInvalid("COMPENSATED", "after compensation began", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "SUCCEEDED"),
+                t(SAVE, "REJECTED"));
+        assertInvalid("COMPENSATED", "executed twice", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "SUCCEEDED"), c(ADD, "SUCCEEDED"));
+    }
+
+    @Test
+    void anUndoMissingOrOfSomethingNeverDoneIsInvalid() {
+        assertInvalid("COMPENSATED", "took effect and was not undone", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"));
+        assertInvalid("COMPENSATED", "never took effect", t(ADD, "FAILED"), c(ADD, "SUCCEEDED"));
+        assertInvalid("COMPLETED", "not every forward step succeeded", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"));
+        assertInvalid("COMPLETED", "an intent without an outcome", t(ADD, "PENDING"), t(ADD, "SUCCEEDED"), t(SAVE, "SUCCEEDED"));
+    }
+
+    private static int clock;
+
+    private static ConsistencyChecks.Attempt t(String step, String outcome) {
+        return attempt(step, "FORWARD", outcome);
+    }
+
+    private static ConsistencyChecks.Attempt c(String step, String outcome) {
+        return attempt(step, "COMPENSATION", outcome);
+    }
+
+    private static ConsistencyChecks.Attempt attempt(String step, String direction, String outcome) {
+        return new ConsistencyChecks.Attempt(step, direction, 0, outcome, "i", Instant.EPOCH.plusSeconds(++clock));
+    }
+
+    private static List<String> check(String status, ConsistencyChecks.Attempt... attempts) {
+        // number the attempts per step and direction, as the log does
+        List<ConsistencyChecks.Attempt> numbered = new ArrayList<>();
+        for (ConsistencyChecks.Attempt a : attempts) {
+            int n = (int) numbered.stream().filter(b -> b.step().equals(a.step()) && b.direction().equals(a.direction())).count() + 1;
+            numbered.add(new ConsistencyChecks.Attempt(a.step(), a.direction(), n, a.outcome(), a.instance(), a.startedAt()));
+        }
+        return ConsistencyChecks.history(new ConsistencyChecks.Saga("s", status, "k", "u", null, "why"), numbered);
+    }
+
+    private static void assertValid(String status, ConsistencyChecks.Attempt... attempts) {
+        assertEquals(List.of(), check(status, attempts), status + " " + List.of(attempts));
+    }
+
+    private static void assertInvalid(String status, String because, ConsistencyChecks.Attempt... attempts) {
+        List<String> violations = check(status, attempts);
+        assertTrue(violations.stream().anyMatch(v -> v.contains(because)), status + " " + List.of(attempts) + " should be invalid ("
+                + because + "), found " + violations);
+    }
+}
