@@ -22,8 +22,8 @@ public class DefinitionsResource {
     public record Definition(String name, int version, String hash, String description, List<Step> steps) {
     }
 
-    public record Step(String name, String type, String action, String compensation, long timeoutMillis, Policy retry,
-                       Policy compensationRetry) {
+    public record Step(String name, String type, String action, String compensation, String onFailure, long timeoutMillis,
+                       Policy retry, Policy compensationRetry) {
     }
 
     public record Policy(int attempts, int inProcessAttempts, long inProcessDelayMillis, long initialDelayMillis,
@@ -46,7 +46,8 @@ public class DefinitionsResource {
     }
 
     private static Step view(StepDefinition s) {
-        return new Step(s.name(), s.kind().name().toLowerCase(Locale.ROOT), s.action(), s.compensation(), s.timeout().toMillis(),
+        return new Step(s.name(), s.kind().name().toLowerCase(Locale.ROOT), s.action(), s.compensation(),
+                s.onFailure().name().toLowerCase(Locale.ROOT), s.timeout().toMillis(),
                 view(s.retry()), s.hasCompensation() ? view(s.compensationRetry()) : null);
     }
 

@@ -73,16 +73,23 @@ public final class DefinitionParser {
     private StepDefinition step(StepDoc s) {
         StepKind kind = switch (require(s.type(), "type").toLowerCase(Locale.ROOT)) {
             case "remote" -> StepKind.REMOTE;
+            case "outbox" -> StepKind.OUTBOX;
             case "local" -> StepKind.LOCAL;
-            default -> throw new IllegalArgumentException("type '" + s.type() + "' is neither 'remote' nor 'local'");
+            default -> throw new IllegalArgumentException("type '" + s.type() + "' is not one of remote, outbox, local");
+        };
+        FailurePolicy onFailure = switch (s.onFailure() == null ? "" : s.onFailure().toLowerCase(Locale.ROOT)) {
+            case "" -> kind == StepKind.OUTBOX ? FailurePolicy.ESCALATE : FailurePolicy.COMPENSATE;
+            case "compensate" -> FailurePolicy.COMPENSATE;
+            case "escalate" -> FailurePolicy.ESCALATE;
+            default -> throw new IllegalArgumentException("onFailure '" + s.onFailure() + "' is neither 'compensate' nor 'escalate'");
         };
         return new StepDefinition(require(s.name(), "name"), kind, s.action(), s.compensation(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
-                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"));
+                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure);
     }
 
     private void checkActions(StepDefinition step) {
-        Set<String> forward = step.kind() == StepKind.REMOTE ? actions.remoteActions() : actions.localActions();
+        Set<String> forward = step.kind().callsThirdParty() ? actions.remoteActions() : actions.localActions();
         requireKnown(step.action(), forward, step.kind(), "action");
         if (step.hasCompensation()) {
             requireKnown(step.compensation(), forward, step.kind(), "compensation");
@@ -91,8 +98,8 @@ public final class DefinitionParser {
 
     private static void requireKnown(String name, Set<String> known, StepKind kind, String what) {
         if (!known.contains(name)) {
-            throw new IllegalArgumentException(what + " '" + name + "' is not a known " + kind.name().toLowerCase(Locale.ROOT)
-                    + " action (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+            throw new IllegalArgumentException(what + " '" + name + "' is not a known "
+                    + (kind.callsThirdParty() ? "remote" : "local") + " action (known: " + String.join(", ", new TreeSet<>(known)) + ")");
         }
     }
 
@@ -160,7 +167,7 @@ public final class DefinitionParser {
     }
 
     record StepDoc(String name, String type, String action, String compensation, String timeout,
-                   RetryDoc retry, RetryDoc compensationRetry) {
+                   RetryDoc retry, RetryDoc compensationRetry, String onFailure) {
     }
 
     record RetryDoc(Integer attempts, InProcessDoc inProcess, BackoffDoc backoff, List<String> retryOn, List<String> abortOn) {

@@ -31,10 +31,13 @@ public record SagaDefinition(String name, int version, String description, List<
                 throw new IllegalArgumentException("step name '" + step.name() + "' is used twice");
             }
         }
-        for (StepDefinition step : steps.subList(0, steps.size() - 1)) {
-            if (!step.hasCompensation()) {
-                throw new IllegalArgumentException("step '" + step.name() + "' has no compensation, but later steps can fail:"
-                        + " its effect could not be undone (only the last step may go without one)");
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition step = steps.get(i);
+            boolean laterFailureCompensates = steps.subList(i + 1, steps.size()).stream()
+                    .anyMatch(later -> later.onFailure() == FailurePolicy.COMPENSATE);
+            if (!step.hasCompensation() && laterFailureCompensates) {
+                throw new IllegalArgumentException("step '" + step.name() + "' has no compensation, but a later step that fails"
+                        + " sends the saga to compensation: its effect could not be undone");
             }
         }
         Objects.requireNonNull(hash, "hash");

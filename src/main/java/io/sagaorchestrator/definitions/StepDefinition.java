@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
  *
  * @param compensation the action that undoes this step, or null when it has nothing to undo
  * @param timeout      how long one attempt of a remote call may take
+ * @param onFailure    what the saga does when this step gives up
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
-                             RetryPolicy retry, RetryPolicy compensationRetry) {
+                             RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -34,6 +35,7 @@ public record StepDefinition(String name, StepKind kind, String action, String c
         }
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(compensationRetry, "compensationRetry");
+        Objects.requireNonNull(onFailure, "onFailure");
     }
 
     public boolean hasCompensation() {

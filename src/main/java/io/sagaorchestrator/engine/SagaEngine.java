@@ -17,7 +17,7 @@ import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
-import io.sagaorchestrator.definitions.StepKind;
+import io.sagaorchestrator.definitions.FailurePolicy;
 import io.sagaorchestrator.sagalog.AttemptRecord;
 import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Effect;
@@ -29,6 +29,9 @@ import io.sagaorchestrator.sagalog.SagaStatus;
 import io.sagaorchestrator.sagalog.StepState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -76,10 +79,11 @@ public class SagaEngine {
     private final EngineConfig config;
     private final Instance instance;
     private final CrashPoints crashPoints;
+    private final TransactionSynchronizationRegistry transactions;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, EntityManager em,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
-               CrashPoints crashPoints) {
+               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions) {
         this.definitions = definitions;
         this.actions = actions;
         this.remoteCalls = remoteCalls;
@@ -91,6 +95,7 @@ public class SagaEngine {
         this.config = config;
         this.instance = instance;
         this.crashPoints = crashPoints;
+        this.transactions = transactions;
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -105,33 +110,85 @@ public class SagaEngine {
      * @throws IdempotencyKeyReusedException when the key was used before with another input
      */
     public Started start(SagaDefinition definition, JsonNode input, String businessKey, String idempotencyKey) {
-        UUID id = UUID.randomUUID();
-        SagaSnapshot saga = new SagaSnapshot(id, definition.name(), definition.version(), definition.hash(), SagaStatus.RUNNING,
-                businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
-        StepDefinition first = definition.step(0);
-        Run run = new Run(definition, first.kind() == StepKind.REMOTE ? saga.withAttempt(1) : saga);
-        AttemptRecord intent = first.kind() == StepKind.REMOTE ? intent(run, first, Direction.FORWARD, 1) : null;
-        CompletableFuture<SagaSnapshot> ended = completions.watch(id);
-        if (intent != null) {
+        Run run = newRun(definition, input, businessKey);
+        CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
+        if (run.preparedIntent != null) {
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         }
-        boolean created = QuarkusTransaction.requiringNew().call(() -> {
-            if (!log.insert(run.saga, idempotencyKey, instance.id(), config.lease())) {
-                return false;
-            }
-            if (intent != null) {
-                log.insertAttempt(id, intent);
-            }
-            return true;
-        });
+        boolean created = QuarkusTransaction.requiringNew().call(() -> record(run, idempotencyKey));
         if (!created) {
-            completions.forget(id, ended);
+            completions.forget(run.saga.id(), ended);
             return existing(definition, input, idempotencyKey);
         }
-        run.preparedIntent = intent;
-        events.started(definition.name());
-        runner.submit(id, () -> advance(run));
-        return new Started(id, true, ended);
+        advanceInBackground(run);
+        return new Started(run.saga.id(), true, ended);
+    }
+
+    /**
+     * The transactional outbox: records the saga in the caller's transaction, beside the caller's own
+     * writes. If that transaction rolls back, the saga is gone with them; once it commits, the saga
+     * runs, even if this process dies right after the commit (recovery takes it over when the lease
+     * runs out). The definition must start with a remote or outbox step: the caller's transaction is
+     * its local part.
+     *
+     * @throws IllegalStateException when no transaction is active
+     */
+    public Started enlist(SagaDefinition definition, JsonNode input, String businessKey, String idempotencyKey) {
+        if (!QuarkusTransaction.isActive()) {
+            throw new IllegalStateException("enlisting saga '" + definition.name() + "' needs the caller's transaction:"
+                    + " call it from a @Transactional method");
+        }
+        if (!definition.step(0).kind().callsThirdParty()) {
+            throw new IllegalArgumentException("saga '" + definition.name() + "' starts with a local step; an enlisted saga must"
+                    + " start with a remote or outbox step, since the caller's transaction is its local part");
+        }
+        Run run = newRun(definition, input, businessKey);
+        if (!record(run, idempotencyKey)) {
+            return existing(definition, input, idempotencyKey);
+        }
+        CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                // nothing to add to the caller's transaction
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    advanceInBackground(run);
+                } else {
+                    completions.forget(run.saga.id(), ended);
+                }
+            }
+        });
+        return new Started(run.saga.id(), true, ended);
+    }
+
+    /** A new saga owned by this instance; when its first step is remote, with the intent of its first attempt. */
+    private Run newRun(SagaDefinition definition, JsonNode input, String businessKey) {
+        SagaSnapshot saga = new SagaSnapshot(UUID.randomUUID(), definition.name(), definition.version(), definition.hash(),
+                SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
+        StepDefinition first = definition.step(0);
+        Run run = new Run(definition, first.kind().callsThirdParty() ? saga.withAttempt(1) : saga);
+        run.preparedIntent = first.kind().callsThirdParty() ? intent(run.saga, first, Direction.FORWARD, 1) : null;
+        return run;
+    }
+
+    /** Writes the new saga in the current transaction; false when its idempotency key was used before. */
+    private boolean record(Run run, String idempotencyKey) {
+        if (!log.insert(run.saga, idempotencyKey, instance.id(), config.lease())) {
+            return false;
+        }
+        if (run.preparedIntent != null) {
+            log.insertAttempt(run.saga.id(), run.preparedIntent);
+        }
+        return true;
+    }
+
+    private void advanceInBackground(Run run) {
+        events.started(run.definition.name());
+        runner.submit(run.saga.id(), () -> advance(run));
     }
 
     private Started existing(SagaDefinition definition, JsonNode input, String idempotencyKey) {
@@ -217,13 +274,15 @@ public class SagaEngine {
             return;
         }
         StepDefinition step = run.definition.step(index);
-        StepRun outcome = step.kind() == StepKind.REMOTE ? remote(run, step, Direction.FORWARD) : local(run, step, Direction.FORWARD);
+        StepRun outcome = step.kind().callsThirdParty() ? remote(run, step, Direction.FORWARD) : local(run, step, Direction.FORWARD);
         if (outcome instanceof StepRun.Succeeded ok) {
-            if (step.kind() == StepKind.REMOTE) {
+            if (step.kind().callsThirdParty()) {
                 run.saga = run.saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())).atStep(index + 1);
             } // a local step's transaction has advanced and stored the saga already
         } else if (outcome instanceof StepRun.RetryLater later) {
             park(run, policy(step, Direction.FORWARD), later.failure());
+        } else if (outcome instanceof StepRun.GaveUp gaveUp && step.onFailure() == FailurePolicy.ESCALATE) {
+            escalate(run, step, gaveUp.failure());
         } else if (outcome instanceof StepRun.GaveUp gaveUp) {
             startCompensation(run, index, gaveUp.failure());
         }
@@ -248,7 +307,7 @@ public class SagaEngine {
     private void compensate(Run run) {
         int index = run.saga.stepIndex();
         StepDefinition step = run.definition.step(index);
-        StepRun outcome = step.kind() == StepKind.REMOTE ? remote(run, step, Direction.COMPENSATION)
+        StepRun outcome = step.kind().callsThirdParty() ? remote(run, step, Direction.COMPENSATION)
                 : local(run, step, Direction.COMPENSATION);
         if (outcome instanceof StepRun.Succeeded) {
             // the step keeps its forward output; what the compensation answered is in its attempt
@@ -274,7 +333,7 @@ public class SagaEngine {
         if (intent == null) {
             int attempt = run.saga.attempt() + 1;
             run.saga = run.saga.withAttempt(attempt);
-            AttemptRecord fresh = intent(run, step, direction, attempt);
+            AttemptRecord fresh = intent(run.saga, step, direction, attempt);
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
             commit(run, run.saga, instance.id(), config.lease(), l -> l.insertAttempt(run.saga.id(), fresh));
             intent = fresh;
@@ -283,7 +342,7 @@ public class SagaEngine {
         AttemptRecord started = intent;
         long t0 = System.nanoTime();
         try {
-            JsonNode output = remoteCalls.call(action, step.timeout(), context(run, step, direction, started.attempt()));
+            JsonNode output = remoteCalls.call(action, step.timeout(), context(run.saga, step, direction, started.attempt()));
             crashPoints.reached(CrashPoints.Point.AFTER_REMOTE_SUCCESS);
             run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(Outcome.SUCCEEDED, Instant.now(), null, null, output)));
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
@@ -314,10 +373,11 @@ public class SagaEngine {
      */
     private JsonNode localAttempt(Run run, StepDefinition step, Direction direction, LocalAction action) {
         int attempt = run.saga.attempt() + 1;
-        StepContext context = context(run, step, direction, attempt);
+        StepContext context = context(run.saga, step, direction, attempt);
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
         JsonNode[] output = new JsonNode[1];
+        AttemptRecord[] nextIntent = new AttemptRecord[1];
         try {
             commit(run, l -> {
                 output[0] = action.execute(context);
@@ -325,8 +385,11 @@ public class SagaEngine {
                 crashPoints.reached(CrashPoints.Point.INSIDE_LOCAL_STEP);
                 l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, Outcome.SUCCEEDED, instance.id(),
                         startedAt, Instant.now(), null, null, null, output[0]));
-                return afterLocalSuccess(run, step, direction, attempt, output[0]);
+                Transition next = afterLocalSuccess(run, step, direction, attempt, output[0]);
+                nextIntent[0] = intentRidingAlong(run.definition, next.next(), direction, l);
+                return nextIntent[0] == null ? next : new Transition(next.next().withAttempt(1), next.owner(), next.wakeIn());
             });
+            run.preparedIntent = nextIntent[0];
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
             return output[0];
         } catch (RuntimeException e) {
@@ -338,6 +401,24 @@ public class SagaEngine {
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
             throw f;
         }
+    }
+
+    /**
+     * When a remote call follows a local step (an outbox call after its local transaction), its
+     * intent commits with the local step: one commit fewer, and the call is owed from that commit on.
+     */
+    private AttemptRecord intentRidingAlong(SagaDefinition definition, SagaSnapshot next, Direction direction, SagaLog l) {
+        if (direction != Direction.FORWARD || next.status() != SagaStatus.RUNNING || next.stepIndex() >= definition.stepCount()) {
+            return null;
+        }
+        StepDefinition following = definition.step(next.stepIndex());
+        if (!following.kind().callsThirdParty()) {
+            return null;
+        }
+        AttemptRecord intent = intent(next.withAttempt(1), following, Direction.FORWARD, 1);
+        crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
+        l.insertAttempt(next.id(), intent);
+        return intent;
     }
 
     private Transition afterLocalSuccess(Run run, StepDefinition step, Direction direction, int attempt, JsonNode output) {
@@ -422,24 +503,24 @@ public class SagaEngine {
     private record Transition(SagaSnapshot next, String owner, Duration wakeIn) {
     }
 
-    private AttemptRecord intent(Run run, StepDefinition step, Direction direction, int attempt) {
+    private AttemptRecord intent(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
         RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
-        JsonNode request = action.describeRequest(context(run, step, direction, attempt));
+        JsonNode request = action.describeRequest(context(saga, step, direction, attempt));
         return new AttemptRecord(step.name(), direction, attempt, Outcome.PENDING, instance.id(), Instant.now(), null, null, null,
                 request, null);
     }
 
-    private static StepContext context(Run run, StepDefinition step, Direction direction, int attempt) {
+    private static StepContext context(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
         Map<String, JsonNode> outputs = new LinkedHashMap<>();
-        run.saga.stepStates().forEach((name, state) -> {
+        saga.stepStates().forEach((name, state) -> {
             if (state.effect() == Effect.DONE && state.output() != null) {
                 outputs.put(name, state.output());
             }
         });
-        StepState own = run.saga.stepState(step.name());
+        StepState own = saga.stepState(step.name());
         boolean inDoubt = own != null && own.effect() == Effect.UNCERTAIN;
         JsonNode forwardOutput = direction == Direction.COMPENSATION && own != null ? own.output() : null;
-        return new StepContext(run.saga.id(), step.name(), attempt, run.saga.input(), outputs, forwardOutput, inDoubt);
+        return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt);
     }
 
     private static RetryPolicy policy(StepDefinition step, Direction direction) {

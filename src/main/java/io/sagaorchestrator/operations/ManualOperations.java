@@ -71,7 +71,7 @@ public class ManualOperations {
         String note = actor + " (" + operation.path() + "): " + request.reason();
         SagaSnapshot next = switch (operation) {
             case COMPENSATE -> compensate(saga, definition, request, note);
-            case RETRY -> retry(saga);
+            case RETRY -> retry(saga, definition);
             case RESOLVE -> saga.withStatus(SagaStatus.RESOLVED).withLastError(saga.lastError() + " | resolved by " + note);
         };
         log.update(next, null, next.status().isTerminal() ? null : Duration.ZERO);
@@ -105,14 +105,25 @@ public class ManualOperations {
                 s = s.withStepState(current.name(), new StepState(Effect.UNCERTAIN, null));
             }
         }
+        for (int i = 0; i <= from; i++) {
+            StepDefinition step = definition.step(i);
+            if (!step.hasCompensation() && Compensations.mayHaveEffect(s.stepState(step.name()))) {
+                throw new OperationRefusedException(saga.id(), saga.status(), "Step '" + step.name() + "' may have taken effect and has"
+                        + " no compensation, so the saga cannot be undone; retry it, or repair by hand and resolve");
+            }
+        }
         s = s.withStatus(SagaStatus.COMPENSATING).withLastError("compensation requested by " + note);
         OptionalInt first = Compensations.lastToUndo(definition, s.stepStates(), from);
         return first.isPresent() ? s.atStep(first.getAsInt()) : s.withStatus(SagaStatus.COMPENSATED);
     }
 
-    private SagaSnapshot retry(SagaSnapshot saga) {
+    private SagaSnapshot retry(SagaSnapshot saga, SagaDefinition definition) {
         if (saga.status() == SagaStatus.ESCALATED) {
-            return saga.withStatus(SagaStatus.COMPENSATING).withFreshBudget();
+            // an outbox step escalates going forward, a compensation going back: resume where it stopped
+            String step = definition.step(saga.stepIndex()).name();
+            boolean forward = log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step))
+                    .reduce((first, second) -> second).map(a -> a.direction() == Direction.FORWARD).orElse(false);
+            return saga.withStatus(forward ? SagaStatus.RUNNING : SagaStatus.COMPENSATING).withFreshBudget();
         }
         if (saga.attemptsUsed() == 0) {
             throw new OperationRefusedException(saga.id(), saga.status(), "The saga's current step has a fresh attempt budget already"

@@ -30,8 +30,16 @@ public class LiaisonInfo extends PanacheEntityBase {
     @Column(nullable = false)
     public String username;
 
-    @Column(name = "remote_user_id", nullable = false)
+    /** Null while a user-sync-outbox saga has not yet learned it from TT. */
+    @Column(name = "remote_user_id")
     public String remoteUserId;
+
+    /** PENDING until TT has the user, SYNCED when it has, REJECTED when TT refused it for good. */
+    @Column(name = "sync_status", nullable = false)
+    public String syncStatus = "SYNCED";
+
+    @Column(name = "sync_error")
+    public String syncError;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

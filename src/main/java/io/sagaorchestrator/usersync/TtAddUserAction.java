@@ -2,6 +2,7 @@ package io.sagaorchestrator.usersync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.actions.HttpFailures;
 import io.sagaorchestrator.actions.RemoteAction;
 import io.sagaorchestrator.actions.StepContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,7 +62,7 @@ public class TtAddUserAction implements RemoteAction {
         try {
             answer = tt.add(authToken, new TtUserApi.NewUser(in.username(), password, in.name(), in.phone(), in.roleIds()));
         } catch (RuntimeException e) {
-            throw TtFailures.classify("ttAddUser", e);
+            throw HttpFailures.classify("ttAddUser", e);
         }
         if (answer == null || answer.data() == null || answer.data().isBlank()) {
             throw TtFailures.unexpected("ttAddUser", answer);

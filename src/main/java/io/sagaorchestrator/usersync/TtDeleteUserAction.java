@@ -2,6 +2,7 @@ package io.sagaorchestrator.usersync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.actions.HttpFailures;
 import io.sagaorchestrator.actions.ManualRepairRequired;
 import io.sagaorchestrator.actions.RemoteAction;
 import io.sagaorchestrator.actions.StepContext;
@@ -54,7 +55,7 @@ public class TtDeleteUserAction implements RemoteAction {
         try {
             answer = tt.delete(add.authToken(), remoteUserId);
         } catch (RuntimeException e) {
-            throw TtFailures.classify("ttDeleteUser", e);
+            throw HttpFailures.classify("ttDeleteUser", e);
         }
         if (answer == null || !"OK".equals(answer.status())) {
             throw TtFailures.unexpected("ttDeleteUser", answer);

@@ -1,10 +1,5 @@
 package io.sagaorchestrator.usersync;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sagaorchestrator.api.StartAnswers;
-import io.sagaorchestrator.definitions.DefinitionRegistry;
-import io.sagaorchestrator.definitions.SagaDefinition;
-import io.sagaorchestrator.engine.SagaEngine;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -20,10 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import java.time.Duration;
-import java.util.List;
 
 /** Starts the user-sync saga: the user is created in TT, then saved locally, or undone. */
 @Path("/api/sagas/user-sync")
@@ -32,22 +23,10 @@ import java.util.List;
 @RolesAllowed("saga-client")
 public class UserSyncResource {
 
-    static final String DEFINITION = "user-sync";
+    private final UserSyncStarts starts;
 
-    private final SagaEngine engine;
-    private final SagaDefinition definition;
-    private final StartAnswers answers;
-    private final ObjectMapper json;
-    private final List<Integer> defaultRoleIds;
-
-    UserSyncResource(SagaEngine engine, DefinitionRegistry definitions, StartAnswers answers, ObjectMapper json,
-                     @ConfigProperty(name = "tt.default-role-ids", defaultValue = "3") List<Integer> defaultRoleIds) {
-        this.engine = engine;
-        this.definition = definitions.current(DEFINITION)
-                .orElseThrow(() -> new IllegalStateException("saga-definitions/ has no '" + DEFINITION + "' definition"));
-        this.answers = answers;
-        this.json = json;
-        this.defaultRoleIds = defaultRoleIds;
+    UserSyncResource(UserSyncStarts starts) {
+        this.starts = starts;
     }
 
     /**
@@ -58,10 +37,6 @@ public class UserSyncResource {
     public Response start(@NotNull(message = "is required") @Valid UserSyncRequest request,
                           @HeaderParam("Idempotency-Key") @Size(max = 200, message = "must be at most 200 characters") String idempotencyKey,
                           @QueryParam("wait") @DefaultValue("10") @Min(0) @Max(60) int wait) {
-        String name = request.name().strip();
-        UserSyncInput input = new UserSyncInput(name, request.phone(),
-                request.roleIds() == null ? defaultRoleIds : request.roleIds(), Usernames.of(name, request.phone()));
-        SagaEngine.Started started = engine.start(definition, json.valueToTree(input), input.username(), idempotencyKey);
-        return answers.await(started, Duration.ofSeconds(wait));
+        return starts.start("user-sync", request, idempotencyKey, wait);
     }
 }

@@ -8,7 +8,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * A WireMock double of the TT user API and of the escalation webhook ({@code /alerts}), one per
+ * A WireMock double of the third parties (TT at the root, the SMS gateway under {@code /sms}, the CRM
+ * under {@code /crm}) and of the escalation webhook ({@code /alerts}), one per
  * test JVM. Tests program it through its admin API ({@link #client()}): Quarkus may load this class
  * and the tests in different class loaders, so they share the port through a system property.
  */
@@ -35,6 +36,8 @@ public class TtWireMock implements QuarkusTestResourceLifecycleManager {
         String base = "http://127.0.0.1:" + System.getProperty(PORT);
         return Map.of(
                 "quarkus.rest-client.tt-user-api.url", base,
+                "quarkus.rest-client.sms-api.url", base + "/sms",
+                "quarkus.rest-client.crm-api.url", base + "/crm",
                 "saga.escalation.webhook-url", base + "/alerts");
     }
 

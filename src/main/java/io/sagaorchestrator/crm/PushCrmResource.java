@@ -1,0 +1,39 @@
+package io.sagaorchestrator.crm;
+
+import io.sagaorchestrator.outbox.OutboxStarts;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Starts the push-crm saga, through the same outbox API that code inside the service uses. */
+@Path("/api/sagas/push-crm")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("saga-client")
+public class PushCrmResource {
+
+    private final OutboxStarts starts;
+
+    PushCrmResource(OutboxStarts starts) {
+        this.starts = starts;
+    }
+
+    @POST
+    public Response start(@NotNull(message = "is required") @Valid PushCrmRequest request,
+                          @HeaderParam("Idempotency-Key") @Size(max = 200, message = "must be at most 200 characters") String idempotencyKey,
+                          @QueryParam("wait") @DefaultValue("10") @Min(0) @Max(60) int wait) {
+        return starts.start("push-crm", request, String.valueOf(request.userId()), idempotencyKey, wait);
+    }
+}

@@ -1,0 +1,53 @@
+package io.sagaorchestrator.outbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.engine.SagaEngine;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The transactional outbox for code inside the service: call {@link #dispatch} from your own
+ * {@code @Transactional} method, beside your own writes.
+ *
+ * <pre>{@code
+ * @Transactional
+ * void rename(long userId, String name) {
+ *     User.update("name = ?1 where id = ?2", name, userId);
+ *     outbox.dispatch("push-crm", Map.of("user_id", userId));
+ * }
+ * }</pre>
+ *
+ * If the transaction rolls back, nothing is left behind. Once it commits, the saga runs (its
+ * remote calls retried, escalated and alerted like any step), even if the process dies right
+ * after the commit: another instance, or this one after a restart, takes it over.
+ */
+@ApplicationScoped
+public class SagaOutbox {
+
+    private final SagaEngine engine;
+    private final DefinitionRegistry definitions;
+    private final ObjectMapper json;
+
+    SagaOutbox(SagaEngine engine, DefinitionRegistry definitions, ObjectMapper json) {
+        this.engine = engine;
+        this.definitions = definitions;
+        this.json = json;
+    }
+
+    public SagaEngine.Started dispatch(String definition, Object payload) {
+        return dispatch(definition, payload, null, null);
+    }
+
+    /**
+     * @param businessKey    what operators search the saga by (may be null)
+     * @param idempotencyKey the same key never enlists a second saga (may be null)
+     * @throws IllegalStateException    when called outside a transaction
+     * @throws IllegalArgumentException when there is no such definition
+     */
+    public SagaEngine.Started dispatch(String definition, Object payload, String businessKey, String idempotencyKey) {
+        SagaDefinition d = definitions.current(definition)
+                .orElseThrow(() -> new IllegalArgumentException("there is no saga definition '" + definition + "'"));
+        return engine.enlist(d, json.valueToTree(payload), businessKey, idempotencyKey);
+    }
+}
