@@ -7,16 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +30,7 @@ class EmbeddedDefaultsIT {
 
     @Test
     void aCompletedAndACompensatedSagaAndBothSurviveARestart() throws Exception {
-        deleteRecursively(DATA);
+        ServiceProcess.deleteRecursively(DATA);
         int port = ServiceProcess.freePort();
         String completed;
         try (ServiceProcess service = ServiceProcess.start("embedded-defaults-1", port, DEMO)) {
@@ -48,7 +41,7 @@ class EmbeddedDefaultsIT {
             HttpResponse<String> first = start(service, "{\"name\":\"张三\",\"phone\":\"13800000000\",\"roleIds\":[3]}");
             assertEquals(200, first.statusCode(), first.body());
             assertTrue(first.body().contains("\"status\":\"COMPLETED\""), first.body());
-            completed = sagaId(first.body());
+            completed = ServiceProcess.sagaId(first.body());
 
             // when another name comes with the same phone, the local save fails and the TT user is undone
             HttpResponse<String> second = start(service, "{\"name\":\"李四\",\"phone\":\"13800000000\",\"roleIds\":[3]}");
@@ -78,23 +71,8 @@ class EmbeddedDefaultsIT {
     }
 
     private static HttpRequest.Builder authorized(ServiceProcess service, String path) {
-        return HttpRequest.newBuilder(URI.create(service.url(path))).header("Authorization",
-                "Basic " + Base64.getEncoder().encodeToString("demo:demo".getBytes(StandardCharsets.UTF_8)));
+        return HttpRequest.newBuilder(URI.create(service.url(path))).header("Authorization", ServiceProcess.basic("demo", "demo"));
     }
 
-    private static String sagaId(String body) {
-        Matcher m = Pattern.compile("\"sagaId\":\"([0-9a-f-]{36})\"").matcher(body);
-        assertTrue(m.find(), body);
-        return m.group(1);
-    }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
 }

@@ -137,4 +137,29 @@ public final class ServiceProcess implements AutoCloseable {
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
+
+    /** The {@code sagaId} member of a start answer. */
+    public static String sagaId(String body) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sagaId\":\"([0-9a-f-]{36})\"").matcher(body);
+        if (!m.find()) {
+            throw new AssertionError("no sagaId in " + body);
+        }
+        return m.group(1);
+    }
+
+    /** An HTTP Basic header value. */
+    public static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Removes a data directory of an earlier run. */
+    public static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,101 @@
+package io.sagaorchestrator.process;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged service commits an owed SMS, then dies (the JVM halts) before or after the gateway
+ * took it. Restarted, it sends the SMS: once when the crash came before the call, and when it came
+ * after, a second time with the same Idempotency-Key, so a gateway that honours the key sends one.
+ */
+class OutboxCallSurvivesACrashAfterCommitIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private WireMockServer gateway;
+
+    @BeforeEach
+    void startGateway() {
+        gateway = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        gateway.start();
+        gateway.stubFor(WireMock.post("/messages").willReturn(WireMock.aResponse().withStatus(202)));
+    }
+
+    @AfterEach
+    void stopGateway() {
+        gateway.stop();
+    }
+
+    @ParameterizedTest(name = "crash at {0}")
+    @CsvSource({"AFTER_INTENT, 1", "AFTER_REMOTE_SUCCESS, 2"})
+    void theOwedSmsIsSentAfterTheRestart(String crashPoint, int expectedCalls) throws Exception {
+        Path data = Path.of("target/it/pg-outbox-" + crashPoint);
+        ServiceProcess.deleteRecursively(data);
+        Map<String, String> config = new HashMap<>(Map.of(
+                "saga.embedded-database.data-dir", data.toString(),
+                "quarkus.rest-client.sms-api.url", gateway.baseUrl(),
+                "quarkus.security.users.embedded.users.demo", "demo",
+                "quarkus.security.users.embedded.roles.demo", "saga-client,saga-viewer",
+                "saga.engine.lease", "2s",
+                "saga.engine.lease-renewal", "500ms",
+                "saga.recovery.interval", "1s"));
+        int port = ServiceProcess.freePort();
+        String key = UUID.randomUUID().toString();
+        String body = "{\"phone\":\"13900000001\",\"content\":\"your code is 4711\"}";
+
+        // given the service halts at the crash point while sending
+        Map<String, String> crashing = new HashMap<>(config);
+        crashing.put("saga.test.crash-point", crashPoint);
+        try (ServiceProcess service = ServiceProcess.start("outbox-crash-" + crashPoint, port, crashing)) {
+            service.awaitReady(Duration.ofSeconds(120));
+            // when the client asks for the SMS, the process dies before answering
+            assertThrows(IOException.class, () -> send(service, key, body));
+            assertEquals(137, service.awaitExit(Duration.ofSeconds(30)));
+        }
+
+        // when it is started again and the client repeats its request with the same key
+        try (ServiceProcess service = ServiceProcess.start("outbox-restart-" + crashPoint, port, config)) {
+            service.awaitReady(Duration.ofSeconds(120));
+            HttpResponse<String> answer = send(service, key, body);
+
+            // then the same saga answers, completed, and the gateway got the SMS with one key every time
+            assertEquals(200, answer.statusCode(), answer.body());
+            String sagaId = ServiceProcess.sagaId(answer.body());
+            List<LoggedRequest> calls = gateway.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/messages")));
+            assertEquals(expectedCalls, calls.size());
+            assertTrue(calls.stream().allMatch(c -> (sagaId + ":send-sms").equals(c.getHeader("Idempotency-Key"))),
+                    "every attempt carries the key of its saga and step");
+            service.stop();
+        }
+    }
+
+    private static HttpResponse<String> send(ServiceProcess service, String key, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/api/sagas/send-sms?wait=30")))
+                .header("Authorization", ServiceProcess.basic("demo", "demo"))
+                .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+
+}
