@@ -6,6 +6,8 @@ import io.sagaorchestrator.actions.UnavailableFailure;
 import io.sagaorchestrator.sagalog.LeaseLostException;
 
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
@@ -28,7 +30,17 @@ final class LocalFailures {
      * @throws RuntimeException the original exception when the run must stop instead
      */
     static StepFailure classify(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        StepFailure found = find(e, e, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return found != null ? found : new RejectedFailure(e.toString(), e);
+    }
+
+    /**
+     * Looks along the causes, and into the suppressed exceptions of each: when the commit itself
+     * fails, the transaction manager's RollbackException carries the database's reason (a lost
+     * connection, a deferred constraint) only as a suppressed exception.
+     */
+    private static StepFailure find(RuntimeException e, Throwable from, Set<Throwable> seen) {
+        for (Throwable t = from; t != null && seen.add(t); t = t.getCause()) {
             if (t instanceof StepFailure f) {
                 return f;
             }
@@ -45,8 +57,14 @@ final class LocalFailures {
                 }
                 return new RejectedFailure("the database refused the change (" + state + "): " + firstLine(rootMessage(sql)), e);
             }
+            for (Throwable suppressed : t.getSuppressed()) {
+                StepFailure f = find(e, suppressed, seen);
+                if (f != null) {
+                    return f;
+                }
+            }
         }
-        return new RejectedFailure(e.toString(), e);
+        return null;
     }
 
     /** A failed batch reports "Batch entry 0 ... was aborted"; the server's own words come next in the chain. */
