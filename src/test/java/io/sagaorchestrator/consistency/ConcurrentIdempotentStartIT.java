@@ -63,6 +63,7 @@ class ConcurrentIdempotentStartIT {
 
             double converged = s.awaitConvergence(Duration.ofSeconds(90));
             s.verify(answers, converged); // also: exactly one saga per key, and no saga without one
+            s.assertEverySagaNotRefusedLocallyCompleted();
         }
     }
 }

@@ -49,6 +49,7 @@ class CrashPointMatrixIT {
             // then every saga ends, and TT and the database agree
             double converged = s.awaitConvergence(Duration.ofSeconds(90));
             s.verify(answers, converged);
+            s.assertEverySagaNotRefusedLocallyCompleted();
         }
     }
 }

@@ -4,6 +4,8 @@ import io.sagaorchestrator.process.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,21 +14,46 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The database goes away under load, twice: first its connections are terminated again and again
- * (as an administrator or a failover does), then it is unreachable for longer than a lease. The
- * service recovers by itself, without a restart, and every saga ends consistent.
+ * (as an administrator or a failover does), also in the middle of commits, then it is unreachable
+ * for longer than a lease. The service recovers by itself, without a restart, every saga ends
+ * consistent, and none is undone for it: an outage is not a business failure.
  */
 class DatabaseOutageIT {
 
+    /** The commit of a liaison whose name starts with 'slow' takes 2 s, so that a cut certainly lands inside a commit. */
+    private static final String SLOW_COMMITS = """
+            create or replace function slow_commit() returns trigger language plpgsql as $$
+            begin
+              if lower(new.name) like 'slow%' then
+                perform pg_sleep(2);
+              end if;
+              return null;
+            end $$;
+            create constraint trigger slow_commit after insert on liaison_info deferrable initially deferred
+              for each row execute function slow_commit();
+            """;
+
     @Test
     void theServiceRecoversFromADatabaseOutageWithoutARestart() throws Exception {
-        try (Scenario s = Scenario.create("DB connections terminated for 3 s, then DB unreachable for 4 s", "db-outage").throughProxy()) {
+        try (Scenario s = Scenario.create("DB connections terminated mid-commit, then every 250 ms for 3 s, then DB unreachable for 4 s",
+                "db-outage").throughProxy()) {
             List<Clients.Request> requests = s.plan(50, 4);
+            List<Clients.Request> slow = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                slow.add(s.request("slow user " + i, String.format("1380000%04d", i)));
+            }
             s.tt.latency(20, 120);
             ServiceProcess service = s.start("a", Map.of());
+            s.sql(SLOW_COMMITS);
 
             Clients.Load load = s.clients.start(requests, 5, 60, 3);
             Thread.sleep(1000);
-            // when every connection of the service is terminated, every 250 ms for 3 s
+            Clients.Load slowLoad = s.clients.start(slow, slow.size(), 0, 10);
+            Thread.sleep(700);
+            // when the service's connections are terminated once while the slow sagas commit, the database staying up after
+            s.terminateServiceConnections();
+            Thread.sleep(1000);
+            // and then every 250 ms for 3 s
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < until) {
                 s.terminateServiceConnections();
@@ -37,13 +64,15 @@ class DatabaseOutageIT {
             s.cutDatabase(true);
             Thread.sleep(4000);
             s.restoreDatabase();
-            Map<String, Clients.Answer> answers = load.awaitAnswered(Duration.ofSeconds(120));
+            Map<String, Clients.Answer> answers = new HashMap<>(load.awaitAnswered(Duration.ofSeconds(120)));
+            answers.putAll(slowLoad.awaitAnswered(Duration.ofSeconds(120)));
 
             // then, with the same process still running, every saga ends and TT and the database agree
             double converged = s.awaitConvergence(Duration.ofSeconds(90));
             assertTrue(service.isAlive(), "the service must survive the outage without a restart");
             assertEquals(List.of(service), s.live());
             s.verify(answers, converged);
+            s.assertEverySagaNotRefusedLocallyCompleted();
         }
     }
 }

@@ -34,6 +34,7 @@ class RandomKillsUnderLoadIT {
             // then every saga ends, and TT and the database agree
             double converged = s.awaitConvergence(Duration.ofSeconds(90));
             s.verify(answers, converged);
+            s.assertEverySagaNotRefusedLocallyCompleted();
         }
     }
 }

@@ -251,6 +251,30 @@ final class Scenario implements AutoCloseable {
         lastDisruption = System.nanoTime();
     }
 
+    /**
+     * A crash, a lost answer or an outage is not a business failure: every saga whose liaison the
+     * database does not refuse (its name does not start with "fail") must complete, not be undone.
+     */
+    void assertEverySagaNotRefusedLocallyCompleted() throws SQLException {
+        List<String> undone = new ArrayList<>();
+        try (Connection c = schema.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select id, status, input->>'name', last_error from saga"
+                     + " where lower(input->>'name') not like 'fail%' and status <> 'COMPLETED'")) {
+            while (rs.next()) {
+                undone.add(rs.getString(1) + " '" + rs.getString(3) + "' " + rs.getString(2) + ": " + rs.getString(4));
+            }
+        }
+        if (!undone.isEmpty()) {
+            fail(title + ": " + undone.size() + " saga(s) failed for a technical fault, not a business one:\n  "
+                    + String.join("\n  ", undone));
+        }
+    }
+
+    /** A request outside the plan, e.g. for a fault of its own; its phone must differ from the plan's. */
+    Clients.Request request(String name, String phone) {
+        return new Clients.Request(name, phone, Usernames.of(name, phone), UUID.randomUUID().toString());
+    }
+
     /** The status of the saga a request started, from the log. */
     String status(Clients.Request request) throws SQLException {
         try (Connection c = schema.connect();

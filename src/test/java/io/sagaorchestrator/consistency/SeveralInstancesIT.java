@@ -43,6 +43,7 @@ class SeveralInstancesIT {
             assertEquals(2, s.live().size());
             System.out.println("[consistency] several instances: the killed instance held " + held + " live saga(s)");
             s.verify(answers, converged);
+            s.assertEverySagaNotRefusedLocallyCompleted();
         }
     }
 
