@@ -80,31 +80,19 @@ public class SagaResource {
         return queries.stats();
     }
 
-    /** Undo a RUNNING (stuck) saga, or a COMPLETED one with {@code "force": true}. */
+    /**
+     * A manual repair: {@code compensate} undoes a RUNNING (stuck) saga, or a COMPLETED one with
+     * {@code "force": true}; {@code retry} gives a fresh attempt budget (an ESCALATED saga resumes
+     * where it stopped, a stuck step is tried now); {@code resolve} closes an ESCALATED saga repaired
+     * by hand. The reason goes into the audit trail.
+     */
     @POST
     @RolesAllowed("saga-operator")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Path("/{id}/compensate")
-    public ManualOperations.Result compensate(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
-        return operations.apply(id, Operation.COMPENSATE, actor(), request);
-    }
-
-    /** A fresh attempt budget: an ESCALATED saga's compensation goes on, or a stuck step is tried again now. */
-    @POST
-    @RolesAllowed("saga-operator")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Path("/{id}/retry")
-    public ManualOperations.Result retry(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
-        return operations.apply(id, Operation.RETRY, actor(), request);
-    }
-
-    /** Close an ESCALATED saga that was repaired by hand; the reason says what was done. */
-    @POST
-    @RolesAllowed("saga-operator")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Path("/{id}/resolve")
-    public ManualOperations.Result resolve(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
-        return operations.apply(id, Operation.RESOLVE, actor(), request);
+    @Path("/{id}/{operation: compensate|retry|resolve}")
+    public ManualOperations.Result operate(@PathParam("id") UUID id, @PathParam("operation") String operation,
+                                           @NotNull(message = "is required") @Valid OperationRequest request) {
+        return operations.apply(id, Operation.valueOf(operation.toUpperCase(Locale.ROOT)), actor(), request);
     }
 
     private String actor() {

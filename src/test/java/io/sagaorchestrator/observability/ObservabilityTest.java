@@ -45,7 +45,7 @@ class ObservabilityTest {
     void theOpenApiDocumentDescribesTheApiAndItsSecurity() {
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/user-sync"))
-                .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/{id}/compensate"))
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/{id}/{operation}"))
                 .body("components.securitySchemes.SecurityScheme.scheme", equalTo("basic"));
     }
 }
