@@ -10,6 +10,7 @@ import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -42,12 +43,16 @@ public class SagaQueries {
     private final ObjectMapper json;
     private final DefinitionRegistry definitions;
     private final AuditTrail audit;
+    private final Duration statsMaxAge;
+    private volatile SagaViews.Stats cachedStats;
 
-    SagaQueries(AgroalDataSource db, ObjectMapper json, DefinitionRegistry definitions, AuditTrail audit) {
+    SagaQueries(AgroalDataSource db, ObjectMapper json, DefinitionRegistry definitions, AuditTrail audit,
+                @ConfigProperty(name = "saga.stats.max-age", defaultValue = "5s") Duration statsMaxAge) {
         this.db = db;
         this.json = json;
         this.definitions = definitions;
         this.audit = audit;
+        this.statsMaxAge = statsMaxAge;
     }
 
     public Optional<SagaViews.Detail> detail(UUID id) {
@@ -174,8 +179,25 @@ public class SagaQueries {
         }
     }
 
-    /** Counts by status and definition, and the oldest saga still going. */
+    /**
+     * Counts by status and definition, and the oldest saga still going. Counting a large history
+     * takes a while, so the answer is reused for {@code saga.stats.max-age}; {@code asOf} says when it was counted.
+     */
     public SagaViews.Stats stats() {
+        SagaViews.Stats last = cachedStats;
+        if (last != null && last.asOf().isAfter(Instant.now().minus(statsMaxAge))) {
+            return last;
+        }
+        synchronized (this) {
+            if (cachedStats == last) {
+                cachedStats = countStats();
+            }
+            return cachedStats;
+        }
+    }
+
+    private SagaViews.Stats countStats() {
+        Instant asOf = Instant.now();
         try (Connection c = db.getConnection()) {
             Map<String, Map<String, Long>> byDefinition = new java.util.TreeMap<>();
             Map<String, Long> byStatus = new java.util.TreeMap<>();
@@ -198,8 +220,8 @@ public class SagaQueries {
                 rs.next();
                 retrying = rs.getLong(1);
             }
-            return new SagaViews.Stats(byStatus, byDefinition, retrying, oldest,
-                    oldest == null ? null : Duration.between(oldest.createdAt(), Instant.now()).toSeconds());
+            return new SagaViews.Stats(asOf, byStatus, byDefinition, retrying, oldest,
+                    oldest == null ? null : Duration.between(oldest.createdAt(), asOf).toSeconds());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot count sagas: " + e.getMessage(), e);
         }

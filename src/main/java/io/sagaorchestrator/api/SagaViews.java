@@ -46,7 +46,7 @@ public final class SagaViews {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Stats(Map<String, Long> byStatus, Map<String, Map<String, Long>> byDefinition, long retrying,
+    public record Stats(Instant asOf, Map<String, Long> byStatus, Map<String, Map<String, Long>> byDefinition, long retrying,
                         Summary oldestLive, Long oldestLiveAgeSeconds) {
     }
 }
