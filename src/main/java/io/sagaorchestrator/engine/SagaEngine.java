@@ -211,7 +211,12 @@ public class SagaEngine {
             try {
                 definition = definitions.forSaga(claimed.definitionName(), claimed.definitionVersion(), claimed.definitionHash());
             } catch (RuntimeException e) {
+                // e.g. a release that no longer has an action the saga's definition names: a person must decide
                 LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
+                SagaSnapshot escalated = claimed.withStatus(SagaStatus.ESCALATED).withLastError("definition " + claimed.definitionName()
+                        + " v" + claimed.definitionVersion() + " cannot be run by this release: " + e.getMessage());
+                QuarkusTransaction.requiringNew().run(() -> log.update(escalated, null, null));
+                events.ended(escalated);
                 return;
             }
             Run run = new Run(definition, claimed);
