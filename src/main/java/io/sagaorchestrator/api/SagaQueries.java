@@ -68,7 +68,7 @@ public class SagaQueries {
                         return Optional.empty();
                     }
                     SagaViews.Summary s = summary(rs);
-                    definition = definitions.forSaga(s.definition(), s.definitionVersion(), rs.getString(12));
+                    definition = readableDefinition(s, rs.getString(12));
                     JsonNode states = read(rs.getString(15));
                     saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(12), s.status(),
                             s.businessKey(), read(rs.getString(13)), read(rs.getString(14)), s.lastError(), s.createdAt(),
@@ -85,7 +85,9 @@ public class SagaQueries {
 
     private List<SagaViews.Step> steps(Connection c, UUID id, SagaDefinition definition, JsonNode states) throws SQLException {
         Map<String, List<SagaViews.Attempt>> byStep = new LinkedHashMap<>();
-        definition.steps().forEach(s -> byStep.put(s.name(), new ArrayList<>()));
+        if (definition != null) {
+            definition.steps().forEach(s -> byStep.put(s.name(), new ArrayList<>()));
+        }
         try (PreparedStatement ps = c.prepareStatement("select step_name, direction, attempt, outcome, instance, started_at, ended_at,"
                 + " error_class, error_message, request, response from saga_step_attempt where saga_id = ?"
                 + " order by started_at, attempt")) {
@@ -99,14 +101,25 @@ public class SagaQueries {
             }
         }
         List<SagaViews.Step> steps = new ArrayList<>();
-        for (StepDefinition d : definition.steps()) {
-            JsonNode state = states.path(d.name());
-            steps.add(new SagaViews.Step(d.name(), d.kind().name().toLowerCase(Locale.ROOT), d.action(), d.compensation(),
+        for (String name : byStep.keySet()) {
+            StepDefinition d = definition == null ? null : definition.steps().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            JsonNode state = states.path(name);
+            steps.add(new SagaViews.Step(name, d == null ? null : d.kind().name().toLowerCase(Locale.ROOT), d == null ? null : d.action(),
+                    d == null ? null : d.compensation(),
                     state.path("effect").isTextual() ? state.get("effect").asText() : null,
                     state.path("output").isMissingNode() || state.path("output").isNull() ? null : state.get("output"),
-                    byStep.get(d.name())));
+                    byStep.get(name)));
         }
         return steps;
+    }
+
+    /** The saga's definition, or null when this release cannot read it: the log is shown anyway, from its attempts. */
+    private SagaDefinition readableDefinition(SagaViews.Summary saga, String hash) {
+        try {
+            return definitions.forSaga(saga.definition(), saga.definitionVersion(), hash);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** What to list; null members do not filter. */

@@ -67,11 +67,10 @@ public class ManualOperations {
             throw new OperationRefusedException(sagaId, saga.status(), "Instance " + locked.owner() + " is advancing this saga right now"
                     + " (lease until " + locked.wakeAt() + "); try again once its current step has ended");
         }
-        SagaDefinition definition = definitions.forSaga(saga.definitionName(), saga.definitionVersion(), saga.definitionHash());
         String note = actor + " (" + operation.path() + "): " + request.reason();
         SagaSnapshot next = switch (operation) {
-            case COMPENSATE -> compensate(saga, definition, request, note);
-            case RETRY -> retry(saga, definition);
+            case COMPENSATE -> compensate(saga, definition(saga), request, note);
+            case RETRY -> retry(saga, definition(saga));
             case RESOLVE -> saga.withStatus(SagaStatus.RESOLVED).withLastError(saga.lastError() + " | resolved by " + note);
         };
         log.update(next, null, next.status().isTerminal() ? null : Duration.ZERO);
@@ -80,6 +79,16 @@ public class ManualOperations {
         long auditId = audit.record(sagaId, operation, actor, request.reason(), saga.status().name(), next.status().name(), details);
         LOG.infof("Saga %s: %s by %s (%s -> %s): %s", sagaId, operation.path(), actor, saga.status(), next.status(), request.reason());
         return new Result(sagaId, operation.path(), saga.status().name(), next.status().name(), auditId);
+    }
+
+    /** The definition the saga runs on; one this release cannot run leaves only resolve by hand. */
+    private SagaDefinition definition(SagaSnapshot saga) {
+        try {
+            return definitions.forSaga(saga.definitionName(), saga.definitionVersion(), saga.definitionHash());
+        } catch (RuntimeException e) {
+            throw new OperationRefusedException(saga.id(), saga.status(), "This release cannot run the saga's definition ("
+                    + e.getMessage() + "); repair it by hand and resolve it");
+        }
     }
 
     private SagaSnapshot compensate(SagaSnapshot saga, SagaDefinition definition, OperationRequest request, String note) {

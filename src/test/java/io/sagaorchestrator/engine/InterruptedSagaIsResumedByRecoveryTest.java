@@ -68,4 +68,22 @@ class InterruptedSagaIsResumedByRecoveryTest {
         tt().verifyThat(1, postRequestedFor(urlEqualTo("/users")));
         tt().verifyThat(0, deleteRequestedFor(urlMatching("/users/.*")));
     }
+
+    @Test
+    void aSagaWhoseDefinitionThisReleaseCannotRunIsEscalatedNotRetriedForever() {
+        // given an abandoned saga of a definition version this instance does not know
+        UUID sagaId = UUID.randomUUID();
+        execute("insert into saga (id, definition_name, definition_version, definition_hash, status, business_key, input,"
+                + " step_index, attempt, step_states, owner, wake_at, version) values (?, 'user-sync', 99, 'no-such-hash', 'RUNNING',"
+                + " 'orphan', '{}', 0, 0, '{}', 'instance-that-died', now() - interval '1 second', 1)", sagaId);
+
+        // when recovery claims it, then it is escalated with the reason
+        awaitStatus(sagaId.toString(), "ESCALATED");
+        assertEquals(1, count("select count(*) from saga where id = ? and last_error like '%cannot be run by this release%'", sagaId));
+        // and an operator can still read it, cannot retry it, and can resolve it
+        io.sagaorchestrator.testsupport.UserSyncFixture.operate("operator", sagaId.toString(), "retry", "{\"reason\":\"try\"}")
+                .then().statusCode(409);
+        io.sagaorchestrator.testsupport.UserSyncFixture.operate("operator", sagaId.toString(), "resolve", "{\"reason\":\"cleaned up by hand\"}")
+                .then().statusCode(200);
+    }
 }
