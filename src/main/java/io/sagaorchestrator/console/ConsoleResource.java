@@ -1,0 +1,250 @@
+package io.sagaorchestrator.console;
+
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.FormAuthenticationMechanism;
+import io.sagaorchestrator.api.InvalidCursorException;
+import io.sagaorchestrator.api.SagaNotFoundException;
+import io.sagaorchestrator.api.SagaQueries;
+import io.sagaorchestrator.api.SagaViews;
+import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.operations.AuditTrail;
+import io.sagaorchestrator.operations.ManualOperations;
+import io.sagaorchestrator.operations.Operation;
+import io.sagaorchestrator.operations.OperationRefusedException;
+import io.sagaorchestrator.operations.OperationRequest;
+import io.sagaorchestrator.sagalog.SagaStatus;
+import io.vertx.core.http.Cookie;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.net.URI;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The operator console: pages rendered on the server over the same services as the API
+ * ({@link SagaQueries}, {@link ManualOperations}, {@link AuditTrail}, {@link DefinitionRegistry}). Signed in with
+ * a form (the same users and roles as the API); viewers read, operators also repair. See README, Console.
+ */
+@Path("/console")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed({ConsoleResource.VIEWER, ConsoleResource.OPERATOR})
+public class ConsoleResource {
+
+    static final String VIEWER = "saga-viewer";
+    static final String OPERATOR = "saga-operator";
+    static final int PAGE_SIZE = 25;
+    static final int ESCALATED_ON_OVERVIEW = 10;
+
+    private final SagaQueries queries;
+    private final ManualOperations operations;
+    private final DefinitionRegistry definitions;
+    private final SecurityIdentity identity;
+    private final RoutingContext request;
+    private final ConsoleCsrf csrf;
+    private final Validator validator;
+
+    ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
+                    RoutingContext request, ConsoleCsrf csrf, Validator validator) {
+        this.queries = queries;
+        this.operations = operations;
+        this.definitions = definitions;
+        this.identity = identity;
+        this.request = request;
+        this.csrf = csrf;
+        this.validator = validator;
+    }
+
+    @GET
+    @Path("/login")
+    @PermitAll
+    public Response login(@QueryParam("error") String error, @QueryParam("signedOut") String signedOut) {
+        if (mayUseConsole()) {
+            return Response.seeOther(URI.create("/console")).build();
+        }
+        return html(200, ConsolePages.login(error != null, signedOut != null));
+    }
+
+    @POST
+    @Path("/logout")
+    @Authenticated
+    public Response logout() {
+        // no token needed: the worst a forged sign-out does is sign somebody out
+        FormAuthenticationMechanism.logout(request);
+        request.response().addCookie(Cookie.cookie(ConsoleCsrf.COOKIE, "").setPath("/console").setMaxAge(0));
+        return Response.seeOther(URI.create("/console/login?signedOut=true")).build();
+    }
+
+    /** Counts by status and definition, the oldest live saga, the newest escalated ones. Refreshes itself (console.js). */
+    @GET
+    public Response overview() {
+        List<SagaViews.Summary> escalated = queries.list(filterByStatus(SagaStatus.ESCALATED), null, ESCALATED_ON_OVERVIEW).items();
+        return html(200, ConsolePages.overview(page("overview"), ConsoleViews.Overview.of(queries.stats(), escalated)));
+    }
+
+    @GET
+    @Path("/sagas")
+    public Response list(@QueryParam("status") List<String> status, @QueryParam("definition") String definition,
+                         @QueryParam("businessKey") String businessKey, @QueryParam("createdFrom") String createdFrom,
+                         @QueryParam("createdTo") String createdTo, @QueryParam("stuck") String stuck,
+                         @QueryParam("error") String error, @QueryParam("retrying") String retrying,
+                         @QueryParam("cursor") String cursor) {
+        ListForm form = ListForm.of(status, definition, businessKey, createdFrom, createdTo, stuck, error, retrying);
+        List<String> names = definitions.all().stream().map(SagaDefinition::name).sorted().toList();
+        String base = "/console/sagas" + (form.empty() ? "" : "?" + form.query());
+        try {
+            SagaViews.Page found = queries.list(form.toFilter(), cursor == null || cursor.isBlank() ? null : cursor, PAGE_SIZE);
+            String next = found.nextCursor() == null ? null : base + (form.empty() ? "?" : "&") + "cursor=" + found.nextCursor();
+            return html(200, ConsolePages.list(page("sagas"), form, ConsoleViews.STATUSES, names, found.items(), null,
+                    cursor == null || cursor.isBlank() ? null : base, next));
+        } catch (BadRequestException | InvalidCursorException e) {
+            return html(400, ConsolePages.list(page("sagas"), form, ConsoleViews.STATUSES, names, List.of(), e.getMessage(),
+                    null, null));
+        }
+    }
+
+    /** One saga: its steps, the timeline of every attempt, the audit trail, and (for operators) what may be done. */
+    @GET
+    @Path("/sagas/{id}")
+    public Response detail(@PathParam("id") UUID id, @QueryParam("audit") Long audit) {
+        SagaViews.Detail saga = queries.detail(id).orElseThrow(() -> new SagaNotFoundException(id));
+        ConsoleViews.Outcome outcome = audit == null ? null : saga.operations().stream().filter(e -> e.id() == audit).findFirst()
+                .map(e -> new ConsoleViews.Outcome(true, null, e, e.operation(), null)).orElse(null);
+        return detailPage(200, saga, outcome);
+    }
+
+    /**
+     * Compensate, retry or resolve, as the API's {@code POST /api/sagas/{id}/{operation}} does, with a reason and a
+     * ticked confirmation. Applied, it redirects to the saga's page, which shows the audit entry; refused, the page
+     * says why and keeps the reason.
+     */
+    @POST
+    @Path("/sagas/{id}/{operation: compensate|retry|resolve}")
+    @RolesAllowed(OPERATOR)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response operate(@PathParam("id") UUID id, @PathParam("operation") String name, @FormParam("reason") String reason,
+                            @FormParam("confirm") String confirm, @FormParam("force") String force,
+                            @FormParam("csrf") String token) {
+        if (!csrf.valid(request, user(), token)) {
+            return html(403, ConsolePages.problem(page("sagas"), "Form refused", "This form did not come from a page of this"
+                    + " console (its security token is missing or out of date), so nothing was changed. Open the saga again"
+                    + " and send the form from there."));
+        }
+        Operation operation = Operation.valueOf(name.toUpperCase(Locale.ROOT));
+        OperationRequest operationRequest = new OperationRequest(reason, "true".equals(force) ? Boolean.TRUE : null);
+        String refusal = null;
+        int status = 400;
+        Set<ConstraintViolation<OperationRequest>> violations = validator.validate(operationRequest);
+        if (!violations.isEmpty()) {
+            refusal = violations.stream().map(v -> "The reason " + v.getMessage()).sorted().reduce((a, b) -> a + "; " + b).orElseThrow();
+        } else if (!"true".equals(confirm)) {
+            refusal = "Tick the box to confirm that you mean to " + operation.path() + " this saga.";
+        } else {
+            try {
+                ManualOperations.Result done = operations.apply(id, operation, user(), operationRequest);
+                return Response.seeOther(URI.create("/console/sagas/" + id + "?audit=" + done.auditId() + "#outcome")).build();
+            } catch (OperationRefusedException e) {
+                refusal = e.getMessage();
+                status = 409;
+            }
+        }
+        SagaViews.Detail saga = queries.detail(id).orElseThrow(() -> new SagaNotFoundException(id));
+        return detailPage(status, saga, new ConsoleViews.Outcome(false, refusal, null, operation.path(), reason));
+    }
+
+    @ServerExceptionMapper
+    Response forbidden(ForbiddenException e) {
+        String message = mayUseConsole()
+                ? "Only an operator (role " + OPERATOR + ") may change sagas; your account may look at them."
+                : "Your account may not use the console: it needs the role " + VIEWER + " or " + OPERATOR + "."
+                + " Sign out, then sign in with another account.";
+        return html(403, ConsolePages.problem(page("none"), "Not allowed", message));
+    }
+
+    @ServerExceptionMapper
+    Response notFound(SagaNotFoundException e) {
+        return html(404, ConsolePages.problem(page("sagas"), "No such saga", e.getMessage()));
+    }
+
+    private Response detailPage(int status, SagaViews.Detail saga, ConsoleViews.Outcome outcome) {
+        return html(status, ConsolePages.detail(page("sagas"), saga, ConsoleViews.StepSummary.of(saga),
+                ConsoleViews.TimelineEntry.of(saga), actions(saga, outcome), outcome,
+                saga.input() == null ? null : saga.input().toPrettyString(),
+                saga.result() == null ? null : saga.result().toPrettyString()));
+    }
+
+    /**
+     * What the saga's state allows ({@link Operation#allowedIn}), offered to operators only; a refused operation's
+     * form keeps the reason that was typed.
+     */
+    private List<ConsoleViews.Action> actions(SagaViews.Detail saga, ConsoleViews.Outcome outcome) {
+        if (!identity.hasRole(OPERATOR)) {
+            return List.of();
+        }
+        SagaStatus status = SagaStatus.valueOf(saga.status());
+        return Operation.allowedIn(status).stream().map(op -> {
+            String draft = outcome != null && !outcome.applied() && op.equals(outcome.operation()) ? outcome.reason() : null;
+            return switch (Operation.valueOf(op.toUpperCase(Locale.ROOT))) {
+                case COMPENSATE -> status == SagaStatus.COMPLETED
+                        ? new ConsoleViews.Action(op, "Compensate a completed saga", "This saga COMPLETED: compensating it undoes"
+                        + " a finished business operation, every step in reverse order.", true, draft)
+                        : new ConsoleViews.Action(op, "Compensate", "Give up on this saga: every step that took effect, or may"
+                        + " have, is undone in reverse order.", false, draft);
+                case RETRY -> new ConsoleViews.Action(op, "Retry", status == SagaStatus.ESCALATED
+                        ? "Once the cause is fixed: the compensation resumes with a fresh attempt budget."
+                        : "The current step is tried again now, with a fresh attempt budget.", false, draft);
+                case RESOLVE -> new ConsoleViews.Action(op, "Resolve", "Close this saga as RESOLVED after you repaired it by"
+                        + " hand; the reason says what you did.", false, draft);
+            };
+        }).sorted(Comparator.comparing(ConsoleViews.Action::operation)).toList();
+    }
+
+    private ConsoleViews.Page page(String section) {
+        return new ConsoleViews.Page(user(), identity.hasRole(OPERATOR), csrf.token(request, user()), section);
+    }
+
+    private boolean mayUseConsole() {
+        return !identity.isAnonymous() && (identity.hasRole(VIEWER) || identity.hasRole(OPERATOR));
+    }
+
+    private String user() {
+        return identity.getPrincipal().getName();
+    }
+
+    private static SagaQueries.Filter filterByStatus(SagaStatus status) {
+        return new SagaQueries.Filter(Set.of(status), null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Pages are about one moment of the log and carry a form token: never cached, never framed by another site. */
+    private static Response html(int status, TemplateInstance page) {
+        return Response.status(status).type("text/html;charset=UTF-8").entity(page.render())
+                .header("Cache-Control", "no-store")
+                .header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Referrer-Policy", "same-origin")
+                .build();
+    }
+}
