@@ -1,0 +1,262 @@
+package io.sagaorchestrator.console;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sagaorchestrator.definitions.DefinitionRegistry;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.uniquePhone;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The console as a person uses it, in a real (headless) Chromium: signing in, finding sagas, repairing them, and
+ * what a viewer may not do. Results are checked in the page and through the API and the database.
+ */
+@QuarkusTest
+class ConsoleInChromiumTest {
+
+    private static HeadlessChromium browser;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Inject
+    DefinitionRegistry definitions;
+
+    private WebDriver driver;
+
+    @BeforeEach
+    void freshSession() {
+        resetTt();
+        if (browser == null) {
+            browser = HeadlessChromium.start();
+        }
+        driver = browser.driver;
+        driver.get(root + "console/login");
+        driver.manage().deleteAllCookies();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+    }
+
+    @Test
+    void anUnauthenticatedVisitEndsAtTheSignInPageAndSigningInLeadsBackToIt() {
+        driver.get(root + "console/sagas?status=ESCALATED");
+        browser.waiting().until(ExpectedConditions.urlContains("/console/login"));
+        browser.find("#j_username");
+
+        fillSignIn("operator", "operator");
+        browser.waiting().until(ExpectedConditions.urlContains("/console/sagas?status=ESCALATED"));
+        assertEquals("operator", browser.find("#signed-in-user").getText());
+        assertTrue(browser.find("input[name=status][value=ESCALATED]").isSelected());
+
+        // signing out ends at the sign-in page, and the console is closed again
+        browser.find(".who button").click();
+        browser.waiting().until(ExpectedConditions.urlContains("/console/login?signedOut=true"));
+        assertTrue(driver.getPageSource().contains("You have signed out"));
+        driver.get(root + "console");
+        browser.waiting().until(ExpectedConditions.urlContains("/console/login"));
+    }
+
+    @Test
+    void aWrongPasswordIsToldOnTheSignInPage() {
+        driver.get(root + "console");
+        fillSignIn("operator", "wrong");
+        assertTrue(browser.find("#login-error").getText().contains("wrong"));
+    }
+
+    @Test
+    void anOperatorFindsAnEscalatedSagaByFilterAndResolvesItWithAReason() {
+        String phone = uniquePhone();
+        String sagaId = ConsoleSagas.escalated("Esc", phone);
+        signIn("operator");
+
+        // the overview names it among the newest escalated sagas
+        assertTrue(browser.find("#escalated-sagas").getText().contains(sagaId.substring(0, 8)));
+
+        // the list finds it by status and business key
+        driver.findElement(By.linkText("Sagas")).click();
+        browser.find("input[name=status][value=ESCALATED]").click();
+        browser.find("#businessKey").sendKeys(phone);
+        browser.find("#search").click();
+        browser.waiting().until(ExpectedConditions.urlContains("businessKey=" + phone));
+        List<WebElement> rows = driver.findElements(By.cssSelector("#sagas tbody tr[data-saga-id]"));
+        assertEquals(1, rows.size());
+        assertEquals(sagaId, rows.get(0).getAttribute("data-saga-id"));
+        assertEquals("ESCALATED", rows.get(0).findElement(By.cssSelector(".badge")).getText());
+        assertTrue(rows.get(0).getText().contains("HTTP 503"), rows.get(0).getText());
+
+        // its page shows the failed compensation attempts, and offers retry and resolve but not compensate
+        rows.get(0).findElement(By.cssSelector("a")).click();
+        assertEquals("ESCALATED", browser.find("#saga-status").getText());
+        String timeline = browser.find("#timeline").getText();
+        assertTrue(timeline.contains("compensation") && timeline.contains("HTTP 503"), timeline);
+        assertEquals(1, driver.findElements(By.id("action-resolve")).size());
+        assertEquals(1, driver.findElements(By.id("action-retry")).size());
+        assertEquals(0, driver.findElements(By.id("action-compensate")).size());
+
+        // when the operator resolves it with a reason
+        String reason = "Checked in TT: user removed by hand (INC-77)";
+        browser.find("#reason-resolve").sendKeys(reason);
+        browser.find("#confirm-resolve").click();
+        browser.find("#submit-resolve").click();
+
+        // then the page shows the result and the audit entry
+        String outcome = browser.find("#outcome").getText();
+        assertTrue(outcome.contains("resolve applied") && outcome.contains("ESCALATED") && outcome.contains("RESOLVED"), outcome);
+        assertEquals("RESOLVED", browser.find("#saga-status").getText());
+        String audit = browser.find("#audit").getText();
+        assertTrue(audit.contains(reason) && audit.contains("operator"), audit);
+        assertEquals(0, driver.findElements(By.cssSelector("form.action")).size(), "a RESOLVED saga takes no operation");
+        // and so do the API and the database
+        saga(sagaId).then().body("status", equalTo("RESOLVED"))
+                .body("operations", hasSize(1))
+                .body("operations[0].actor", equalTo("operator"))
+                .body("operations[0].operation", equalTo("resolve"))
+                .body("operations[0].reason", equalTo(reason));
+        assertEquals(1, count("select count(*) from saga_audit where saga_id = ?::uuid and operation = 'resolve' and actor = 'operator'"
+                + " and reason = ?", sagaId, reason));
+    }
+
+    @Test
+    void anOperatorCompensatesAStuckSagaAndSeesItUndone() {
+        String phone = uniquePhone();
+        String sagaId = ConsoleSagas.stuck(definitions.current("user-sync").orElseThrow(), "Stuck", phone);
+        signIn("operator");
+
+        // the list finds it as retrying
+        driver.get(root + "console/sagas");
+        browser.find("#businessKey").sendKeys(phone);
+        browser.find("#retrying").click();
+        browser.find("#search").click();
+        browser.waiting().until(ExpectedConditions.urlContains("retrying=true"));
+        List<WebElement> rows = driver.findElements(By.cssSelector("#sagas tbody tr[data-saga-id]"));
+        assertEquals(1, rows.size());
+        assertEquals("RUNNING", rows.get(0).findElement(By.cssSelector(".badge")).getText());
+        rows.get(0).findElement(By.cssSelector("a")).click();
+
+        // a RUNNING saga may be compensated (no force needed) or retried, not resolved
+        assertEquals("RUNNING", browser.find("#saga-status").getText());
+        assertEquals(0, driver.findElements(By.id("action-resolve")).size());
+        assertEquals(0, driver.findElements(By.id("force-compensate")).size());
+
+        String reason = "TT has failed for hours; the customer will register again (INC-78)";
+        browser.find("#reason-compensate").sendKeys(reason);
+        browser.find("#confirm-compensate").click();
+        browser.find("#submit-compensate").click();
+        String outcome = browser.find("#outcome").getText();
+        assertTrue(outcome.contains("compensate applied") && outcome.contains("RUNNING") && outcome.contains("COMPENSATING"), outcome);
+
+        // the engine undoes it: the page shows it once reloaded, the API and the database agree
+        awaitStatus(sagaId, "COMPENSATED").then()
+                .body("operations[0].reason", equalTo(reason))
+                .body("operations[0].statusBefore", equalTo("RUNNING"));
+        driver.navigate().refresh();
+        assertEquals("COMPENSATED", browser.find("#saga-status").getText());
+        assertTrue(browser.find("#timeline").getText().contains("compensation"));
+        assertEquals(0, count("select count(*) from liaison_info where username = ?", "stuck" + phone));
+        tt().verifyThat(1, deleteRequestedFor(urlEqualTo("/users/tt-" + phone)));
+    }
+
+    @Test
+    void aViewerGetsNoActionsAndAForgedPostIsRefused() {
+        String sagaId = ConsoleSagas.escalated("Look", uniquePhone());
+        signIn("viewer");
+
+        driver.get(root + "console/sagas/" + sagaId);
+        assertEquals("ESCALATED", browser.find("#saga-status").getText());
+        assertEquals(0, driver.findElements(By.cssSelector("form.action")).size());
+        assertTrue(browser.find("#no-actions").getText().contains("only an operator"));
+
+        // a post made by hand from the viewer's signed-in browser is refused by the server
+        String answer = (String) ((JavascriptExecutor) driver).executeAsyncScript(
+                "var done = arguments[arguments.length - 1];"
+                        + "fetch('/console/sagas/" + sagaId + "/resolve', {method: 'POST',"
+                        + " headers: {'Content-Type': 'application/x-www-form-urlencoded'},"
+                        + " body: 'reason=forged&confirm=true'})"
+                        + ".then(function (r) { return r.text().then(function (t) { done(r.status + '|' + t); }); })"
+                        + ".catch(function (e) { done('failed|' + e); });");
+        assertTrue(answer.startsWith("403|"), answer);
+        assertTrue(answer.contains("Only an operator"), answer);
+        saga(sagaId).then().body("status", equalTo("ESCALATED")).body("operations", hasSize(0));
+        assertEquals(0, count("select count(*) from saga_audit where saga_id = ?::uuid", sagaId));
+    }
+
+    @Test
+    void theOverviewShowsANewEscalationByItselfWithoutReloadingThePage() {
+        signIn("operator");
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        js.executeScript("window.stillTheSamePage = true;");
+        String asOf = browser.find("#as-of").getAttribute("datetime");
+
+        String sagaId = ConsoleSagas.escalated("Late", uniquePhone());
+
+        new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(25)).until(d ->
+                d.findElements(By.cssSelector("#escalated-sagas a[href='/console/sagas/" + sagaId + "']")).size() == 1);
+        assertTrue(!asOf.equals(browser.find("#as-of").getAttribute("datetime")), "the figures were counted again");
+        assertEquals(Boolean.TRUE, js.executeScript("return window.stillTheSamePage === true;"), "the page was not reloaded");
+        assertTrue(browser.find("#auto-refresh").isSelected());
+    }
+
+    /** The README's pictures: the list with sagas in several states, and an escalated saga's page. */
+    @Test
+    void screenshotsOfTheListAndOfAnEscalatedSaga() throws Exception {
+        ConsoleSagas.completed("Alice", uniquePhone());
+        ConsoleSagas.compensated("Bob", uniquePhone());
+        ConsoleSagas.stuck(definitions.current("user-sync").orElseThrow(), "Carol", uniquePhone());
+        String escalated = ConsoleSagas.escalated("Dave", uniquePhone());
+        signIn("operator");
+
+        Path overview = browser.screenshot("console-overview");
+        driver.get(root + "console/sagas");
+        browser.find("#sagas");
+        Path list = browser.screenshot("console-list");
+        driver.get(root + "console/sagas/" + escalated);
+        browser.find("#timeline");
+        Path detail = browser.screenshot("console-escalated-detail");
+        for (Path png : new Path[] {overview, list, detail}) {
+            assertTrue(Files.size(png) > 10_000, png + " is a page, not a blank");
+        }
+    }
+
+    private void signIn(String user) {
+        driver.get(root + "console");
+        browser.waiting().until(ExpectedConditions.urlContains("/console/login"));
+        fillSignIn(user, user);
+        browser.waiting().until(ExpectedConditions.textToBe(By.id("signed-in-user"), user));
+    }
+
+    private void fillSignIn(String user, String password) {
+        browser.find("#j_username").sendKeys(user);
+        browser.find("#j_password").sendKeys(password);
+        browser.find("#sign-in").click();
+    }
+}
