@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,8 +38,10 @@ class StartupIsRefusedIT {
             int exit = service.awaitExit(Duration.ofSeconds(90));
             assertNotEquals(0, exit);
             String output = service.output();
+            // (the known actions are listed; which they are grows with the shipped sagas)
             assertTrue(output.contains("Invalid saga definition typo.yaml, steps[0] 'tt-add-user': action 'ttAdUser' is not a known"
-                    + " remote action (known: ttAddUser, ttDeleteUser)"), output);
+                    + " remote action (known: "), output);
+            assertTrue(Pattern.compile("\\(known: [^)]*\\bttAddUser\\b[^)]*\\)").matcher(output).find(), output);
         }
     }
 
