@@ -48,10 +48,18 @@ final class Clients {
     }
 
     private final Supplier<List<ServiceProcess>> live;
+    /** The definition the clients start, as in {@code POST /api/sagas/<definition>}. */
+    private volatile String definition = "user-sync";
 
     /** @param live the instances that are up now; a request goes to any of them */
     Clients(Supplier<List<ServiceProcess>> live) {
         this.live = live;
+    }
+
+    /** From now on the clients start sagas of {@code definition} (user-sync unless told otherwise). */
+    Clients starting(String definition) {
+        this.definition = definition;
+        return this;
     }
 
     /** Clients working through {@code requests} on {@code threads} threads, {@code pacingMillis} apart each. */
@@ -65,6 +73,8 @@ final class Clients {
         private final Map<String, Answer> answers = new ConcurrentHashMap<>();
         private final Queue<String> errors = new ConcurrentLinkedQueue<>();
         private final AtomicInteger resent = new AtomicInteger();
+
+        private final String definition = Clients.this.definition;
 
         private Load(List<Request> requests, int threads, int pacingMillis, int waitSeconds) {
             this.todo = new ConcurrentLinkedQueue<>(requests);
@@ -96,7 +106,7 @@ final class Clients {
                 if (!up.isEmpty()) {
                     ServiceProcess service = up.get(ThreadLocalRandom.current().nextInt(up.size()));
                     try {
-                        Answer a = send(service, r, waitSeconds);
+                        Answer a = send(service, r, waitSeconds, definition);
                         if (a.sagaId() != null && (a.http() == 200 || a.http() == 202 || a.http() == 409)) {
                             return a;
                         }
@@ -141,7 +151,12 @@ final class Clients {
 
     /** One try of a start request at one instance. */
     static Answer send(ServiceProcess service, Request r, int waitSeconds) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(service.url("/api/sagas/user-sync?wait=" + waitSeconds)))
+        return send(service, r, waitSeconds, "user-sync");
+    }
+
+    /** One try of a start request of {@code definition} at one instance. */
+    static Answer send(ServiceProcess service, Request r, int waitSeconds, String definition) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(service.url("/api/sagas/" + definition + "?wait=" + waitSeconds)))
                 .timeout(Duration.ofSeconds(waitSeconds + 20))
                 .header("Authorization", AUTH).header("Content-Type", "application/json").header("Idempotency-Key", r.key())
                 .POST(HttpRequest.BodyPublishers.ofString(r.body())).build();

@@ -35,12 +35,20 @@ import java.util.Set;
  * aside; no step succeeded twice; no intent left without an outcome;</li>
  * <li>no seeded, pre-existing user was deleted.</li>
  * </ul>
+ *
+ * <p>For user-sync-outbox sagas (liaison saved PENDING first, TT called after that commit, then
+ * linked): a COMPLETED saga's row is SYNCED; a REJECTED row (no TT id) is allowed only for a
+ * COMPENSATED saga, whose username then has no live TT user (other than a seeded one); no row is
+ * PENDING once every saga is terminal; and the history follows the three-step definition.
  */
 final class ConsistencyChecks {
 
     /** The user-sync definition's steps, in order; only the remote one can take effect without succeeding. */
     static final List<String> STEPS = List.of("tt-add-user", "save-liaison");
     static final Set<String> REMOTE_STEPS = Set.of("tt-add-user");
+    /** The user-sync-outbox definition's steps, in order; tt-add-user (an outbox step) is its remote one. */
+    static final String OUTBOX = "user-sync-outbox";
+    static final List<String> OUTBOX_STEPS = List.of("save-liaison", "tt-add-user", "link-liaison");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,7 +58,19 @@ final class ConsistencyChecks {
                   List<String> violations) {
     }
 
-    record Saga(String id, String status, String key, String username, JsonNode result, String lastError) {
+    record Saga(String id, String status, String key, String username, JsonNode result, String lastError, String definition) {
+        /** A user-sync saga. */
+        Saga(String id, String status, String key, String username, JsonNode result, String lastError) {
+            this(id, status, key, username, result, lastError, "user-sync");
+        }
+
+        boolean outbox() {
+            return OUTBOX.equals(definition);
+        }
+
+        List<String> steps() {
+            return outbox() ? OUTBOX_STEPS : STEPS;
+        }
     }
 
     record Attempt(String step, String direction, int attempt, String outcome, String instance, Instant startedAt) {
@@ -64,7 +84,7 @@ final class ConsistencyChecks {
         }
     }
 
-    record Liaison(long id, String username, String remoteUserId) {
+    record Liaison(long id, String username, String remoteUserId, String syncStatus) {
     }
 
     private ConsistencyChecks() {
@@ -80,12 +100,12 @@ final class ConsistencyChecks {
         Map<String, Liaison> liaisonsByUsername = new HashMap<>();
         Map<Long, String> linkedSaga = new HashMap<>();
         try (Connection c = schema.connect()) {
-            try (PreparedStatement ps = c.prepareStatement("select id, status, idempotency_key, input->>'username', result, last_error"
-                    + " from saga order by created_at"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("select id, status, idempotency_key, input->>'username', result, last_error,"
+                    + " definition_name from saga order by created_at"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String result = rs.getString(5);
                     sagas.put(rs.getString(1), new Saga(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            result == null ? null : read(result), rs.getString(6)));
+                            result == null ? null : read(result), rs.getString(6), rs.getString(7)));
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("select saga_id, step_name, direction, attempt, outcome, instance, started_at"
@@ -96,10 +116,10 @@ final class ConsistencyChecks {
                             rs.getInt(4), rs.getString(5), rs.getString(6), started.toInstant()));
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("select id, username, remote_user_id from liaison_info");
+            try (PreparedStatement ps = c.prepareStatement("select id, username, remote_user_id, sync_status from liaison_info");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Liaison l = new Liaison(rs.getLong(1), rs.getString(2), rs.getString(3));
+                    Liaison l = new Liaison(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4));
                     if (liaisonsByUsername.put(l.username(), l) != null) {
                         violations.add("two liaison_info rows for username " + l.username());
                     }
@@ -143,7 +163,8 @@ final class ConsistencyChecks {
                 case "COMPLETED" -> {
                     completed++;
                     String remoteId = s.result() == null ? null : s.result().path("remoteUserId").asText(null);
-                    if (row == null || !row.remoteUserId().equals(remoteId)) {
+                    if (row == null || row.remoteUserId() == null || !row.remoteUserId().equals(remoteId)
+                            || !"SYNCED".equals(row.syncStatus())) {
                         violations.add("COMPLETED saga " + s.id() + " (" + s.username() + ", TT id " + remoteId + ") has liaison row " + row);
                     } else if (!s.id().equals(linkedSaga.get(row.id()))) {
                         violations.add("COMPLETED saga " + s.id() + ": its liaison row is linked to saga " + linkedSaga.get(row.id()));
@@ -154,8 +175,15 @@ final class ConsistencyChecks {
                 }
                 case "COMPENSATED" -> {
                     compensated++;
-                    if (row != null) {
+                    boolean keptRejected = s.outbox() && row != null && "REJECTED".equals(row.syncStatus()) && row.remoteUserId() == null;
+                    if (row != null && !keptRejected) {
                         violations.add("COMPENSATED saga " + s.id() + " (" + s.username() + ") left liaison row " + row);
+                    }
+                    boolean saved = attempts.getOrDefault(s.id(), List.of()).stream()
+                            .anyMatch(a -> a.forward() && a.step().equals("save-liaison") && a.outcome().equals("SUCCEEDED"));
+                    if (s.outbox() && saved && !keptRejected) {
+                        violations.add("COMPENSATED outbox saga " + s.id() + " (" + s.username() + ") saved its liaison but did not keep it"
+                                + " as REJECTED: " + row);
                     }
                     if (user != null && !tt.isSeeded(user.id())) {
                         violations.add("COMPENSATED saga " + s.id() + " (" + s.username() + ") left TT user " + user.id());
@@ -189,7 +217,7 @@ final class ConsistencyChecks {
                 continue; // somebody else's user; a saga may adopt it (EXISTS) or leave it, never delete it
             }
             Liaison row = liaisonsByUsername.get(user.username());
-            if (row == null || !row.remoteUserId().equals(user.id())) {
+            if (row == null || !user.id().equals(row.remoteUserId())) {
                 Saga s = sagaByUsername.get(user.username());
                 if (s == null || !s.status().equals("ESCALATED")) {
                     orphans++;
@@ -201,7 +229,21 @@ final class ConsistencyChecks {
         // local -> TT: no dangling row
         int dangling = 0;
         for (Liaison row : liaisonsByUsername.values()) {
-            TtDouble.User user = live.get(row.remoteUserId());
+            if (!"SYNCED".equals(row.syncStatus())) {
+                // an outbox saga's row before or without its TT user: only REJECTED, without an id, by a COMPENSATED saga
+                Saga s = sagaByUsername.get(row.username());
+                String saga = s == null ? "none" : s.id() + " " + s.definition() + " " + s.status();
+                if ("PENDING".equals(row.syncStatus())) {
+                    dangling++;
+                    violations.add("liaison row " + row + " is still PENDING with every saga terminal; saga " + saga);
+                } else if (!"REJECTED".equals(row.syncStatus()) || row.remoteUserId() != null || s == null || !s.outbox()
+                        || !s.status().equals("COMPENSATED")) {
+                    dangling++;
+                    violations.add("liaison row " + row + " is not SYNCED, saga " + saga);
+                }
+                continue;
+            }
+            TtDouble.User user = row.remoteUserId() == null ? null : live.get(row.remoteUserId());
             if (user == null || !user.username().equals(row.username())) {
                 dangling++;
                 violations.add("liaison row " + row + " names TT user " + row.remoteUserId() + ", TT has " + user);
@@ -236,7 +278,8 @@ final class ConsistencyChecks {
      */
     static List<String> history(Saga saga, List<Attempt> attempts) {
         List<String> v = new ArrayList<>();
-        int n = STEPS.size();
+        List<String> steps = saga.steps();
+        int n = steps.size();
         boolean[] forwardSucceeded = new boolean[n];
         boolean[] mayHaveEffect = new boolean[n];
         boolean[] compensationTried = new boolean[n];
@@ -246,7 +289,7 @@ final class ConsistencyChecks {
         int lastCompensation = Integer.MAX_VALUE;
         boolean compensating = false;
         for (Attempt a : attempts) {
-            int i = STEPS.indexOf(a.step());
+            int i = steps.indexOf(a.step());
             if (i < 0) {
                 v.add("attempt of an unknown step " + a);
                 continue;
@@ -264,7 +307,7 @@ final class ConsistencyChecks {
                 if (i < lastForward) {
                     v.add("forward attempt " + a + " after a later step had begun");
                 } else if (i > lastForward && i > 0 && !forwardSucceeded[i - 1]) {
-                    v.add("step " + a.step() + " began before step " + STEPS.get(i - 1) + " succeeded");
+                    v.add("step " + a.step() + " began before step " + steps.get(i - 1) + " succeeded");
                 }
                 if (forwardSucceeded[i]) {
                     v.add("forward attempt " + a + " after the step had already succeeded (executed twice)");
@@ -289,7 +332,7 @@ final class ConsistencyChecks {
                 }
                 for (int later = i + 1; later < n; later++) {
                     if (mayHaveEffect[later] && !compensated[later]) {
-                        v.add("compensation " + a + " began before step " + STEPS.get(later) + " was undone");
+                        v.add("compensation " + a + " began before step " + steps.get(later) + " was undone");
                     }
                 }
                 lastCompensation = i;
@@ -323,13 +366,13 @@ final class ConsistencyChecks {
                     }
                     if (stopped) {
                         if (compensationTried[i]) {
-                            v.add("step " + STEPS.get(i) + " was compensated after the saga gave up on a later one");
+                            v.add("step " + steps.get(i) + " was compensated after the saga gave up on a later one");
                         }
                     } else if (!compensated[i]) {
                         if (saga.status().equals("COMPENSATED")) {
-                            v.add("COMPENSATED, but step " + STEPS.get(i) + " took effect and was not undone");
+                            v.add("COMPENSATED, but step " + steps.get(i) + " took effect and was not undone");
                         } else if (!compensationTried[i]) {
-                            v.add("ESCALATED without trying to undo step " + STEPS.get(i));
+                            v.add("ESCALATED without trying to undo step " + steps.get(i));
                         }
                         stopped = true;
                     }

@@ -17,6 +17,8 @@ class SagaHistoryCheckTest {
 
     private static final String ADD = "tt-add-user";
     private static final String SAVE = "save-liaison";
+    private static final String LINK = "link-liaison";
+    private static String definition = "user-sync";
 
     @Test
     void completedAndCompensatedHistoriesWithRetriesAreValid() {
@@ -53,6 +55,30 @@ class SagaHistoryCheckTest {
         assertInvalid("COMPLETED", "an intent without an outcome", t(ADD, "PENDING"), t(ADD, "SUCCEEDED"), t(SAVE, "SUCCEEDED"));
     }
 
+    @Test
+    void theOutboxDefinitionSavesFirstThenAddsThenLinks() {
+        definition = ConsistencyChecks.OUTBOX;
+        try {
+            assertValid("COMPLETED", t(SAVE, "SUCCEEDED"), t(ADD, "UNKNOWN"), t(ADD, "SUCCEEDED"), t(LINK, "SUCCEEDED"));
+            // refused locally before TT was called: nothing to undo
+            assertValid("COMPENSATED", t(SAVE, "REJECTED"));
+            // TT refused for good: the saved liaison is undone (marked REJECTED)
+            assertValid("COMPENSATED", t(SAVE, "SUCCEEDED"), t(ADD, "REJECTED"), c(SAVE, "SUCCEEDED"));
+            assertValid("COMPENSATED", t(SAVE, "SUCCEEDED"), t(ADD, "SUCCEEDED"), t(LINK, "REJECTED"), c(ADD, "SUCCEEDED"),
+                    c(SAVE, "SUCCEEDED"));
+            assertInvalid("COMPLETED", "began before step save-liaison succeeded", t(ADD, "SUCCEEDED"), t(SAVE, "SUCCEEDED"),
+                    t(LINK, "SUCCEEDED"));
+            assertInvalid("COMPLETED", "not every forward step succeeded", t(SAVE, "SUCCEEDED"), t(ADD, "SUCCEEDED"));
+            assertInvalid("COMPENSATED", "step save-liaison took effect and was not undone", t(SAVE, "SUCCEEDED"), t(ADD, "REJECTED"));
+            assertInvalid("COMPENSATED", "before step tt-add-user was undone", t(SAVE, "SUCCEEDED"), t(ADD, "UNKNOWN"),
+                    t(ADD, "REJECTED"), c(SAVE, "SUCCEEDED"));
+            assertInvalid("COMPLETED", "began before step tt-add-user succeeded", t(SAVE, "SUCCEEDED"), t(ADD, "UNKNOWN"),
+                    t(LINK, "SUCCEEDED"));
+        } finally {
+            definition = "user-sync";
+        }
+    }
+
     private static int clock;
 
     private static ConsistencyChecks.Attempt t(String step, String outcome) {
@@ -74,7 +100,7 @@ class SagaHistoryCheckTest {
             int n = (int) numbered.stream().filter(b -> b.step().equals(a.step()) && b.direction().equals(a.direction())).count() + 1;
             numbered.add(new ConsistencyChecks.Attempt(a.step(), a.direction(), n, a.outcome(), a.instance(), a.startedAt()));
         }
-        return ConsistencyChecks.history(new ConsistencyChecks.Saga("s", status, "k", "u", null, "why"), numbered);
+        return ConsistencyChecks.history(new ConsistencyChecks.Saga("s", status, "k", "u", null, "why", definition), numbered);
     }
 
     private static void assertValid(String status, ConsistencyChecks.Attempt... attempts) {
