@@ -15,6 +15,10 @@ set -euo pipefail
 
 readonly VERSION=15 CLUSTER=main NAME=saga_test
 
+# Only the exports may reach stdout (the caller evals it): everything the tools below print
+# (pg_ctlcluster says "Removed stale pid file." after an unclean stop) goes to stderr.
+exec 3>&1 1>&2
+
 fail() {
   echo "pg15-test-db: $*" >&2
   exit 3
@@ -30,7 +34,8 @@ port=$(awk '{print $3}' <<<"$cluster")
 
 if [ "$(awk '{print $4}' <<<"$cluster")" != online ]; then
   echo "pg15-test-db: starting cluster $VERSION/$CLUSTER" >&2
-  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start
+  # 3>&-: the postmaster must not inherit the caller's pipe, or $(...) would wait for it to exit
+  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start 3>&- </dev/null
 fi
 
 as_postgres() {
@@ -47,6 +52,8 @@ if [ -z "$(as_postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$NAME'")
   as_postgres -c "CREATE DATABASE $NAME OWNER $NAME"
 fi
 
-echo "export SAGA_TEST_DB_URL=jdbc:postgresql://127.0.0.1:$port/$NAME"
-echo "export SAGA_TEST_DB_USER=$NAME"
-echo "export SAGA_TEST_DB_PASSWORD=$NAME"
+cat >&3 <<EOF
+export SAGA_TEST_DB_URL=jdbc:postgresql://127.0.0.1:$port/$NAME
+export SAGA_TEST_DB_USER=$NAME
+export SAGA_TEST_DB_PASSWORD=$NAME
+EOF
