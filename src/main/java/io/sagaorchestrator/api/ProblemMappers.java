@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
 import io.sagaorchestrator.operations.OperationRefusedException;
 import io.sagaorchestrator.operations.TooManySagasException;
+import io.sagaorchestrator.sagalog.SagaLogUnavailableException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -81,6 +82,14 @@ public class ProblemMappers {
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "HTTP " + status : known.getReasonPhrase();
         return Problem.of(status, "http-" + status, title, e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response sagaLogUnavailable(SagaLogUnavailableException e) {
+        LOG.warn(e.getMessage());
+        return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "saga-log-unavailable", "The saga log cannot be written now",
+                "The database did not confirm the write. Repeat the request with the same Idempotency-Key: it answers"
+                        + " for the saga if it was recorded, and starts it if it was not.").toResponse();
     }
 
     @ServerExceptionMapper

@@ -22,6 +22,8 @@ import io.sagaorchestrator.sagalog.AttemptRecord;
 import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Effect;
 import io.sagaorchestrator.sagalog.LeaseLostException;
+import io.sagaorchestrator.sagalog.NewSaga;
+import io.sagaorchestrator.sagalog.NewSagaWriter;
 import io.sagaorchestrator.sagalog.Outcome;
 import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
@@ -72,6 +74,7 @@ public class SagaEngine {
     private final ActionRegistry actions;
     private final RemoteCalls remoteCalls;
     private final SagaLog log;
+    private final NewSagaWriter newSagas;
     private final EntityManager em;
     private final SagaRunner runner;
     private final SagaCompletions completions;
@@ -81,13 +84,14 @@ public class SagaEngine {
     private final CrashPoints crashPoints;
     private final TransactionSynchronizationRegistry transactions;
 
-    SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, EntityManager em,
+    SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas, EntityManager em,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
                CrashPoints crashPoints, TransactionSynchronizationRegistry transactions) {
         this.definitions = definitions;
         this.actions = actions;
         this.remoteCalls = remoteCalls;
         this.log = log;
+        this.newSagas = newSagas;
         this.em = em;
         this.runner = runner;
         this.completions = completions;
@@ -103,11 +107,13 @@ public class SagaEngine {
     }
 
     /**
-     * Records a new saga (with the intent of its first step, when that is remote) in one commit, then
-     * advances it in the background. Once this returns, the saga is in the log and will end, whatever
-     * happens to this process. A repeated idempotency key returns the saga it started first.
+     * Records a new saga (with the intent of its first step, when that is remote) in one commit,
+     * shared with the sagas started at the same moment, then advances it in the background. Once this
+     * returns, the saga is in the log and will end, whatever happens to this process. A repeated
+     * idempotency key returns the saga it started first.
      *
      * @throws IdempotencyKeyReusedException when the key was used before with another input
+     * @throws io.sagaorchestrator.sagalog.SagaLogUnavailableException when the saga could not be recorded
      */
     public Started start(SagaDefinition definition, JsonNode input, String businessKey, String idempotencyKey) {
         Run run = newRun(definition, input, businessKey);
@@ -115,7 +121,7 @@ public class SagaEngine {
         if (run.preparedIntent != null) {
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         }
-        boolean created = QuarkusTransaction.requiringNew().call(() -> record(run, idempotencyKey));
+        boolean created = newSagas.record(new NewSaga(run.saga, idempotencyKey, instance.id(), config.lease(), run.preparedIntent));
         if (!created) {
             completions.forget(run.saga.id(), ended);
             return existing(definition, input, idempotencyKey);
@@ -143,7 +149,7 @@ public class SagaEngine {
                     + " start with a remote or outbox step, since the caller's transaction is its local part");
         }
         Run run = newRun(definition, input, businessKey);
-        if (!record(run, idempotencyKey)) {
+        if (!log.insert(new NewSaga(run.saga, idempotencyKey, instance.id(), config.lease(), run.preparedIntent))) {
             return existing(definition, input, idempotencyKey);
         }
         CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
@@ -175,16 +181,6 @@ public class SagaEngine {
         return run;
     }
 
-    /** Writes the new saga in the current transaction; false when its idempotency key was used before. */
-    private boolean record(Run run, String idempotencyKey) {
-        if (!log.insert(run.saga, idempotencyKey, instance.id(), config.lease())) {
-            return false;
-        }
-        if (run.preparedIntent != null) {
-            log.insertAttempt(run.saga.id(), run.preparedIntent);
-        }
-        return true;
-    }
 
     private void advanceInBackground(Run run) {
         events.started(run.definition.name());

@@ -47,36 +47,101 @@ public class SagaLog {
     }
 
     /**
-     * Records a new saga owned by {@code owner}; false when a saga with the same idempotency key exists
-     * already (then nothing is written).
+     * Records a new saga, with the intent of its first remote call when it has one, in the caller's
+     * transaction; false when a saga with the same idempotency key exists already (then nothing is
+     * written).
      */
-    public boolean insert(SagaSnapshot s, String idempotencyKey, String owner, Duration lease) {
-        return work(c -> {
-            try (PreparedStatement ps = c.prepareStatement("insert into saga (id, definition_name, definition_version,"
-                    + " definition_hash, status, business_key, idempotency_key, input, result, step_index, attempt, step_states,"
-                    + " owner, wake_at, version, last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb),"
-                    + " cast(? as jsonb), ?, ?, cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
-                    + " on conflict (definition_name, idempotency_key) do nothing")) {
-                ps.setObject(1, s.id());
-                ps.setString(2, s.definitionName());
-                ps.setInt(3, s.definitionVersion());
-                ps.setString(4, s.definitionHash());
-                ps.setString(5, s.status().name());
-                ps.setString(6, s.businessKey());
-                ps.setString(7, idempotencyKey);
-                ps.setString(8, write(s.input()));
-                ps.setString(9, write(s.result()));
-                ps.setInt(10, s.stepIndex());
-                ps.setInt(11, s.attempt());
-                ps.setString(12, write(s.stepStates()));
-                ps.setString(13, owner);
-                ps.setLong(14, lease.toMillis());
-                ps.setLong(15, s.version());
-                ps.setString(16, s.lastError());
-                ps.setTimestamp(17, Timestamp.from(s.createdAt()));
-                return ps.executeUpdate() == 1;
+    public boolean insert(NewSaga saga) {
+        return work(c -> insertAll(c, List.of(saga))[0]);
+    }
+
+    /**
+     * Records new sagas on {@code c}, in one round trip, in the transaction the caller holds on it.
+     * For each: true when it is in the log now, false when its idempotency key belongs to another saga.
+     */
+    boolean[] insertAll(Connection c, List<NewSaga> sagas) throws SQLException {
+        boolean[] inserted = new boolean[sagas.size()];
+        try (PreparedStatement withIntent = c.prepareStatement(INSERT_SAGA_AND_INTENT);
+             PreparedStatement alone = c.prepareStatement(INSERT_SAGA)) {
+            for (NewSaga n : sagas) {
+                PreparedStatement ps = n.intent() == null ? alone : withIntent;
+                int next = bindSaga(ps, n);
+                if (n.intent() != null) {
+                    bindAttempt(ps, next, n.intent());
+                }
+                ps.addBatch();
             }
-        });
+            int[] withIntentCounts = sagas.stream().anyMatch(n -> n.intent() != null) ? withIntent.executeBatch() : new int[0];
+            int[] aloneCounts = sagas.stream().anyMatch(n -> n.intent() == null) ? alone.executeBatch() : new int[0];
+            int w = 0;
+            int a = 0;
+            for (int i = 0; i < inserted.length; i++) {
+                int count = sagas.get(i).intent() == null ? aloneCounts[a++] : withIntentCounts[w++];
+                // 0: the key is another saga's, or (after a commit whose answer was lost) this very saga
+                // is in already: its id is fresh, so nobody else could have written it
+                inserted[i] = count > 0 || exists(c, sagas.get(i).saga().id());
+            }
+        }
+        return inserted;
+    }
+
+    private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
+            + " status, business_key, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
+            + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
+            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now()) on conflict do nothing";
+
+    private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
+
+    private static final String INSERT_ATTEMPT = "insert into saga_step_attempt (saga_id, step_name, direction, attempt,"
+            + " outcome, instance, started_at, ended_at, error_class, error_message, request, response)";
+
+    private static final String INSERT_SAGA_AND_INTENT = "with s as (" + INSERT_SAGA + " returning id) "
+            + INSERT_ATTEMPT + " select id, " + ATTEMPT_VALUES + " from s";
+
+    private int bindSaga(PreparedStatement ps, NewSaga n) throws SQLException {
+        SagaSnapshot s = n.saga();
+        ps.setObject(1, s.id());
+        ps.setString(2, s.definitionName());
+        ps.setInt(3, s.definitionVersion());
+        ps.setString(4, s.definitionHash());
+        ps.setString(5, s.status().name());
+        ps.setString(6, s.businessKey());
+        ps.setString(7, n.idempotencyKey());
+        ps.setString(8, write(s.input()));
+        ps.setString(9, write(s.result()));
+        ps.setInt(10, s.stepIndex());
+        ps.setInt(11, s.attempt());
+        ps.setString(12, write(s.stepStates()));
+        ps.setString(13, n.owner());
+        ps.setLong(14, n.lease().toMillis());
+        ps.setLong(15, s.version());
+        ps.setString(16, s.lastError());
+        ps.setTimestamp(17, Timestamp.from(s.createdAt()));
+        return 18;
+    }
+
+    /** Binds an attempt's columns after {@code saga_id}, from parameter {@code from} on. */
+    private void bindAttempt(PreparedStatement ps, int from, AttemptRecord a) throws SQLException {
+        ps.setString(from, a.stepName());
+        ps.setString(from + 1, a.direction().name());
+        ps.setInt(from + 2, a.attempt());
+        ps.setString(from + 3, a.outcome().name());
+        ps.setString(from + 4, a.instance());
+        ps.setTimestamp(from + 5, Timestamp.from(a.startedAt()));
+        ps.setTimestamp(from + 6, a.endedAt() == null ? null : Timestamp.from(a.endedAt()));
+        ps.setString(from + 7, a.errorClass());
+        ps.setString(from + 8, a.errorMessage());
+        ps.setString(from + 9, write(a.request()));
+        ps.setString(from + 10, write(a.response()));
+    }
+
+    private static boolean exists(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from saga where id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     public Optional<UUID> findByIdempotencyKey(String definition, String idempotencyKey) {
@@ -130,21 +195,9 @@ public class SagaLog {
 
     public void insertAttempt(UUID sagaId, AttemptRecord a) {
         work(c -> {
-            try (PreparedStatement ps = c.prepareStatement("insert into saga_step_attempt (saga_id, step_name, direction, attempt,"
-                    + " outcome, instance, started_at, ended_at, error_class, error_message, request, response)"
-                    + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))")) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_ATTEMPT + " values (?, " + ATTEMPT_VALUES + ")")) {
                 ps.setObject(1, sagaId);
-                ps.setString(2, a.stepName());
-                ps.setString(3, a.direction().name());
-                ps.setInt(4, a.attempt());
-                ps.setString(5, a.outcome().name());
-                ps.setString(6, a.instance());
-                ps.setTimestamp(7, Timestamp.from(a.startedAt()));
-                ps.setTimestamp(8, a.endedAt() == null ? null : Timestamp.from(a.endedAt()));
-                ps.setString(9, a.errorClass());
-                ps.setString(10, a.errorMessage());
-                ps.setString(11, write(a.request()));
-                ps.setString(12, write(a.response()));
+                bindAttempt(ps, 2, a);
                 return ps.executeUpdate();
             }
         });

@@ -1,0 +1,135 @@
+package io.sagaorchestrator.sagalog;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Records new sagas with group commit: the sagas that callers start while one commit is under way
+ * go to the database together in the next one, in one transaction and one round trip.
+ *
+ * <p>Starting a saga is the one commit every saga pays before any work (the write-ahead intent of
+ * its first call). Under load, sagas start concurrently, and one commit for many of them saves a
+ * transaction, a round trip and a WAL flush each. Nobody waits for a batch to fill: a lone caller
+ * is committed at once, and the batch is whatever queued up meanwhile. Each caller returns only
+ * once its saga is durable, as before.
+ *
+ * <p>If the batch's transaction fails, each saga is tried again alone, so one saga the database
+ * refuses does not fail the others.
+ */
+@ApplicationScoped
+public class NewSagaWriter {
+
+    private static final Logger LOG = Logger.getLogger(NewSagaWriter.class);
+
+    /** Bounds one transaction's size and how long its rows stay locked. */
+    private static final int MAX_BATCH = 64;
+
+    private final AgroalDataSource dataSource;
+    private final SagaLog log;
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean stopped;
+
+    NewSagaWriter(AgroalDataSource dataSource, SagaLog log) {
+        this.dataSource = dataSource;
+        this.log = log;
+        // its own thread, outside any JTA transaction, so its connection's local transaction is its own
+        this.writer = new Thread(this::run, "saga-log-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /**
+     * Records the saga durably; returns once committed.
+     *
+     * @return true when recorded, false when its idempotency key belongs to another saga (nothing written)
+     * @throws SagaLogUnavailableException when it could not be written
+     */
+    public boolean record(NewSaga saga) {
+        Request request = new Request(saga, new CompletableFuture<>());
+        queue.add(request);
+        if (stopped) {
+            failQueued();
+        }
+        try {
+            return request.recorded().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new SagaLogUnavailableException(e.getCause());
+        }
+    }
+
+    private void run() {
+        List<Request> batch = new ArrayList<>(MAX_BATCH);
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                break;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            write(batch);
+            batch.clear();
+        }
+        failQueued();
+    }
+
+    private void failQueued() {
+        for (Request r = queue.poll(); r != null; r = queue.poll()) {
+            r.recorded().completeExceptionally(new SagaLogUnavailableException(new IllegalStateException("the service is stopping")));
+        }
+    }
+
+    private void write(List<Request> batch) {
+        try {
+            boolean[] recorded = commit(batch);
+            for (int i = 0; i < recorded.length; i++) {
+                batch.get(i).recorded().complete(recorded[i]);
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).recorded().completeExceptionally(new SagaLogUnavailableException(e));
+                return;
+            }
+            LOG.debugf("A group commit of %d new sagas failed (%s); committing them one by one", batch.size(), e.getMessage());
+            batch.forEach(r -> write(List.of(r)));
+        }
+    }
+
+    private boolean[] commit(List<Request> batch) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean[] recorded = log.insertAll(c, batch.stream().map(Request::saga).toList());
+                c.commit();
+                return recorded;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailed) {
+                    e.addSuppressed(rollbackFailed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        stopped = true;
+        writer.interrupt();
+    }
+
+    private record Request(NewSaga saga, CompletableFuture<Boolean> recorded) {
+    }
+}
