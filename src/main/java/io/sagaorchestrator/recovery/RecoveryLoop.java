@@ -32,7 +32,12 @@ public class RecoveryLoop {
     private final Instance instance;
     private final MeterRegistry metrics;
     private final int batch;
-    private volatile Instant lastScan = Instant.EPOCH;
+    /**
+     * Starts as "now": a loop that has not scanned yet is not overdue, so the instance is ready as
+     * soon as its database is, instead of after the first scan (the datasource check covers the
+     * database; an instance whose first scan never comes still turns unready once it is overdue).
+     */
+    private volatile Instant lastScan = Instant.now();
     private volatile boolean lastScanFailed;
 
     RecoveryLoop(SagaLog log, SagaEngine engine, EngineConfig engineConfig, Instance instance, MeterRegistry metrics,
