@@ -78,7 +78,13 @@ public class NewSagaWriter {
                 break;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
-            write(batch);
+            try {
+                write(batch);
+            } catch (Throwable unexpected) {
+                // the writer must outlive anything one batch throws, or every later start would wait forever
+                LOG.errorf(unexpected, "Recording %d new sagas failed unexpectedly", batch.size());
+                batch.forEach(r -> r.recorded().completeExceptionally(new SagaLogUnavailableException(unexpected)));
+            }
             batch.clear();
         }
         failQueued();
