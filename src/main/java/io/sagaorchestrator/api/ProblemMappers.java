@@ -5,6 +5,7 @@ import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
 import io.sagaorchestrator.operations.OperationRefusedException;
 import io.sagaorchestrator.operations.TooManySagasException;
 import io.sagaorchestrator.sagalog.SagaLogUnavailableException;
+import io.sagaorchestrator.sagalog.SagaRefusedException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -90,6 +91,13 @@ public class ProblemMappers {
         return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "saga-log-unavailable", "The saga log cannot be written now",
                 "The database did not confirm the write. Repeat the request with the same Idempotency-Key: it answers"
                         + " for the saga if it was recorded, and starts it if it was not.").toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response sagaRefused(SagaRefusedException e) {
+        LOG.warn(e.getMessage());
+        return Problem.of(422, "saga-refused", "The saga log refused this saga's values",
+                "Nothing was started: " + e.getCause().getMessage()).toResponse();
     }
 
     @ServerExceptionMapper

@@ -24,8 +24,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * is committed at once, and the batch is whatever queued up meanwhile. Each caller returns only
  * once its saga is durable, as before.
  *
- * <p>If the batch's transaction fails, each saga is tried again alone, so one saga the database
- * refuses does not fail the others.
+ * <p>If the database refuses the batch's values (a data or constraint error), each saga is tried
+ * again alone, so one saga the database refuses does not fail the others. Any other failure (no
+ * connection, a commit whose outcome is unknown) fails the whole batch at once: each caller gets an
+ * error and learns what happened by repeating its request with its idempotency key.
  */
 @ApplicationScoped
 public class NewSagaWriter {
@@ -54,6 +56,7 @@ public class NewSagaWriter {
      * Records the saga durably; returns once committed.
      *
      * @return true when recorded, false when its idempotency key belongs to another saga (nothing written)
+     * @throws SagaRefusedException when the database refused the saga's values
      * @throws SagaLogUnavailableException when it could not be written
      */
     public boolean record(NewSaga saga) {
@@ -103,13 +106,30 @@ public class NewSagaWriter {
                 batch.get(i).recorded().complete(recorded[i]);
             }
         } catch (SQLException | RuntimeException e) {
-            if (batch.size() == 1) {
-                batch.get(0).recorded().completeExceptionally(new SagaLogUnavailableException(e));
+            if (refusedARow(e) && batch.size() == 1) {
+                batch.get(0).recorded().completeExceptionally(new SagaRefusedException(e));
                 return;
             }
-            LOG.debugf("A group commit of %d new sagas failed (%s); committing them one by one", batch.size(), e.getMessage());
-            batch.forEach(r -> write(List.of(r)));
+            if (refusedARow(e)) {
+                LOG.debugf("A group commit of %d new sagas was refused (%s); committing them one by one", batch.size(), e.getMessage());
+                batch.forEach(r -> write(List.of(r)));
+                return;
+            }
+            // the database is unreachable or the commit's outcome is unknown: trying each saga again
+            // would only multiply the wait, and the callers' idempotency keys settle what happened
+            batch.forEach(r -> r.recorded().completeExceptionally(new SagaLogUnavailableException(e)));
         }
+    }
+
+    /** A data exception or a broken constraint: some saga's values were refused, not the database unavailable. */
+    private static boolean refusedARow(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean[] commit(List<Request> batch) throws SQLException {

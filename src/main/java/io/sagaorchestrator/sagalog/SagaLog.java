@@ -76,10 +76,7 @@ public class SagaLog {
             int w = 0;
             int a = 0;
             for (int i = 0; i < inserted.length; i++) {
-                int count = sagas.get(i).intent() == null ? aloneCounts[a++] : withIntentCounts[w++];
-                // 0: the key is another saga's, or (after a commit whose answer was lost) this very saga
-                // is in already: its id is fresh, so nobody else could have written it
-                inserted[i] = count > 0 || exists(c, sagas.get(i).saga().id());
+                inserted[i] = (sagas.get(i).intent() == null ? aloneCounts[a++] : withIntentCounts[w++]) > 0;
             }
         }
         return inserted;
@@ -88,7 +85,8 @@ public class SagaLog {
     private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
             + " status, business_key, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
             + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
-            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now()) on conflict do nothing";
+            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
+            + " on conflict (definition_name, idempotency_key) do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
 
@@ -133,15 +131,6 @@ public class SagaLog {
         ps.setString(from + 8, a.errorMessage());
         ps.setString(from + 9, write(a.request()));
         ps.setString(from + 10, write(a.response()));
-    }
-
-    private static boolean exists(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select 1 from saga where id = ?")) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
     }
 
     public Optional<UUID> findByIdempotencyKey(String definition, String idempotencyKey) {

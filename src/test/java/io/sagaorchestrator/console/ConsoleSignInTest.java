@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
@@ -138,6 +139,8 @@ class ConsoleSignInTest {
                 .then().statusCode(303);
         saga(sagaId).then().body("operations[0].operation", equalTo("compensate"))
                 .body("operations[0].statusBefore", equalTo("COMPLETED"));
+        // and the compensation ends here, not during a later test that has reset TT
+        awaitStatus(sagaId, "COMPENSATED");
     }
 
     static Response signIn(String user, String password) {

@@ -66,7 +66,7 @@ class SagasStartedTogetherShareACommitTest {
 
         // then the refused saga fails alone, and nothing of it is written
         ExecutionException refused = assertThrows(ExecutionException.class, () -> outcomes.get(7).get());
-        assertInstanceOf(SagaLogUnavailableException.class, refused.getCause());
+        assertInstanceOf(SagaRefusedException.class, refused.getCause());
         assertEquals(0, count("select count(*) from saga where id = ?::uuid", sagas.get(7).saga().id().toString()));
 
         // and exactly one of the two sharing a key is recorded
@@ -86,18 +86,15 @@ class SagasStartedTogetherShareACommitTest {
     }
 
     @Test
-    void aSagaAlreadyRecordedByACommitWhoseAnswerWasLostCountsAsRecorded() {
-        // given a saga that is in the log already (the commit went through, its answer did not)
-        NewSaga saga = newSaga("lost-answer-" + UUID.randomUUID(), null);
-        assertTrue(writer.record(saga));
-
-        // when it is written again, then it is reported recorded, once
-        assertTrue(writer.record(saga));
-        assertEquals(1, count("select count(*) from saga_step_attempt where saga_id = ?::uuid", saga.saga().id().toString()));
-        // while a fresh saga reusing another's key is not
+    void aKeyAlreadyTakenIsRefusedWithoutWritingAnything() {
+        // given a saga recorded with a key
         String key = "taken-" + UUID.randomUUID();
-        assertTrue(writer.record(newSaga("first", key)));
-        assertFalse(writer.record(newSaga("second", key)));
+        assertTrue(writer.record(newSaga("first-" + key, key)));
+
+        // when another saga with the same key is recorded, then it is refused and nothing of it is written
+        NewSaga second = newSaga("second-" + key, key);
+        assertFalse(writer.record(second));
+        assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ?::uuid", second.saga().id().toString()));
     }
 
     private List<Future<Boolean>> startTogether(List<NewSaga> sagas) {

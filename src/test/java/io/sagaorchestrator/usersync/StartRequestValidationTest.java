@@ -23,7 +23,8 @@ class StartRequestValidationTest {
             "{\"name\":\"张三\",\"phone\":\"1380000000x\"}",
             "{\"name\":\"张三\"}",
             "{\"name\":\"张三\",\"phone\":\"13800000000\",\"roleIds\":[]}",
-            "{\"name\":\"张三\",\"phone\":\"13800000000\",\"roleIds\":[-1]}"})
+            "{\"name\":\"张三\",\"phone\":\"13800000000\",\"roleIds\":[-1]}",
+            "{\"name\":\"张\\u0000三\",\"phone\":\"13800000000\"}"})
     void invalidBodiesAreRejectedWith400AndNothingIsWritten(String body) {
         // given the number of sagas in the log
         long before = count("select count(*) from saga");
