@@ -1,6 +1,7 @@
 package io.sagaorchestrator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.f4b6a3.uuid.UuidCreator;
 import com.github.rholder.retry.RetryException;
 import com.github.rholder.retry.Retryer;
 import com.github.rholder.retry.RetryerBuilder;
@@ -173,7 +174,7 @@ public class SagaEngine {
 
     /** A new saga owned by this instance; when its first step is remote, with the intent of its first attempt. */
     private Run newRun(SagaDefinition definition, JsonNode input, String businessKey) {
-        SagaSnapshot saga = new SagaSnapshot(UUID.randomUUID(), definition.name(), definition.version(), definition.hash(),
+        SagaSnapshot saga = new SagaSnapshot(UuidCreator.getTimeOrderedEpoch(), definition.name(), definition.version(), definition.hash(),
                 SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
         StepDefinition first = definition.step(0);
         Run run = new Run(definition, first.kind().callsThirdParty() ? saga.withAttempt(1) : saga);
