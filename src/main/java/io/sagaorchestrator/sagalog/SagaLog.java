@@ -86,7 +86,7 @@ public class SagaLog {
             + " status, business_key, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
             + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
             + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
-            + " on conflict (definition_name, idempotency_key) do nothing";
+            + " on conflict (definition_name, idempotency_key) where idempotency_key is not null do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
 
