@@ -85,8 +85,8 @@ public class SagaEngine {
     private final CrashPoints crashPoints;
     private final TransactionSynchronizationRegistry transactions;
 
-    SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas, EntityManager em,
-               SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
+    SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas,
+               EntityManager em, SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
                CrashPoints crashPoints, TransactionSynchronizationRegistry transactions) {
         this.definitions = definitions;
         this.actions = actions;
@@ -174,14 +174,13 @@ public class SagaEngine {
 
     /** A new saga owned by this instance; when its first step is remote, with the intent of its first attempt. */
     private Run newRun(SagaDefinition definition, JsonNode input, String businessKey) {
-        SagaSnapshot saga = new SagaSnapshot(UuidCreator.getTimeOrderedEpoch(), definition.name(), definition.version(), definition.hash(),
-                SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
+        SagaSnapshot saga = new SagaSnapshot(UuidCreator.getTimeOrderedEpoch(), definition.name(), definition.version(),
+                definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
         StepDefinition first = definition.step(0);
         Run run = new Run(definition, first.kind().callsThirdParty() ? saga.withAttempt(1) : saga);
         run.preparedIntent = first.kind().callsThirdParty() ? intent(run.saga, first, Direction.FORWARD, 1) : null;
         return run;
     }
-
 
     private void advanceInBackground(Run run) {
         events.started(run.definition.name());

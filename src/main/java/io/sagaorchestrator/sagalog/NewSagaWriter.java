@@ -106,18 +106,16 @@ public class NewSagaWriter {
                 batch.get(i).recorded().complete(recorded[i]);
             }
         } catch (SQLException | RuntimeException e) {
-            if (refusedARow(e) && batch.size() == 1) {
+            if (!refusedARow(e)) {
+                // the database is unreachable or the commit's outcome is unknown: trying each saga again
+                // would only multiply the wait, and the callers' idempotency keys settle what happened
+                batch.forEach(r -> r.recorded().completeExceptionally(new SagaLogUnavailableException(e)));
+            } else if (batch.size() == 1) {
                 batch.get(0).recorded().completeExceptionally(new SagaRefusedException(e));
-                return;
-            }
-            if (refusedARow(e)) {
+            } else {
                 LOG.debugf("A group commit of %d new sagas was refused (%s); committing them one by one", batch.size(), e.getMessage());
                 batch.forEach(r -> write(List.of(r)));
-                return;
             }
-            // the database is unreachable or the commit's outcome is unknown: trying each saga again
-            // would only multiply the wait, and the callers' idempotency keys settle what happened
-            batch.forEach(r -> r.recorded().completeExceptionally(new SagaLogUnavailableException(e)));
         }
     }
 

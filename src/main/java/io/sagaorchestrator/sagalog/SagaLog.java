@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 /**
  * The durable saga log in PostgreSQL. Every method runs in the caller's transaction, on the same
@@ -37,6 +39,20 @@ public class SagaLog {
     };
     private static final String SAGA_COLUMNS = "id, definition_name, definition_version, definition_hash, status, business_key,"
             + " input, result, step_index, attempt, budget_base, step_states, version, last_error, created_at";
+
+    private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
+            + " status, business_key, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
+            + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
+            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
+            + " on conflict (definition_name, idempotency_key) where idempotency_key is not null do nothing";
+
+    private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
+
+    private static final String INSERT_ATTEMPT = "insert into saga_step_attempt (saga_id, step_name, direction, attempt,"
+            + " outcome, instance, started_at, ended_at, error_class, error_message, request, response)";
+
+    private static final String INSERT_SAGA_AND_INTENT = "with s as (" + INSERT_SAGA + " returning id) "
+            + INSERT_ATTEMPT + " select id, " + ATTEMPT_VALUES + " from s";
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -56,45 +72,39 @@ public class SagaLog {
     }
 
     /**
-     * Records new sagas on {@code c}, in one round trip, in the transaction the caller holds on it.
+     * Records new sagas on {@code c} (one batch for those with an intent, one for the others), in the
+     * transaction the caller holds on it.
      * For each: true when it is in the log now, false when its idempotency key belongs to another saga.
      */
     boolean[] insertAll(Connection c, List<NewSaga> sagas) throws SQLException {
         boolean[] inserted = new boolean[sagas.size()];
-        try (PreparedStatement withIntent = c.prepareStatement(INSERT_SAGA_AND_INTENT);
-             PreparedStatement alone = c.prepareStatement(INSERT_SAGA)) {
-            for (NewSaga n : sagas) {
-                PreparedStatement ps = n.intent() == null ? alone : withIntent;
+        insertBatch(c, INSERT_SAGA_AND_INTENT, sagas, n -> n.intent() != null, inserted);
+        insertBatch(c, INSERT_SAGA, sagas, n -> n.intent() == null, inserted);
+        return inserted;
+    }
+
+    /** Inserts the sagas {@code which} picks with one batch of {@code sql}, marking in {@code inserted} those that went in. */
+    private void insertBatch(Connection c, String sql, List<NewSaga> sagas, Predicate<NewSaga> which, boolean[] inserted)
+            throws SQLException {
+        List<Integer> picked = IntStream.range(0, sagas.size()).filter(i -> which.test(sagas.get(i))).boxed().toList();
+        if (picked.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i : picked) {
+                NewSaga n = sagas.get(i);
                 int next = bindSaga(ps, n);
                 if (n.intent() != null) {
                     bindAttempt(ps, next, n.intent());
                 }
                 ps.addBatch();
             }
-            int[] withIntentCounts = sagas.stream().anyMatch(n -> n.intent() != null) ? withIntent.executeBatch() : new int[0];
-            int[] aloneCounts = sagas.stream().anyMatch(n -> n.intent() == null) ? alone.executeBatch() : new int[0];
-            int w = 0;
-            int a = 0;
-            for (int i = 0; i < inserted.length; i++) {
-                inserted[i] = (sagas.get(i).intent() == null ? aloneCounts[a++] : withIntentCounts[w++]) > 0;
+            int[] counts = ps.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                inserted[picked.get(k)] = counts[k] > 0;
             }
         }
-        return inserted;
     }
-
-    private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
-            + " status, business_key, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
-            + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
-            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
-            + " on conflict (definition_name, idempotency_key) where idempotency_key is not null do nothing";
-
-    private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
-
-    private static final String INSERT_ATTEMPT = "insert into saga_step_attempt (saga_id, step_name, direction, attempt,"
-            + " outcome, instance, started_at, ended_at, error_class, error_message, request, response)";
-
-    private static final String INSERT_SAGA_AND_INTENT = "with s as (" + INSERT_SAGA + " returning id) "
-            + INSERT_ATTEMPT + " select id, " + ATTEMPT_VALUES + " from s";
 
     private int bindSaga(PreparedStatement ps, NewSaga n) throws SQLException {
         SagaSnapshot s = n.saga();
