@@ -13,6 +13,7 @@ final class EmbeddedDatabase {
     // Quarkus dev mode loads the application's classes afresh on every reload, so a static field here would be
     // forgotten while the server it describes keeps running. System properties live as long as the JVM.
     private static final String STARTED_URL_PREFIX = EmbeddedDatabase.class.getName() + ".started-url:";
+    private static final String STARTED_PASSWORD_PREFIX = EmbeddedDatabase.class.getName() + ".started-password:";
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
 
@@ -21,14 +22,17 @@ final class EmbeddedDatabase {
 
     /** Starts the server unless this JVM already did, and returns the datasource settings that reach it. */
     static Map<String, String> connectionProperties(LocalDefaults.EmbeddedDatabaseSettings settings) {
-        String key = STARTED_URL_PREFIX + settings.dataDir();
-        String url = System.getProperty(key);
-        if (url == null) {
-            url = LocalPostgres.start(settings.dataDir(), settings.port(), LocalPostgres.Data.PERSISTENT).jdbcUrl();
-            System.setProperty(key, url);
-            LOG.infof("No %s configured: embedded PostgreSQL at %s keeps its data in %s", LocalDefaults.DATASOURCE_URL, url, settings.dataDir());
+        String urlKey = STARTED_URL_PREFIX + settings.dataDir();
+        String passwordKey = STARTED_PASSWORD_PREFIX + settings.dataDir();
+        if (System.getProperty(urlKey) == null) {
+            LocalPostgres server = LocalPostgres.start(settings.dataDir(), settings.port(), LocalPostgres.Data.PERSISTENT);
+            System.setProperty(passwordKey, server.password());
+            System.setProperty(urlKey, server.jdbcUrl());
+            LOG.infof("No %s configured: embedded PostgreSQL at %s keeps its data in %s", LocalDefaults.DATASOURCE_URL,
+                    server.jdbcUrl(), settings.dataDir());
         }
-        // Trust authentication: the embedded server checks no password, so none is given.
-        return Map.of(LocalDefaults.DATASOURCE_URL, url, "quarkus.datasource.username", LocalPostgres.USER);
+        return Map.of(LocalDefaults.DATASOURCE_URL, System.getProperty(urlKey),
+                "quarkus.datasource.username", LocalPostgres.USER,
+                "quarkus.datasource.password", System.getProperty(passwordKey));
     }
 }

@@ -45,7 +45,8 @@ final class SuiteDatabase {
             String url = System.getenv("SAGA_TEST_DB_URL");
             if (url == null || url.isBlank()) {
                 Path data = Path.of("target", "consistency-pg", "pgdata").toAbsolutePath();
-                instance = new SuiteDatabase(LocalPostgres.start(data, 0, LocalPostgres.Data.THROWAWAY).jdbcUrl(), LocalPostgres.USER, "");
+                LocalPostgres server = LocalPostgres.start(data, 0, LocalPostgres.Data.THROWAWAY);
+                instance = new SuiteDatabase(server.jdbcUrl(), LocalPostgres.USER, server.password());
             } else {
                 String user = System.getenv("SAGA_TEST_DB_USER");
                 String password = System.getenv("SAGA_TEST_DB_PASSWORD");

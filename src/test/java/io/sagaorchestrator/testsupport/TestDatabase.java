@@ -30,7 +30,7 @@ record TestDatabase(String url, String user, String password) {
     private static TestDatabase embedded() {
         Path dataDir = Path.of("target", "embedded-pg", "pgdata").toAbsolutePath();
         LocalPostgres server = LocalPostgres.start(dataDir, 0, LocalPostgres.Data.THROWAWAY);
-        return new TestDatabase(server.jdbcUrl(), LocalPostgres.USER, "");
+        return new TestDatabase(server.jdbcUrl(), LocalPostgres.USER, server.password());
     }
 
     private static TestDatabase external(String url) {
