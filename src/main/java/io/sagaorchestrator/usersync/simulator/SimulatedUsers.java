@@ -20,8 +20,14 @@ final class SimulatedUsers {
     private final Map<String, String> usernamesById = new ConcurrentHashMap<>();
     private final AtomicLong lastId = new AtomicLong();
 
-    /** Registers {@code username}, or finds who already holds it: concurrent adds of one name create one user. */
-    Registration add(String username) {
+    /**
+     * Registers {@code username}, or finds who already holds it: concurrent adds of one name create one user.
+     * Empty when a new user would exceed {@code maxUsers} (concurrent adds may overshoot it by a few).
+     */
+    Optional<Registration> add(String username, int maxUsers) {
+        if (idsByUsername.size() >= maxUsers && !idsByUsername.containsKey(username)) {
+            return Optional.empty();
+        }
         AtomicBoolean created = new AtomicBoolean();
         String id = idsByUsername.computeIfAbsent(username, name -> {
             String fresh = "sim-" + lastId.incrementAndGet();
@@ -30,7 +36,7 @@ final class SimulatedUsers {
             created.set(true);
             return fresh;
         });
-        return new Registration(id, created.get());
+        return Optional.of(new Registration(id, created.get()));
     }
 
     Optional<String> username(String id) {

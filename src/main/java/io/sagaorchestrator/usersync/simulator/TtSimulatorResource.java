@@ -28,7 +28,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * A stand-in for TT's user API (see the TT contract), so the service runs without a TT server: point
  * {@code quarkus.rest-client.tt-user-api.url} at {@code <this service>/tt-simulator}. Off unless
- * {@code tt.simulator.enabled=true}; while off, every request answers a bare 404, as if it were absent.
+ * {@code tt.simulator.enabled=true} (dev mode, tests and the demo profile set it); while off, every request
+ * answers a bare 404, as if it were absent.
+ *
+ * <p>Only this machine may use it: its token is public and it answers for users that exist nowhere, so a
+ * request from any other address gets the same bare 404 (behind a proxy that forwards the client's address,
+ * that address counts; see {@link LoopbackOnly}). It holds at most {@code tt.simulator.max-users} users, so nobody can fill the memory.
  */
 @Path("/tt-simulator/users")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,6 +41,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @PermitAll
 // one instance: the users live in it
 @Singleton
+@LoopbackOnly
 public class TtSimulatorResource {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -48,6 +54,7 @@ public class TtSimulatorResource {
 
     private final boolean enabled;
     private final boolean failDeletes;
+    private final int maxUsers;
     private final Optional<byte[]> expectedToken;
     private final ObjectMapper json;
     private final SimulatedUsers users = new SimulatedUsers();
@@ -56,11 +63,13 @@ public class TtSimulatorResource {
     public TtSimulatorResource(
             @ConfigProperty(name = "tt.simulator.enabled", defaultValue = "false") boolean enabled,
             @ConfigProperty(name = "tt.simulator.fail-deletes", defaultValue = "false") boolean failDeletes,
+            @ConfigProperty(name = "tt.simulator.max-users", defaultValue = "10000") int maxUsers,
             // optional so that a disabled simulator never makes the secret mandatory
             @ConfigProperty(name = "tt.app-secret") Optional<String> appSecret,
             ObjectMapper json) {
         this.enabled = enabled;
         this.failDeletes = failDeletes;
+        this.maxUsers = maxUsers;
         // no secret: every request is refused, as TT refuses a client that has none
         this.expectedToken = appSecret.map(secret -> AuthToken.md5Hex(secret).getBytes(StandardCharsets.UTF_8));
         this.json = json;
@@ -99,8 +108,11 @@ public class TtSimulatorResource {
             return answer(Status.BAD_REQUEST,
                     new Envelope("BAD_REQUEST", null, "a JSON object with a non-blank \"username\" is required"));
         }
-        SimulatedUsers.Registration registration = users.add(username.get());
-        return answer(Status.OK, new Envelope(registration.created() ? "OK" : "EXISTS", registration.id(), null));
+        return users.add(username.get(), maxUsers)
+                .map(registration -> answer(Status.OK, new Envelope(registration.created() ? "OK" : "EXISTS", registration.id(), null)))
+                // a 4xx is a refusal in TT's contract: the saga compensates instead of retrying into a full simulator
+                .orElseGet(() -> answer(Status.TOO_MANY_REQUESTS,
+                        new Envelope("FULL", null, "the simulator holds at most " + maxUsers + " users (tt.simulator.max-users)")));
     }
 
     private Optional<String> username(String body) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import java.util.Set;
@@ -13,6 +14,7 @@ import java.util.stream.IntStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.sagaorchestrator.usersync.AuthToken;
+import io.vertx.core.net.SocketAddress;
 import io.sagaorchestrator.usersync.simulator.TtSimulatorResource.Envelope;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
@@ -25,11 +27,39 @@ class TtSimulatorResourceTest {
     private static final String ZHANGSAN = "{\"username\":\"zhangsan13800000000\",\"name\":\"张三\",\"roleIds\":[3]}";
 
     private static TtSimulatorResource simulator(boolean enabled, boolean failDeletes) {
-        return new TtSimulatorResource(enabled, failDeletes, Optional.of(SECRET), new ObjectMapper());
+        return new TtSimulatorResource(enabled, failDeletes, 10_000, Optional.of(SECRET), new ObjectMapper());
     }
 
     private static Envelope envelope(Response response) {
         return (Envelope) response.getEntity();
+    }
+
+    @Test
+    void aFullSimulatorRefusesNewUsersButStillAnswersForThoseItHolds() {
+        // given a simulator that holds at most two users, and holds two
+        TtSimulatorResource tt = new TtSimulatorResource(true, false, 2, Optional.of(SECRET), new ObjectMapper());
+        tt.add(TOKEN, ZHANGSAN);
+        tt.add(TOKEN, "{\"username\":\"lisi13800000001\"}");
+
+        // when a third user and an existing one are added
+        Response third = tt.add(TOKEN, "{\"username\":\"wangwu13800000002\"}");
+        Response again = tt.add(TOKEN, ZHANGSAN);
+
+        // then the new one is refused (a 4xx: the saga compensates rather than retries) and the known one answers EXISTS
+        assertEquals(429, third.getStatus());
+        assertEquals("FULL", envelope(third).status());
+        assertEquals(new Envelope("EXISTS", "sim-1", null), envelope(again));
+    }
+
+    @Test
+    void onlyThisMachineMayCallTheSimulator() {
+        // given clients on the loopback addresses and elsewhere
+        // when and then: loopback passes, anything else (or an unknown address) does not
+        assertTrue(LoopbackOnlyFilter.fromThisMachine(SocketAddress.inetSocketAddress(50000, "127.0.0.1")));
+        assertTrue(LoopbackOnlyFilter.fromThisMachine(SocketAddress.inetSocketAddress(50000, "::1")));
+        assertFalse(LoopbackOnlyFilter.fromThisMachine(SocketAddress.inetSocketAddress(50000, "10.1.2.3")));
+        assertFalse(LoopbackOnlyFilter.fromThisMachine(SocketAddress.inetSocketAddress(50000, "203.0.113.7")));
+        assertFalse(LoopbackOnlyFilter.fromThisMachine(null));
     }
 
     @Test
@@ -122,7 +152,7 @@ class TtSimulatorResourceTest {
     @Test
     void withoutAConfiguredSecretEveryRequestIsUnauthorized() {
         // given
-        TtSimulatorResource tt = new TtSimulatorResource(true, false, Optional.empty(), new ObjectMapper());
+        TtSimulatorResource tt = new TtSimulatorResource(true, false, 10_000, Optional.empty(), new ObjectMapper());
 
         // when
         Response response = tt.add(TOKEN, ZHANGSAN);
