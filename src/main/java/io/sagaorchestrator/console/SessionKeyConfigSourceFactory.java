@@ -30,7 +30,8 @@ public final class SessionKeyConfigSourceFactory implements ConfigSourceFactory 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         // only the packaged service at run time: dev mode keeps Quarkus's key across its restarts, tests need none
-        if (ExecutionMode.current() != ExecutionMode.RUNTIME_INIT || !context.getProfiles().contains("prod")) {
+        if (ExecutionMode.current() != ExecutionMode.RUNTIME_INIT
+                || context.getProfiles().contains("dev") || context.getProfiles().contains("test")) {
             return List.of();
         }
         String configured = context.getValue(KEY).getValue();

@@ -16,10 +16,14 @@ import java.util.Set;
 public class ActionRegistry implements KnownActions {
 
     private final Map<String, RemoteAction> remote = new HashMap<>();
+    private final Map<String, Class<?>> remoteClasses = new HashMap<>();
     private final Map<String, LocalAction> local = new HashMap<>();
 
     ActionRegistry(@Any Instance<RemoteAction> remoteBeans, @Any Instance<LocalAction> localBeans) {
-        remoteBeans.handles().forEach(h -> remote.put(nameOf(h.getBean()), h.get()));
+        remoteBeans.handles().forEach(h -> {
+            remote.put(nameOf(h.getBean()), h.get());
+            remoteClasses.put(nameOf(h.getBean()), h.getBean().getBeanClass());
+        });
         localBeans.handles().forEach(h -> local.put(nameOf(h.getBean()), h.get()));
     }
 
@@ -37,6 +41,15 @@ public class ActionRegistry implements KnownActions {
             throw new IllegalArgumentException("no remote action named '" + name + "'");
         }
         return action;
+    }
+
+    /** The class implementing a remote action, to inspect without creating the action (and the clients it injects). */
+    public Class<?> remoteImplementation(String name) {
+        Class<?> implementation = remoteClasses.get(name);
+        if (implementation == null) {
+            throw new IllegalArgumentException("no remote action named '" + name + "'");
+        }
+        return implementation;
     }
 
     public LocalAction local(String name) {

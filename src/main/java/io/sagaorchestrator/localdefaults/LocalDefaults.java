@@ -2,14 +2,20 @@ package io.sagaorchestrator.localdefaults;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * What the service fills in by itself when it is started without configuration, so that it runs
  * with nothing installed: an embedded PostgreSQL instead of a configured datasource, and the
  * built-in TT simulator instead of the TT user API.
+ *
+ * <p>These demo parts serve dev mode, the tests and an explicit {@value #DEMO_PROFILE} profile only. Any other
+ * start fails closed: without a datasource it refuses to start and says what to set, rather than keep its
+ * saga log in a database nobody configured (and answer for users that exist nowhere).
  *
  * <p>Only decides; reads configuration solely through the lookup it is given, so the rules can be
  * tested without Quarkus.
@@ -24,16 +30,34 @@ record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<St
     static final String SIMULATOR_ENABLED = "tt.simulator.enabled";
     static final String APP_SECRET = "tt.app-secret";
     static final String DEMO_APP_SECRET = "local-demo-secret";
+    /** The one switch that lets a packaged service use the demo parts: {@code QUARKUS_PROFILE=demo}. */
+    static final String DEMO_PROFILE = "demo";
+    private static final Set<String> PROFILES_WITH_DEMO_PARTS = Set.of("dev", "test", DEMO_PROFILE);
 
     /** Where the embedded server keeps its data, and its port (0: any free one). */
     record EmbeddedDatabaseSettings(Path dataDir, int port) {
     }
 
     /**
+     * @param profiles the active configuration profiles
      * @param config the configured value of a key, empty when it is not configured
+     * @throws MissingConfigurationException when a production start lacks its datasource
      */
-    static LocalDefaults decide(Function<String, Optional<String>> config) {
+    static LocalDefaults decide(List<String> profiles, Function<String, Optional<String>> config) {
+        if (!demoPartsAllowed(profiles)) {
+            if (config.apply(DATASOURCE_URL).isEmpty()) {
+                throw new MissingConfigurationException("No datasource is configured, and a production start does not fall"
+                        + " back to an embedded database. Set QUARKUS_DATASOURCE_JDBC_URL (" + DATASOURCE_URL + "),"
+                        + " QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD, or start with QUARKUS_PROFILE="
+                        + DEMO_PROFILE + " to try the service with an embedded database and the TT simulator (see README)");
+            }
+            return new LocalDefaults(Optional.empty(), Map.of());
+        }
         return new LocalDefaults(embeddedDatabase(config), simulatorProperties(config));
+    }
+
+    static boolean demoPartsAllowed(List<String> profiles) {
+        return profiles.stream().anyMatch(PROFILES_WITH_DEMO_PARTS::contains);
     }
 
     private static Optional<EmbeddedDatabaseSettings> embeddedDatabase(Function<String, Optional<String>> config) {

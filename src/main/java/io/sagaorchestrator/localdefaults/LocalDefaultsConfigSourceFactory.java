@@ -15,9 +15,9 @@ import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.PropertiesConfigSource;
 
 /**
- * Lets the service start with nothing installed or configured: supplies an embedded PostgreSQL and
- * the built-in TT simulator when their real counterparts are not configured (see
- * {@link LocalDefaults} for the rules). A factory rather than a plain config source because it has
+ * Lets the service start with nothing installed or configured in dev mode, tests and the demo profile:
+ * supplies an embedded PostgreSQL and the built-in TT simulator when their real counterparts are not
+ * configured; refuses a production start without a datasource (see {@link LocalDefaults} for the rules). A factory rather than a plain config source because it has
  * to see the rest of the configuration, profiles included, to decide.
  */
 public final class LocalDefaultsConfigSourceFactory implements ConfigSourceFactory {
@@ -35,7 +35,7 @@ public final class LocalDefaultsConfigSourceFactory implements ConfigSourceFacto
         if (ExecutionMode.current() == ExecutionMode.UNSET) {
             return List.of();
         }
-        LocalDefaults defaults = LocalDefaults.decide(lookupIn(context));
+        LocalDefaults defaults = LocalDefaults.decide(context.getProfiles(), lookupIn(context));
         Map<String, String> properties = new HashMap<>(defaults.simulatorProperties());
         defaults.embeddedDatabase().ifPresent(database -> properties.putAll(EmbeddedDatabase.connectionProperties(database)));
         if (!defaults.simulatorProperties().isEmpty()) {

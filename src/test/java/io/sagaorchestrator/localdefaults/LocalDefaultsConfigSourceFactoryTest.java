@@ -122,6 +122,46 @@ class LocalDefaultsConfigSourceFactoryTest {
     }
 
     @Test
+    void aProductionStartWithoutDatasourceIsRefusedAndToldWhatToSet() {
+        // given the packaged service's profile, no datasource and no TT URL
+        Map<String, String> config = Map.of("user.home", HOME);
+
+        // when it decides, then it refuses rather than start an embedded database, naming the settings and the demo switch
+        MissingConfigurationException refused = assertThrows(MissingConfigurationException.class,
+                () -> decide(List.of("prod"), config));
+        assertTrue(refused.getMessage().contains("QUARKUS_DATASOURCE_JDBC_URL"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("QUARKUS_PROFILE=demo"), refused.getMessage());
+    }
+
+    @Test
+    void aProductionStartWithDatasourceButNoTtUrlGetsNoSimulator() {
+        // given production with a datasource and no TT URL
+        Map<String, String> config = Map.of("user.home", HOME, "quarkus.datasource.jdbc.url", "jdbc:postgresql://db:5432/saga");
+
+        // when it decides
+        LocalDefaults defaults = decide(List.of("prod"), config);
+
+        // then nothing is filled in: the missing TT URL is refused later, with the other third parties (RequiredConfiguration)
+        assertEquals(Optional.empty(), defaults.embeddedDatabase());
+        assertEquals(Map.of(), defaults.simulatorProperties());
+    }
+
+    @Test
+    void theDemoProfileIsTheOneSwitchThatGivesAPackagedServiceTheDemoParts() {
+        // given the packaged service started with QUARKUS_PROFILE=demo (also beside another profile) and nothing else
+        Map<String, String> config = Map.of("user.home", HOME);
+
+        // when it decides
+        LocalDefaults demo = decide(List.of("demo"), config);
+        LocalDefaults prodAndDemo = decide(List.of("prod", "demo"), config);
+
+        // then it gets the embedded database and the simulator, as in dev mode
+        assertTrue(demo.embeddedDatabase().isPresent());
+        assertEquals("true", demo.simulatorProperties().get("tt.simulator.enabled"));
+        assertTrue(prodAndDemo.embeddedDatabase().isPresent());
+    }
+
+    @Test
     void theFactorySeesADatasourceUrlGivenForTheActiveProfile() {
         Map<String, String> properties = Map.of("%prod.quarkus.datasource.jdbc.url", "jdbc:postgresql://db:5432/saga");
 
@@ -150,7 +190,11 @@ class LocalDefaultsConfigSourceFactoryTest {
     }
 
     private static LocalDefaults decide(Map<String, String> config) {
-        return LocalDefaults.decide(name -> Optional.ofNullable(config.get(name)));
+        return decide(List.of("dev"), config);
+    }
+
+    private static LocalDefaults decide(List<String> profiles, Map<String, String> config) {
+        return LocalDefaults.decide(profiles, name -> Optional.ofNullable(config.get(name)));
     }
 
     /** Decides with the lookup the factory uses, inside a real SmallRye configuration with the given profile. */
@@ -163,7 +207,7 @@ class LocalDefaultsConfigSourceFactoryTest {
                 .addDefaultInterceptors()
                 .withSources(new PropertiesConfigSource(withHome, "application.properties", 250))
                 .withSources((ConfigSourceContext context) -> {
-                    decided.set(LocalDefaults.decide(LocalDefaultsConfigSourceFactory.lookupIn(context)));
+                    decided.set(LocalDefaults.decide(context.getProfiles(), LocalDefaultsConfigSourceFactory.lookupIn(context)));
                     return List.of();
                 })
                 .build();

@@ -8,22 +8,28 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What a newcomer gets with nothing configured: an embedded PostgreSQL that keeps its data across
- * restarts and the built-in TT simulator, so that one curl line shows a completed saga and one
- * more a compensated one.
+ * What a newcomer gets from the packaged service with the demo switch and nothing else configured: an embedded
+ * PostgreSQL that keeps its data across restarts (behind a generated password) and the built-in TT simulator,
+ * so that one curl line shows a completed saga and one more a compensated one.
  */
 class EmbeddedDefaultsIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Path DATA = Path.of("target/it/pg-embedded-defaults");
     private static final Map<String, String> DEMO = Map.of(
+            "quarkus.profile", "demo",
             "saga.embedded-database.data-dir", DATA.toString(),
             "quarkus.security.users.embedded.users.demo", "demo",
             "quarkus.security.users.embedded.roles.demo", "saga-client,saga-viewer");
@@ -57,6 +63,12 @@ class EmbeddedDefaultsIT {
             HttpResponse<String> saga = get(service, "/api/sagas/" + completed);
             assertEquals(200, saga.statusCode(), saga.body());
             assertTrue(saga.body().contains("\"status\":\"COMPLETED\""), saga.body());
+
+            // and its embedded database lets nobody in without the password it generated
+            Matcher url = Pattern.compile("embedded PostgreSQL at (\\S+) ").matcher(service.output());
+            assertTrue(url.find(), service.output());
+            SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(url.group(1), "postgres", ""));
+            assertTrue(refused.getMessage().contains("password"), refused.getMessage());
             service.stop();
         }
     }

@@ -53,6 +53,7 @@ class OutboxCallSurvivesACrashAfterCommitIT {
         Path data = Path.of("target/it/pg-outbox-" + crashPoint);
         ServiceProcess.deleteRecursively(data);
         Map<String, String> config = new HashMap<>(Map.of(
+                "quarkus.profile", "demo",
                 "saga.embedded-database.data-dir", data.toString(),
                 "quarkus.rest-client.sms-api.url", gateway.baseUrl(),
                 "quarkus.security.users.embedded.users.demo", "demo",

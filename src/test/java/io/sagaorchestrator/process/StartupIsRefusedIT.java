@@ -1,5 +1,6 @@
 package io.sagaorchestrator.process;
 
+import io.sagaorchestrator.localdefaults.LocalPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +32,7 @@ class StartupIsRefusedIT {
 
         // when the service starts on it (with its embedded database, as a newcomer would run it)
         try (ServiceProcess service = ServiceProcess.start("bad-definition", ServiceProcess.freePort(), Map.of(
+                "quarkus.profile", "demo",
                 "saga.definitions.dir", dir.toString(),
                 "quarkus.security.users.embedded.users.demo", "demo",
                 "saga.embedded-database.data-dir", "target/it/pg-bad-definition"))) {
@@ -47,8 +50,9 @@ class StartupIsRefusedIT {
 
     @Test
     void withoutAnyCredentialsThePackagedServiceRefusesToStartAndSaysWhatToSet() throws Exception {
-        // given no user and no JWT key configured
+        // given no user and no JWT key configured, even in the demo profile
         try (ServiceProcess service = ServiceProcess.start("no-credentials", ServiceProcess.freePort(), Map.of(
+                "quarkus.profile", "demo",
                 "saga.embedded-database.data-dir", "target/it/pg-no-credentials"))) {
 
             // when it starts, then it stops with a message naming the settings
@@ -57,6 +61,45 @@ class StartupIsRefusedIT {
             String output = service.output();
             assertTrue(output.contains("No credentials are configured")
                     && output.contains("QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE"), output);
+        }
+    }
+
+    @Test
+    void withoutDatasourceThePackagedServiceRefusesToStartInsteadOfRunningOnDemoParts() throws Exception {
+        // given a production start with users but no datasource and no TT URL
+        try (ServiceProcess service = ServiceProcess.start("no-datasource", ServiceProcess.freePort(), Map.of(
+                "quarkus.security.users.embedded.users.alice", "secret",
+                "saga.embedded-database.data-dir", "target/it/pg-must-not-exist"))) {
+
+            // when it starts, then it stops naming the datasource settings and the demo switch, and starts no database
+            int exit = service.awaitExit(Duration.ofSeconds(90));
+            assertNotEquals(0, exit);
+            String output = service.output();
+            assertTrue(output.contains("No datasource is configured") && output.contains("QUARKUS_DATASOURCE_JDBC_URL")
+                    && output.contains("QUARKUS_PROFILE=demo"), output);
+            assertFalse(Files.exists(Path.of("target/it/pg-must-not-exist")), "an embedded database was started");
+        }
+    }
+
+    @Test
+    void withoutAThirdPartysUrlThePackagedServiceRefusesToStartAndNamesEveryMissingOne() throws Exception {
+        // given a production start with users and a datasource, but no URL for TT or the SMS gateway
+        LocalPostgres database = LocalPostgres.start(Path.of("target/it/pg-no-third-party").toAbsolutePath(), 0,
+                LocalPostgres.Data.THROWAWAY);
+        try (ServiceProcess service = ServiceProcess.start("no-third-party", ServiceProcess.freePort(), Map.of(
+                "quarkus.datasource.jdbc.url", database.jdbcUrl(),
+                "quarkus.datasource.username", LocalPostgres.USER,
+                "quarkus.datasource.password", database.password(),
+                "quarkus.rest-client.crm-api.url", "http://127.0.0.1:9/crm",
+                "tt.app-secret", "secret",
+                "quarkus.security.users.embedded.users.alice", "secret"))) {
+
+            // when it starts, then it stops and names the two missing URLs (and not the configured one)
+            int exit = service.awaitExit(Duration.ofSeconds(90));
+            assertNotEquals(0, exit);
+            String output = service.output();
+            assertTrue(output.contains("QUARKUS_REST_CLIENT_TT_USER_API_URL") && output.contains("QUARKUS_REST_CLIENT_SMS_API_URL"), output);
+            assertFalse(output.contains("QUARKUS_REST_CLIENT_CRM_API_URL"), output);
         }
     }
 }
