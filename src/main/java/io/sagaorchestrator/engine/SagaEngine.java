@@ -84,10 +84,11 @@ public class SagaEngine {
     private final Instance instance;
     private final CrashPoints crashPoints;
     private final TransactionSynchronizationRegistry transactions;
+    private final EscalationAlerts alerts;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas,
                EntityManager em, SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
-               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions) {
+               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts) {
         this.definitions = definitions;
         this.actions = actions;
         this.remoteCalls = remoteCalls;
@@ -101,6 +102,7 @@ public class SagaEngine {
         this.instance = instance;
         this.crashPoints = crashPoints;
         this.transactions = transactions;
+        this.alerts = alerts;
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -212,7 +214,10 @@ public class SagaEngine {
                 LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
                 SagaSnapshot escalated = claimed.withStatus(SagaStatus.ESCALATED).withLastError("definition " + claimed.definitionName()
                         + " v" + claimed.definitionVersion() + " cannot be run by this release: " + e.getMessage());
-                QuarkusTransaction.requiringNew().run(() -> log.update(escalated, null, null));
+                QuarkusTransaction.requiringNew().run(() -> {
+                    log.update(escalated, null, null);
+                    alerts.owe(log, escalated);
+                });
                 events.ended(escalated);
                 return;
             }
@@ -473,8 +478,10 @@ public class SagaEngine {
         run.parked = true;
     }
 
+    /** Ends the saga ESCALATED; the webhook's alert commits with it, so a crash cannot lose it. */
     private void escalate(Run run, StepDefinition step, StepFailure failure) {
-        end(run, run.saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure)));
+        SagaSnapshot escalated = run.saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure));
+        commit(run, escalated, null, null, l -> alerts.owe(l, escalated));
     }
 
     private void end(Run run, SagaSnapshot last) {

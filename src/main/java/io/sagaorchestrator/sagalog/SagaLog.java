@@ -323,6 +323,68 @@ public class SagaLog {
         });
     }
 
+    /** Owes the webhook an alert, in the caller's transaction: the one that records the escalation. */
+    public void insertAlert(UUID id, UUID sagaId, String body) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into escalation_alert (id, saga_id, body) values (?, ?, ?)")) {
+                ps.setObject(1, id);
+                ps.setObject(2, sagaId);
+                ps.setString(3, body);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Takes up to {@code limit} alerts due for delivery, counting the attempt and pushing their next
+     * attempt {@code lease} out, so no other instance sends them meanwhile; rows another instance is
+     * claiming are skipped. If this instance dies while sending, the alert is due again after the lease.
+     */
+    public List<EscalationAlert> claimDueAlerts(int limit, Duration lease) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update escalation_alert set attempts = attempts + 1, next_attempt_at = now() + ? * interval '1 millisecond'
+                    where id in (select id from escalation_alert where next_attempt_at <= now() order by next_attempt_at limit ?
+                                 for update skip locked)
+                    returning id, saga_id, body, attempts, created_at""")) {
+                ps.setLong(1, lease.toMillis());
+                ps.setInt(2, limit);
+                List<EscalationAlert> alerts = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        alerts.add(new EscalationAlert(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
+                                rs.getInt(4), instant(rs, 5)));
+                    }
+                }
+                return alerts;
+            }
+        });
+    }
+
+    /** The alert is settled: delivered, or given up on. */
+    public void deleteAlert(UUID id) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("delete from escalation_alert where id = ?")) {
+                ps.setObject(1, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The receiver did not accept the alert: try again in {@code retryIn}. */
+    public void alertFailed(UUID id, String error, Duration retryIn) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update escalation_alert set last_error = ?, next_attempt_at = now() + ? * interval '1 millisecond'
+                    where id = ?""")) {
+                ps.setString(1, error);
+                ps.setLong(2, retryIn.toMillis());
+                ps.setObject(3, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private List<SagaSnapshot> readSagas(PreparedStatement ps) throws SQLException {
         List<SagaSnapshot> sagas = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
