@@ -47,7 +47,8 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response sagaNotFound(SagaNotFoundException e) {
-        return Problem.of(Response.Status.NOT_FOUND, "saga-not-found", "No such saga", e.getMessage()).toResponse();
+        Problem problem = Problem.of(Response.Status.NOT_FOUND, "saga-not-found", "No such saga", e.getMessage());
+        return (e.audited() ? problem.with("audit", "/api/audit?sagaId=" + e.sagaId()) : problem).toResponse();
     }
 
     @ServerExceptionMapper

@@ -83,6 +83,15 @@ public class SagaQueries {
         }
     }
 
+    /**
+     * The saga's detail, or a not-found that says so when retention deleted the saga but its audit
+     * entries remain.
+     */
+    public SagaViews.Detail require(UUID id) {
+        return detail(id).orElseThrow(() -> new SagaNotFoundException(id,
+                !audit.search(new AuditTrail.Filter(id, null, null, null, null), 1).isEmpty()));
+    }
+
     private List<SagaViews.Step> steps(Connection c, UUID id, SagaDefinition definition, JsonNode states) throws SQLException {
         Map<String, List<SagaViews.Attempt>> byStep = new LinkedHashMap<>();
         if (definition != null) {

@@ -48,7 +48,7 @@ public class SagaResource {
     @GET
     @Path("/{id}")
     public SagaViews.Detail get(@PathParam("id") UUID id) {
-        return queries.detail(id).orElseThrow(() -> new SagaNotFoundException(id));
+        return queries.require(id);
     }
 
     /**

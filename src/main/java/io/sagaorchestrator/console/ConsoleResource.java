@@ -130,7 +130,7 @@ public class ConsoleResource {
     @GET
     @Path("/sagas/{id}")
     public Response detail(@PathParam("id") UUID id, @QueryParam("audit") Long audit) {
-        SagaViews.Detail saga = queries.detail(id).orElseThrow(() -> new SagaNotFoundException(id));
+        SagaViews.Detail saga = queries.require(id);
         ConsoleViews.Outcome outcome = audit == null ? null : saga.operations().stream().filter(e -> e.id() == audit).findFirst()
                 .map(e -> new ConsoleViews.Outcome(true, null, e, e.operation(), null)).orElse(null);
         return detailPage(200, saga, outcome);
@@ -171,7 +171,7 @@ public class ConsoleResource {
                 status = 409;
             }
         }
-        SagaViews.Detail saga = queries.detail(id).orElseThrow(() -> new SagaNotFoundException(id));
+        SagaViews.Detail saga = queries.require(id);
         return detailPage(status, saga, new ConsoleViews.Outcome(false, refusal, null, operation.path(), reason));
     }
 

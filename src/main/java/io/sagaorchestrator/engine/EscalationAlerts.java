@@ -2,24 +2,21 @@ package io.sagaorchestrator.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.uuid.UuidCreator;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Tells people that a saga needs manual repair: an ERROR log line with the saga id, the counter
- * {@code saga.escalated}, and a JSON POST to {@code saga.escalation.webhook-url} when one is set.
- * The durable record is the ESCALATED status in the log; the alert is a best-effort nudge on top.
+ * {@code saga.escalated}, and, when {@code saga.escalation.webhook-url} is set, a JSON alert owed to
+ * the webhook. The alert is written in the transaction that records the escalation, so no crash
+ * can lose it; {@link EscalationWebhook} delivers it until the receiver accepts it.
  */
 @ApplicationScoped
 public class EscalationAlerts {
@@ -28,39 +25,34 @@ public class EscalationAlerts {
 
     private final MeterRegistry metrics;
     private final ObjectMapper json;
-    private final Optional<URI> webhook;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final EscalationConfig config;
 
-    EscalationAlerts(MeterRegistry metrics, ObjectMapper json,
-                     @ConfigProperty(name = "saga.escalation.webhook-url") Optional<URI> webhook) {
+    EscalationAlerts(MeterRegistry metrics, ObjectMapper json, EscalationConfig config) {
         this.metrics = metrics;
         this.json = json;
-        this.webhook = webhook;
+        this.config = config;
     }
 
+    /** Records the alert for {@code escalated} in the transaction of {@code log} that stores the escalation. */
+    void owe(SagaLog log, SagaSnapshot escalated) {
+        if (config.webhookUrl().isEmpty()) {
+            return;
+        }
+        UUID alertId = UuidCreator.getTimeOrderedEpoch();
+        ObjectNode alert = json.createObjectNode()
+                .put("alertId", alertId.toString())
+                .put("sagaId", escalated.id().toString())
+                .put("definition", escalated.definitionName())
+                .put("status", escalated.status().name())
+                .put("businessKey", escalated.businessKey())
+                .put("reason", escalated.lastError())
+                .put("at", Instant.now().toString());
+        log.insertAlert(alertId, escalated.id(), alert.toString());
+    }
+
+    /** Once the escalation is committed. */
     void escalated(SagaSnapshot saga) {
         LOG.errorf("Saga %s (%s) is ESCALATED and needs manual repair: %s", saga.id(), saga.definitionName(), saga.lastError());
         metrics.counter("saga.escalated", "definition", saga.definitionName()).increment();
-        webhook.ifPresent(url -> post(url, saga));
-    }
-
-    private void post(URI url, SagaSnapshot saga) {
-        ObjectNode alert = json.createObjectNode()
-                .put("sagaId", saga.id().toString())
-                .put("definition", saga.definitionName())
-                .put("status", saga.status().name())
-                .put("businessKey", saga.businessKey())
-                .put("reason", saga.lastError())
-                .put("at", Instant.now().toString());
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(alert.toString()))
-                .build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-            if (error != null || response.statusCode() >= 300) {
-                LOG.warnf("Escalation alert for saga %s was not accepted by the webhook: %s", saga.id(),
-                        error != null ? error.toString() : "HTTP " + response.statusCode());
-            }
-        });
     }
 }

@@ -84,10 +84,11 @@ public class SagaEngine {
     private final Instance instance;
     private final CrashPoints crashPoints;
     private final TransactionSynchronizationRegistry transactions;
+    private final EscalationAlerts alerts;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas,
                EntityManager em, SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
-               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions) {
+               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts) {
         this.definitions = definitions;
         this.actions = actions;
         this.remoteCalls = remoteCalls;
@@ -101,6 +102,7 @@ public class SagaEngine {
         this.instance = instance;
         this.crashPoints = crashPoints;
         this.transactions = transactions;
+        this.alerts = alerts;
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -110,22 +112,23 @@ public class SagaEngine {
     /**
      * Records a new saga (with the intent of its first step, when that is remote) in one commit,
      * shared with the sagas started at the same moment, then advances it in the background. Once this
-     * returns, the saga is in the log and will end, whatever happens to this process. A repeated
-     * idempotency key returns the saga it started first.
+     * returns, the saga is in the log and will end, whatever happens to this process. A key the same
+     * caller sent before returns the saga it started first; another caller's keys are not seen.
      *
      * @throws IdempotencyKeyReusedException when the key was used before with another input
      * @throws io.sagaorchestrator.sagalog.SagaLogUnavailableException when the saga could not be recorded
      */
-    public Started start(SagaDefinition definition, JsonNode input, String businessKey, String idempotencyKey) {
+    public Started start(SagaDefinition definition, JsonNode input, String businessKey, String caller, String idempotencyKey) {
         Run run = newRun(definition, input, businessKey);
         CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
         if (run.preparedIntent != null) {
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         }
-        boolean created = newSagas.record(new NewSaga(run.saga, idempotencyKey, instance.id(), config.lease(), run.preparedIntent));
+        boolean created = newSagas.record(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(),
+                run.preparedIntent));
         if (!created) {
             completions.forget(run.saga.id(), ended);
-            return existing(definition, input, idempotencyKey);
+            return existing(definition, input, caller, idempotencyKey);
         }
         advanceInBackground(run);
         return new Started(run.saga.id(), true, ended);
@@ -140,7 +143,7 @@ public class SagaEngine {
      *
      * @throws IllegalStateException when no transaction is active
      */
-    public Started enlist(SagaDefinition definition, JsonNode input, String businessKey, String idempotencyKey) {
+    public Started enlist(SagaDefinition definition, JsonNode input, String businessKey, String caller, String idempotencyKey) {
         if (!QuarkusTransaction.isActive()) {
             throw new IllegalStateException("enlisting saga '" + definition.name() + "' needs the caller's transaction:"
                     + " call it from a @Transactional method");
@@ -150,8 +153,8 @@ public class SagaEngine {
                     + " start with a remote or outbox step, since the caller's transaction is its local part");
         }
         Run run = newRun(definition, input, businessKey);
-        if (!log.insert(new NewSaga(run.saga, idempotencyKey, instance.id(), config.lease(), run.preparedIntent))) {
-            return existing(definition, input, idempotencyKey);
+        if (!log.insert(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent))) {
+            return existing(definition, input, caller, idempotencyKey);
         }
         CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
         transactions.registerInterposedSynchronization(new Synchronization() {
@@ -187,8 +190,8 @@ public class SagaEngine {
         runner.submit(run.saga.id(), () -> advance(run));
     }
 
-    private Started existing(SagaDefinition definition, JsonNode input, String idempotencyKey) {
-        SagaSnapshot saga = QuarkusTransaction.requiringNew().call(() -> log.findByIdempotencyKey(definition.name(), idempotencyKey)
+    private Started existing(SagaDefinition definition, JsonNode input, String caller, String idempotencyKey) {
+        SagaSnapshot saga = QuarkusTransaction.requiringNew().call(() -> log.findByIdempotencyKey(definition.name(), caller, idempotencyKey)
                 .flatMap(log::load)).orElseThrow(() -> new IllegalStateException("idempotency key " + idempotencyKey + " vanished"));
         if (!saga.input().equals(input)) {
             throw new IdempotencyKeyReusedException(idempotencyKey, saga.id());
@@ -211,7 +214,10 @@ public class SagaEngine {
                 LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
                 SagaSnapshot escalated = claimed.withStatus(SagaStatus.ESCALATED).withLastError("definition " + claimed.definitionName()
                         + " v" + claimed.definitionVersion() + " cannot be run by this release: " + e.getMessage());
-                QuarkusTransaction.requiringNew().run(() -> log.update(escalated, null, null));
+                QuarkusTransaction.requiringNew().run(() -> {
+                    log.update(escalated, null, null);
+                    alerts.owe(log, escalated);
+                });
                 events.ended(escalated);
                 return;
             }
@@ -472,8 +478,10 @@ public class SagaEngine {
         run.parked = true;
     }
 
+    /** Ends the saga ESCALATED; the webhook's alert commits with it, so a crash cannot lose it. */
     private void escalate(Run run, StepDefinition step, StepFailure failure) {
-        end(run, run.saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure)));
+        SagaSnapshot escalated = run.saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure));
+        commit(run, escalated, null, null, l -> alerts.owe(l, escalated));
     }
 
     private void end(Run run, SagaSnapshot last) {

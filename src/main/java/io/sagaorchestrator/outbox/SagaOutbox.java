@@ -25,6 +25,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class SagaOutbox {
 
+    /**
+     * Whose idempotency keys the service's own code uses: the code is one trusted party choosing its
+     * keys (e.g. from the event it handles), and no HTTP caller may reach them. The colon keeps it
+     * apart from every HTTP Basic user name, which cannot contain one (RFC 7617).
+     */
+    public static final String IN_PROCESS = ":in-process";
+
     private final SagaEngine engine;
     private final DefinitionRegistry definitions;
     private final ObjectMapper json;
@@ -41,13 +48,19 @@ public class SagaOutbox {
 
     /**
      * @param businessKey    what operators search the saga by (may be null)
-     * @param idempotencyKey the same key never enlists a second saga (may be null)
+     * @param idempotencyKey the same key never enlists a second saga (may be null); the service's keys
+     *                       are apart from those of HTTP callers
      * @throws IllegalStateException    when called outside a transaction
      * @throws IllegalArgumentException when there is no such definition
      */
     public SagaEngine.Started dispatch(String definition, Object payload, String businessKey, String idempotencyKey) {
+        return dispatchFor(IN_PROCESS, definition, payload, businessKey, idempotencyKey);
+    }
+
+    /** As {@link #dispatch(String, Object, String, String)}, for a caller whose keys are its own (an HTTP principal). */
+    public SagaEngine.Started dispatchFor(String caller, String definition, Object payload, String businessKey, String idempotencyKey) {
         SagaDefinition d = definitions.current(definition)
                 .orElseThrow(() -> new IllegalArgumentException("there is no saga definition '" + definition + "'"));
-        return engine.enlist(d, json.valueToTree(payload), businessKey, idempotencyKey);
+        return engine.enlist(d, json.valueToTree(payload), businessKey, caller, idempotencyKey);
     }
 }

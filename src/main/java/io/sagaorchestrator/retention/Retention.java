@@ -11,9 +11,11 @@ import java.time.Duration;
 
 /**
  * Keeps the saga log bounded: sagas that ended (COMPLETED, COMPENSATED, RESOLVED) more than
- * {@code saga.retention.max-age} ago are deleted with their attempts and audit entries, in small
- * batches so that no long transaction or lock competes with live sagas. ESCALATED sagas are never
- * deleted: they wait for a person. Several instances may run it at once (rows are taken with SKIP LOCKED).
+ * {@code saga.retention.max-age} ago are deleted with their attempts, in small batches so that no
+ * long transaction or lock competes with live sagas. ESCALATED sagas are never deleted: they wait for
+ * a person. The audit trail answers to other rules (who repaired what, often kept for a year or
+ * more): its entries outlive their saga and go only once older than {@code saga.audit.retention}.
+ * Several instances may run it at once (rows are taken with SKIP LOCKED).
  */
 @ApplicationScoped
 public class Retention {
@@ -23,13 +25,16 @@ public class Retention {
 
     private final EntityManager em;
     private final Duration maxAge;
+    private final Duration auditMaxAge;
     private final int batch;
 
     Retention(EntityManager em,
               @ConfigProperty(name = "saga.retention.max-age", defaultValue = "30d") Duration maxAge,
+              @ConfigProperty(name = "saga.audit.retention", defaultValue = "400d") Duration auditMaxAge,
               @ConfigProperty(name = "saga.retention.batch", defaultValue = "500") int batch) {
         this.em = em;
         this.maxAge = maxAge;
+        this.auditMaxAge = auditMaxAge;
         this.batch = batch;
     }
 
@@ -42,21 +47,33 @@ public class Retention {
         }
     }
 
-    /** Deletes ended sagas older than the maximum age; returns how many. */
+    /** Deletes ended sagas older than the maximum age, then audit entries older than theirs; returns how many sagas. */
     public long purge() {
+        long sagas = inBatches("""
+                delete from saga where id in (select id from saga where status in ('COMPLETED', 'COMPENSATED', 'RESOLVED')
+                and created_at < now() - ?1 * interval '1 millisecond' limit ?2 for update skip locked)""", maxAge);
+        if (sagas > 0) {
+            LOG.infof("Saga retention deleted %d saga(s) that ended more than %s ago", sagas, maxAge);
+        }
+        long entries = inBatches("""
+                delete from saga_audit where id in (select id from saga_audit
+                where at < now() - ?1 * interval '1 millisecond' limit ?2 for update skip locked)""", auditMaxAge);
+        if (entries > 0) {
+            LOG.infof("Saga retention deleted %d audit entr(ies) older than %s", entries, auditMaxAge);
+        }
+        return sagas;
+    }
+
+    /** Runs {@code delete} (older than ?1, at most ?2 rows) one transaction per batch until a batch comes back short. */
+    private long inBatches(String delete, Duration olderThan) {
         long total = 0;
         for (int i = 0; i < MAX_BATCHES_PER_RUN; i++) {
-            int deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("delete from saga where id in"
-                            + " (select id from saga where status in ('COMPLETED', 'COMPENSATED', 'RESOLVED')"
-                            + " and created_at < now() - ?1 * interval '1 millisecond' limit ?2 for update skip locked)")
-                    .setParameter(1, maxAge.toMillis()).setParameter(2, batch).executeUpdate());
+            int deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(delete)
+                    .setParameter(1, olderThan.toMillis()).setParameter(2, batch).executeUpdate());
             total += deleted;
             if (deleted < batch) {
                 break;
             }
-        }
-        if (total > 0) {
-            LOG.infof("Saga retention deleted %d saga(s) that ended more than %s ago", total, maxAge);
         }
         return total;
     }

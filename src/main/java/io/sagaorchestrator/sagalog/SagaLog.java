@@ -41,10 +41,10 @@ public class SagaLog {
             + " input, result, step_index, attempt, budget_base, step_states, version, last_error, created_at";
 
     private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
-            + " status, business_key, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
-            + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
+            + " status, business_key, caller, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
+            + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
             + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
-            + " on conflict (definition_name, idempotency_key) where idempotency_key is not null do nothing";
+            + " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
 
@@ -114,18 +114,19 @@ public class SagaLog {
         ps.setString(4, s.definitionHash());
         ps.setString(5, s.status().name());
         ps.setString(6, s.businessKey());
-        ps.setString(7, n.idempotencyKey());
-        ps.setString(8, write(s.input()));
-        ps.setString(9, write(s.result()));
-        ps.setInt(10, s.stepIndex());
-        ps.setInt(11, s.attempt());
-        ps.setString(12, write(s.stepStates()));
-        ps.setString(13, n.owner());
-        ps.setLong(14, n.lease().toMillis());
-        ps.setLong(15, s.version());
-        ps.setString(16, s.lastError());
-        ps.setTimestamp(17, Timestamp.from(s.createdAt()));
-        return 18;
+        ps.setString(7, n.caller());
+        ps.setString(8, n.idempotencyKey());
+        ps.setString(9, write(s.input()));
+        ps.setString(10, write(s.result()));
+        ps.setInt(11, s.stepIndex());
+        ps.setInt(12, s.attempt());
+        ps.setString(13, write(s.stepStates()));
+        ps.setString(14, n.owner());
+        ps.setLong(15, n.lease().toMillis());
+        ps.setLong(16, s.version());
+        ps.setString(17, s.lastError());
+        ps.setTimestamp(18, Timestamp.from(s.createdAt()));
+        return 19;
     }
 
     /** Binds an attempt's columns after {@code saga_id}, from parameter {@code from} on. */
@@ -143,11 +144,14 @@ public class SagaLog {
         ps.setString(from + 10, write(a.response()));
     }
 
-    public Optional<UUID> findByIdempotencyKey(String definition, String idempotencyKey) {
+    /** The saga {@code caller} started with this key; another caller's key finds nothing. */
+    public Optional<UUID> findByIdempotencyKey(String definition, String caller, String idempotencyKey) {
         return work(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select id from saga where definition_name = ? and idempotency_key = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select id from saga where definition_name = ? and caller = ? and idempotency_key = ?")) {
                 ps.setString(1, definition);
-                ps.setString(2, idempotencyKey);
+                ps.setString(2, caller);
+                ps.setString(3, idempotencyKey);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
                 }
@@ -315,6 +319,68 @@ public class SagaLog {
                     }
                 }
                 return attempts;
+            }
+        });
+    }
+
+    /** Owes the webhook an alert, in the caller's transaction: the one that records the escalation. */
+    public void insertAlert(UUID id, UUID sagaId, String body) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into escalation_alert (id, saga_id, body) values (?, ?, ?)")) {
+                ps.setObject(1, id);
+                ps.setObject(2, sagaId);
+                ps.setString(3, body);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Takes up to {@code limit} alerts due for delivery, counting the attempt and pushing their next
+     * attempt {@code lease} out, so no other instance sends them meanwhile; rows another instance is
+     * claiming are skipped. If this instance dies while sending, the alert is due again after the lease.
+     */
+    public List<EscalationAlert> claimDueAlerts(int limit, Duration lease) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update escalation_alert set attempts = attempts + 1, next_attempt_at = now() + ? * interval '1 millisecond'
+                    where id in (select id from escalation_alert where next_attempt_at <= now() order by next_attempt_at limit ?
+                                 for update skip locked)
+                    returning id, saga_id, body, attempts, created_at""")) {
+                ps.setLong(1, lease.toMillis());
+                ps.setInt(2, limit);
+                List<EscalationAlert> alerts = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        alerts.add(new EscalationAlert(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
+                                rs.getInt(4), instant(rs, 5)));
+                    }
+                }
+                return alerts;
+            }
+        });
+    }
+
+    /** The alert is settled: delivered, or given up on. */
+    public void deleteAlert(UUID id) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("delete from escalation_alert where id = ?")) {
+                ps.setObject(1, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The receiver did not accept the alert: try again in {@code retryIn}. */
+    public void alertFailed(UUID id, String error, Duration retryIn) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update escalation_alert set last_error = ?, next_attempt_at = now() + ? * interval '1 millisecond'
+                    where id = ?""")) {
+                ps.setString(1, error);
+                ps.setLong(2, retryIn.toMillis());
+                ps.setObject(3, id);
+                return ps.executeUpdate();
             }
         });
     }

@@ -1,6 +1,7 @@
 package io.sagaorchestrator.usersync;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.sagaorchestrator.api.StartAnswers;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -21,23 +22,28 @@ public class UserSyncStarts {
     private final StartAnswers answers;
     private final ObjectMapper json;
     private final List<Integer> defaultRoleIds;
+    private final SecurityIdentity caller;
 
     UserSyncStarts(SagaEngine engine, DefinitionRegistry definitions, StartAnswers answers, ObjectMapper json,
-                   @ConfigProperty(name = "tt.default-role-ids", defaultValue = "3") List<Integer> defaultRoleIds) {
+                   @ConfigProperty(name = "tt.default-role-ids", defaultValue = "3") List<Integer> defaultRoleIds,
+                   SecurityIdentity caller) {
         this.engine = engine;
         this.definitions = definitions;
         this.answers = answers;
         this.json = json;
         this.defaultRoleIds = defaultRoleIds;
+        this.caller = caller;
     }
 
+    /** Starts for the authenticated caller, whose idempotency keys are its own. */
     public Response start(String definitionName, UserSyncRequest request, String idempotencyKey, int waitSeconds) {
         SagaDefinition definition = definitions.current(definitionName)
                 .orElseThrow(() -> new IllegalStateException("saga-definitions/ has no '" + definitionName + "' definition"));
         String name = request.name().strip();
         UserSyncInput input = new UserSyncInput(name, request.phone(),
                 request.roleIds() == null ? defaultRoleIds : request.roleIds(), Usernames.of(name, request.phone()));
-        SagaEngine.Started started = engine.start(definition, json.valueToTree(input), input.username(), idempotencyKey);
+        SagaEngine.Started started = engine.start(definition, json.valueToTree(input), input.username(),
+                caller.getPrincipal().getName(), idempotencyKey);
         return answers.await(started, Duration.ofSeconds(waitSeconds));
     }
 }

@@ -102,4 +102,22 @@ class StartupIsRefusedIT {
             assertFalse(output.contains("QUARKUS_REST_CLIENT_CRM_API_URL"), output);
         }
     }
+
+    @Test
+    void aWebhookWithoutASecretRefusesStartUpAndSaysWhatToSet() throws Exception {
+        // given an escalation webhook but no secret to sign its alerts with
+        try (ServiceProcess service = ServiceProcess.start("webhook-without-secret", ServiceProcess.freePort(), Map.of(
+                "quarkus.profile", "demo",
+                "quarkus.security.users.embedded.users.demo", "demo",
+                "saga.escalation.webhook-url", "http://127.0.0.1:9/alerts",
+                "saga.embedded-database.data-dir", "target/it/pg-webhook-without-secret"))) {
+
+            // when it starts, then it stops with a message naming the setting
+            int exit = service.awaitExit(Duration.ofSeconds(90));
+            assertNotEquals(0, exit);
+            String output = service.output();
+            assertTrue(output.contains("saga.escalation.webhook-secret is not") && output.contains("SAGA_ESCALATION_WEBHOOK_SECRET"),
+                    output);
+        }
+    }
 }

@@ -8,8 +8,12 @@ import org.junit.jupiter.api.Test;
 
 import java.util.UUID;
 
+import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,5 +61,40 @@ class OldEndedSagasArePurgedTest {
             assertEquals(1, count("select count(*) from saga where id = ?", kept));
         }
         execute("update saga set status = 'RESOLVED' where id = ?", oldRunning);
+    }
+
+    private long givenAuditEntry(UUID sagaId, int daysAgo) {
+        execute("insert into saga_audit (saga_id, operation, actor, reason, status_before, status_after, at)"
+                + " values (?, 'resolve', 'operator', 'repaired in TT by hand', 'ESCALATED', 'RESOLVED', now() - ? * interval '1 day')",
+                sagaId, daysAgo);
+        return count("select max(id) from saga_audit where saga_id = ?", sagaId);
+    }
+
+    @Test
+    void auditEntriesOutliveTheirSagaUntilTheAuditRetention() {
+        // given a saga resolved by hand that is past the sagas' maximum age (30 days, the audit's is 400),
+        // and one so old that its audit entry is past the audit's too
+        UUID resolved = givenSaga("RESOLVED", 40);
+        long kept = givenAuditEntry(resolved, 39);
+        UUID ancient = givenSaga("RESOLVED", 500);
+        long expired = givenAuditEntry(ancient, 450);
+
+        // when retention runs
+        retention.purge();
+
+        // then both sagas are gone, the recent audit entry stays with its saga id, and the expired one is gone
+        assertEquals(0, count("select count(*) from saga where id in (?, ?)", resolved, ancient));
+        assertEquals(1, count("select count(*) from saga_audit where id = ? and saga_id = ?", kept, resolved));
+        assertEquals(0, count("select count(*) from saga_audit where id = ?", expired));
+        // and the audit API still shows the entry of the deleted saga
+        as("viewer").get("/api/audit?sagaId=" + resolved).then().statusCode(200)
+                .body("", hasSize(1))
+                .body("[0].sagaId", equalTo(resolved.toString()))
+                .body("[0].reason", equalTo("repaired in TT by hand"));
+        // and the saga's detail says it was deleted and where its audit trail is
+        as("viewer").get("/api/sagas/" + resolved).then().statusCode(404).contentType("application/problem+json")
+                .body("type", containsString("saga-not-found"))
+                .body("detail", containsString("deleted by retention"))
+                .body("audit", equalTo("/api/audit?sagaId=" + resolved));
     }
 }

@@ -117,6 +117,6 @@ class SagasStartedTogetherShareACommitTest {
         AttemptRecord intent = new AttemptRecord("tt-add-user", Direction.FORWARD, 1, Outcome.PENDING, "test", Instant.now(),
                 null, null, null, json.createObjectNode().put("method", "POST"), null);
         // a lease far ahead: recovery of the running service must leave these sagas alone
-        return new NewSaga(saga, idempotencyKey, OWNER, Duration.ofDays(1), intent);
+        return new NewSaga(saga, "client", idempotencyKey, OWNER, Duration.ofDays(1), intent);
     }
 }

@@ -19,6 +19,7 @@ import static io.sagaorchestrator.testsupport.UserSyncFixture.ttAnswer;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.uniquePhone;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** The same Idempotency-Key always answers for the same saga and never starts a second one. */
 @QuarkusTest
@@ -30,7 +31,11 @@ class IdempotentStartTest {
     }
 
     private static Response start(String key, String name, String phone) {
-        return as("client").contentType("application/json").header("Idempotency-Key", key)
+        return start("client", key, name, phone);
+    }
+
+    private static Response start(String caller, String key, String name, String phone) {
+        return as(caller).contentType("application/json").header("Idempotency-Key", key)
                 .body("{\"name\":\"" + name + "\",\"phone\":\"" + phone + "\"}")
                 .post("/api/sagas/user-sync?wait=10");
     }
@@ -67,5 +72,30 @@ class IdempotentStartTest {
         start(key, "郑三", phone).then().statusCode(422).contentType("application/problem+json")
                 .body("sagaId", equalTo(sagaId));
         assertEquals(1, count("select count(*) from saga where idempotency_key = ?", key));
+    }
+
+    @Test
+    void aKeyBelongsToItsCallerSoAnotherClientWithTheSameKeyGetsItsOwnSaga() {
+        // given client A started a saga with a key
+        String phoneA = uniquePhone();
+        String phoneB = uniquePhone();
+        String key = UUID.randomUUID().toString();
+        tt().register(addUser("qianyi" + phoneA).willReturn(ttAnswer("OK", "tt-" + phoneA)));
+        tt().register(addUser("qianer" + phoneB).willReturn(ttAnswer("OK", "tt-" + phoneB)));
+        String sagaOfA = start("client", key, "钱一", phoneA).then().statusCode(200).extract().path("sagaId");
+
+        // when client B sends the same key with its own body
+        Response answerToB = start("client2", key, "钱二", phoneB);
+
+        // then B gets a saga of its own, and nothing of A's
+        answerToB.then().statusCode(200).body("result.remoteUserId", equalTo("tt-" + phoneB));
+        String sagaOfB = answerToB.path("sagaId");
+        assertNotEquals(sagaOfA, sagaOfB);
+        assertEquals(2, count("select count(*) from saga where idempotency_key = ?", key));
+        // and each caller repeating the key gets its own saga back, never the other's
+        start("client2", key, "钱二", phoneB).then().statusCode(200).body("sagaId", equalTo(sagaOfB));
+        start("client", key, "钱一", phoneA).then().statusCode(200).body("sagaId", equalTo(sagaOfA))
+                .body("result.remoteUserId", equalTo("tt-" + phoneA));
+        tt().verifyThat(2, postRequestedFor(urlEqualTo("/users")));
     }
 }
