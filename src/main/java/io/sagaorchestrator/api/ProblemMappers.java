@@ -102,6 +102,18 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response searchUnavailable(SearchUnavailableException e) {
+        LOG.warnf("A read of the saga log was refused: %s (%s)", e.reason(), e.getCause().getMessage());
+        Problem problem = switch (e.reason()) {
+            case TIMED_OUT -> Problem.of(Response.Status.SERVICE_UNAVAILABLE, "search-timed-out",
+                    "The search took too long and was stopped", e.getMessage());
+            case BUSY -> Problem.of(Response.Status.SERVICE_UNAVAILABLE, "searches-busy",
+                    "Too many searches are running now", e.getMessage());
+        };
+        return Response.fromResponse(problem.toResponse()).header("Retry-After", 1).build();
+    }
+
+    @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("Request failed unexpectedly", e);
         return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "internal-error", "The service failed",

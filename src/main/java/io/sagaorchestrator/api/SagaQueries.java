@@ -3,13 +3,13 @@ package io.sagaorchestrator.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agroal.api.AgroalDataSource;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.operations.AuditTrail;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.BadRequestException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
@@ -39,16 +39,19 @@ public class SagaQueries {
     /** Live, and its current step has failed: waiting for a scheduled retry, or on its second attempt or later. */
     static final String RETRYING = "(status in ('RUNNING', 'COMPENSATING') and (owner is null or attempt - budget_base >= 2))";
 
-    private final AgroalDataSource db;
+    /** A shorter text has no trigram, so no index can find it: every saga with an error would be read. */
+    static final int MIN_ERROR_TEXT = 3;
+
+    private final ReadConnections reads;
     private final ObjectMapper json;
     private final DefinitionRegistry definitions;
     private final AuditTrail audit;
     private final Duration statsMaxAge;
     private volatile SagaViews.Stats cachedStats;
 
-    SagaQueries(AgroalDataSource db, ObjectMapper json, DefinitionRegistry definitions, AuditTrail audit,
+    SagaQueries(ReadConnections reads, ObjectMapper json, DefinitionRegistry definitions, AuditTrail audit,
                 @ConfigProperty(name = "saga.stats.max-age", defaultValue = "5s") Duration statsMaxAge) {
-        this.db = db;
+        this.reads = reads;
         this.json = json;
         this.definitions = definitions;
         this.audit = audit;
@@ -56,8 +59,8 @@ public class SagaQueries {
     }
 
     public Optional<SagaViews.Detail> detail(UUID id) {
-        try (Connection c = db.getConnection()) {
-            SagaViews.Detail saga;
+        SagaViews.Detail saga;
+        try (Connection c = reads.open()) {
             SagaDefinition definition;
             try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
                     + ", definition_hash, input, result, step_states from saga where id = ?")) {
@@ -73,14 +76,15 @@ public class SagaQueries {
                     saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(12), s.status(),
                             s.businessKey(), read(rs.getString(13)), read(rs.getString(14)), s.lastError(), s.createdAt(),
                             s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), s.attempts(), s.retrying(),
-                            steps(c, id, definition, states),
-                            audit.search(new AuditTrail.Filter(id, null, null, null, null), 1000));
+                            steps(c, id, definition, states), List.of());
                 }
             }
-            return Optional.of(saga);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read saga " + id + ": " + e.getMessage(), e);
+            throw reads.failure("cannot read saga " + id, e);
         }
+        // read with a connection of its own, after this one is back in the pool: holding one read connection while
+        // waiting for another would let a few concurrent detail reads wait on each other until they time out
+        return Optional.of(saga.withOperations(audit.search(new AuditTrail.Filter(id, null, null, null, null), 1000)));
     }
 
     /**
@@ -135,6 +139,16 @@ public class SagaQueries {
     public record Filter(Set<SagaStatus> statuses, String definition, String businessKey, Instant createdFrom,
                          Instant createdTo, Instant updatedFrom, Instant updatedTo, String errorText, Duration stuckFor,
                          Integer minAttempts, Boolean retrying) {
+        public Filter {
+            if (errorText != null && errorText.strip().length() < MIN_ERROR_TEXT) {
+                throw new BadRequestException("error '" + errorText + "' is too short: search for at least " + MIN_ERROR_TEXT
+                        + " characters of the error text");
+            }
+        }
+    }
+
+    /** A statement and its parameters, in order. */
+    record Sql(String text, List<Object> params) {
     }
 
     /**
@@ -142,6 +156,29 @@ public class SagaQueries {
      * so pages stay stable while new sagas arrive.
      */
     public SagaViews.Page list(Filter f, String cursor, int limit) {
+        Sql sql = listSql(f, cursor, limit);
+        try (Connection c = reads.open(); PreparedStatement ps = c.prepareStatement(sql.text())) {
+            bind(c, ps, sql.params());
+            List<SagaViews.Summary> items = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    items.add(summary(rs));
+                }
+            }
+            String next = null;
+            if (items.size() > limit) {
+                items = items.subList(0, limit);
+                SagaViews.Summary last = items.get(limit - 1);
+                next = new Cursor(last.createdAt(), last.sagaId()).encode();
+            }
+            return new SagaViews.Page(items, next);
+        } catch (SQLException e) {
+            throw reads.failure("cannot list sagas", e);
+        }
+    }
+
+    /** The page's statement; {@code last_error ilike} is answered by the trigram index saga_last_error_trgm_idx (V9). */
+    static Sql listSql(Filter f, String cursor, int limit) {
         StringBuilder sql = new StringBuilder("select " + SUMMARY_COLUMNS + " from saga where true");
         List<Object> params = new ArrayList<>();
         if (f.statuses() != null && !f.statuses().isEmpty()) {
@@ -181,24 +218,7 @@ public class SagaQueries {
         }
         sql.append(" order by created_at desc, id desc limit ?");
         params.add(limit + 1);
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            bind(c, ps, params);
-            List<SagaViews.Summary> items = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    items.add(summary(rs));
-                }
-            }
-            String next = null;
-            if (items.size() > limit) {
-                items = items.subList(0, limit);
-                SagaViews.Summary last = items.get(limit - 1);
-                next = new Cursor(last.createdAt(), last.sagaId()).encode();
-            }
-            return new SagaViews.Page(items, next);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot list sagas: " + e.getMessage(), e);
-        }
+        return new Sql(sql.toString(), params);
     }
 
     /**
@@ -220,7 +240,7 @@ public class SagaQueries {
 
     private SagaViews.Stats countStats() {
         Instant asOf = Instant.now();
-        try (Connection c = db.getConnection()) {
+        try (Connection c = reads.open()) {
             Map<String, Map<String, Long>> byDefinition = new java.util.TreeMap<>();
             Map<String, Long> byStatus = new java.util.TreeMap<>();
             try (PreparedStatement ps = c.prepareStatement("select definition_name, status, count(*) from saga group by 1, 2");
@@ -245,7 +265,7 @@ public class SagaQueries {
             return new SagaViews.Stats(asOf, byStatus, byDefinition, retrying, oldest,
                     oldest == null ? null : Duration.between(oldest.createdAt(), asOf).toSeconds());
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot count sagas: " + e.getMessage(), e);
+            throw reads.failure("cannot count sagas", e);
         }
     }
 
@@ -260,7 +280,7 @@ public class SagaQueries {
         return instant == null ? null : Timestamp.from(instant);
     }
 
-    private static void bind(Connection c, PreparedStatement ps, List<Object> params) throws SQLException {
+    static void bind(Connection c, PreparedStatement ps, List<Object> params) throws SQLException {
         for (int i = 0; i < params.size(); i++) {
             Object p = params.get(i);
             if (p instanceof String[] array) {

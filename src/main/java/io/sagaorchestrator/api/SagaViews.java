@@ -30,6 +30,10 @@ public final class SagaViews {
                          String businessKey, JsonNode input, JsonNode result, String lastError, Instant createdAt,
                          Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, Integer attempts,
                          boolean retrying, List<Step> steps, List<AuditTrail.Entry> operations) {
+        Detail withOperations(List<AuditTrail.Entry> trail) {
+            return new Detail(sagaId, definition, definitionVersion, definitionHash, status, businessKey, input, result, lastError,
+                    createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, steps, trail);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaorchestrator.engine.SagaCompletions;
 import io.sagaorchestrator.engine.SagaEngine;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,20 +27,20 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class StartAnswers {
 
-    private final SagaQueries queries;
+    private final SagaLog log;
     private final SagaCompletions completions;
     private final ObjectMapper json;
 
-    StartAnswers(SagaQueries queries, SagaCompletions completions, ObjectMapper json) {
-        this.queries = queries;
+    StartAnswers(SagaLog log, SagaCompletions completions, ObjectMapper json) {
+        this.log = log;
         this.completions = completions;
         this.json = json;
     }
 
     public Response await(SagaEngine.Started started, Duration wait) {
-        SagaSnapshot ended = null;
+        SagaSnapshot saga = null;
         try {
-            ended = started.ended().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            saga = started.ended().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             completions.forget(started.sagaId(), started.ended());
         } catch (InterruptedException e) {
@@ -47,12 +48,12 @@ public class StartAnswers {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
-        if (ended == null) {
-            // not ended here in time: it may still run, or have ended on another instance
-            SagaViews.Detail saga = queries.detail(started.sagaId()).orElseThrow(() -> new SagaNotFoundException(started.sagaId()));
-            return answer(saga.sagaId(), SagaStatus.valueOf(saga.status()), saga.result(), saga.lastError());
+        if (saga == null) {
+            // not ended here in time: it may still run, or have ended on another instance. Read through the engine's
+            // connections, not the searches' (ReadConnections): a flood of searches must not hold up an answer to a start.
+            saga = log.load(started.sagaId()).orElseThrow(() -> new SagaNotFoundException(started.sagaId()));
         }
-        return answer(ended.id(), ended.status(), ended.result(), ended.lastError());
+        return answer(saga.id(), saga.status(), saga.result(), saga.lastError());
     }
 
     private Response answer(UUID sagaId, SagaStatus status, JsonNode result, String lastError) {

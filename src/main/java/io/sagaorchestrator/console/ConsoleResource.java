@@ -7,6 +7,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.FormAuthenticationMechanism;
 import io.sagaorchestrator.api.InvalidCursorException;
 import io.sagaorchestrator.api.SagaNotFoundException;
+import io.sagaorchestrator.api.SearchUnavailableException;
 import io.sagaorchestrator.api.SagaQueries;
 import io.sagaorchestrator.api.SagaViews;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
@@ -120,8 +121,8 @@ public class ConsoleResource {
             String next = found.nextCursor() == null ? null : base + (form.empty() ? "?" : "&") + "cursor=" + found.nextCursor();
             return html(200, ConsolePages.list(page("sagas"), form, ConsoleViews.STATUSES, names, found.items(), null,
                     cursor == null || cursor.isBlank() ? null : base, next));
-        } catch (BadRequestException | InvalidCursorException e) {
-            return html(400, ConsolePages.list(page("sagas"), form, ConsoleViews.STATUSES, names, List.of(), e.getMessage(),
+        } catch (BadRequestException | InvalidCursorException | SearchUnavailableException e) {
+            return html(e instanceof SearchUnavailableException ? 503 : 400, ConsolePages.list(page("sagas"), form, ConsoleViews.STATUSES, names, List.of(), e.getMessage(),
                     null, null));
         }
     }

@@ -3,7 +3,7 @@ package io.sagaorchestrator.operations;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agroal.api.AgroalDataSource;
+import io.sagaorchestrator.api.ReadConnections;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
@@ -32,12 +32,12 @@ public class AuditTrail {
     private static final String COLUMNS = "id, saga_id, operation, actor, reason, status_before, status_after, details, at";
 
     private final EntityManager em;
-    private final AgroalDataSource db;
+    private final ReadConnections reads;
     private final ObjectMapper json;
 
-    AuditTrail(EntityManager em, AgroalDataSource db, ObjectMapper json) {
+    AuditTrail(EntityManager em, ReadConnections reads, ObjectMapper json) {
         this.em = em;
-        this.db = db;
+        this.reads = reads;
         this.json = json;
     }
 
@@ -76,7 +76,7 @@ public class AuditTrail {
         }
         sql.append(f.sagaId() != null ? " order by at, id" : " order by at desc, id desc").append(" limit ?");
         params.add(limit);
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = reads.open(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
@@ -90,7 +90,7 @@ public class AuditTrail {
             }
             return entries;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
+            throw reads.failure("cannot read the audit trail", e);
         }
     }
 
