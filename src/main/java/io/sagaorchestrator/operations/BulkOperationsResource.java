@@ -44,9 +44,11 @@ public class BulkOperationsResource {
         }
 
         SagaQueries.Filter toQuery() {
-            return new SagaQueries.Filter(QueryParams.statuses(status == null ? List.of() : status), definition, businessKey,
+            return new SagaQueries.Filter(QueryParams.statuses(status == null ? List.of() : status),
+                    QueryParams.text("definition", definition), QueryParams.text("businessKey", businessKey),
                     QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
-                    QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo), error,
+                    QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo),
+                    QueryParams.text("error", error),
                     QueryParams.duration("stuck", stuck), minAttempts, retrying);
         }
     }
