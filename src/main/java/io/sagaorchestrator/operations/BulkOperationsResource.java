@@ -32,15 +32,35 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class BulkOperationsResource {
 
-    /** The same criteria as {@code GET /api/sagas}; at least one is required. */
+    /**
+     * The same criteria as {@code GET /api/sagas}; at least one that narrows is required. Blank texts and empty lists
+     * are no criterion (as in the console's form), and {@code "retrying": false} narrows nothing worth a bulk job:
+     * it is every saga not being retried.
+     */
     public record Filter(List<String> status, String definition, String businessKey, String createdFrom, String createdTo,
                          String updatedFrom, String updatedTo, @Size(max = 200) String error, String stuck,
                          @Min(1) Integer minAttempts, Boolean retrying) {
 
+        public Filter {
+            status = status == null ? null : status.stream().filter(s -> s != null && !s.isBlank()).toList();
+            definition = blankToNull(definition);
+            businessKey = blankToNull(businessKey);
+            createdFrom = blankToNull(createdFrom);
+            createdTo = blankToNull(createdTo);
+            updatedFrom = blankToNull(updatedFrom);
+            updatedTo = blankToNull(updatedTo);
+            error = blankToNull(error);
+            stuck = blankToNull(stuck);
+        }
+
         boolean isEmpty() {
             return (status == null || status.isEmpty()) && definition == null && businessKey == null && createdFrom == null
                     && createdTo == null && updatedFrom == null && updatedTo == null && error == null && stuck == null
-                    && minAttempts == null && retrying == null;
+                    && minAttempts == null && !Boolean.TRUE.equals(retrying);
+        }
+
+        private static String blankToNull(String text) {
+            return text == null || text.isBlank() ? null : text;
         }
 
         SagaQueries.Filter toQuery() {
