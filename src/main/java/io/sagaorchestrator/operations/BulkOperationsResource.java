@@ -2,6 +2,7 @@ package io.sagaorchestrator.operations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.api.PlainText;
 import io.sagaorchestrator.api.QueryParams;
 import io.sagaorchestrator.api.SagaQueries;
 import jakarta.annotation.security.RolesAllowed;
@@ -77,7 +78,7 @@ public class BulkOperationsResource {
             @NotNull(message = "is required")
             @Pattern(regexp = "compensate|retry|resolve", message = "must be compensate, retry or resolve") String operation,
             @NotBlank(message = "is required: say why, it goes into every saga's audit trail")
-            @Size(max = 2000, message = "must be at most 2000 characters") String reason,
+            @Size(max = 2000, message = "must be at most 2000 characters") @PlainText(PlainText.Kind.MESSAGE) String reason,
             Boolean force,
             @NotNull(message = "is required: say which sagas") @Valid Filter filter) {
     }

@@ -90,6 +90,9 @@ class BulkOperationsTest {
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("filter is empty"));
         as("operator").contentType("application/json").body("{\"operation\":\"delete\",\"filter\":{\"status\":[\"ESCALATED\"]}}")
                 .post("/api/bulk-operations").then().statusCode(400);
+        as("operator").contentType("application/json")
+                .body("{\"operation\":\"resolve\",\"reason\":\"x\\u0000\",\"filter\":{\"status\":[\"ESCALATED\"]}}")
+                .post("/api/bulk-operations").then().statusCode(400).body("violations[0].field", equalTo("reason"));
         as("viewer").contentType("application/json").body(body).post("/api/bulk-operations").then().statusCode(403);
         as("viewer").get("/api/bulk-operations/" + UUID.randomUUID()).then().statusCode(404);
     }
