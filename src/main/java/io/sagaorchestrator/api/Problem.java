@@ -38,6 +38,15 @@ public final class Problem {
         return this;
     }
 
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The members, for answers written outside JAX-RS (e.g. by a Vert.x route). */
+    public Map<String, Object> members() {
+        return Map.copyOf(body);
+    }
+
     public Response toResponse() {
         return Response.status(httpStatus).type(MEDIA_TYPE).entity(body).build();
     }

@@ -23,20 +23,50 @@ public final class QueryParams {
     private QueryParams() {
     }
 
+    /**
+     * The times a filter may name. The log holds nothing from before 1970, and a year past 9999 overflows
+     * {@code java.sql.Timestamp} or PostgreSQL's timestamptz; the written form of an instant needs a sign past it anyway.
+     */
+    public static final Instant EARLIEST = Instant.EPOCH;
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+    /** The longest a saga can sensibly have been stuck; longer ones overflow the milliseconds sent to PostgreSQL. */
+    static final Duration LONGEST = Duration.ofDays(3650);
+
     public static Instant instant(String name, String text) {
         try {
-            return text == null ? null : Instant.parse(text);
+            return text == null ? null : within(name, text, Instant.parse(text));
         } catch (DateTimeParseException e) {
             throw new BadRequestException(name + " '" + text + "' is not a UTC time (write e.g. 2026-11-25T08:00:00Z)");
         }
     }
 
+    /** @throws BadRequestException naming the parameter when the time is outside {@link #EARLIEST}..{@link #LATEST} */
+    public static Instant within(String name, String text, Instant time) {
+        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+            throw new BadRequestException(name + " '" + text + "' is outside the times the saga log can hold (years 1970 to 9999, UTC)");
+        }
+        return time;
+    }
+
     public static Duration duration(String name, String text) {
+        Duration duration;
         try {
-            return text == null ? null : DurationConverter.parseDuration(text);
+            duration = text == null ? null : DurationConverter.parseDuration(text);
         } catch (RuntimeException e) {
             throw new BadRequestException(name + " '" + text + "' is not a duration (write e.g. 30s, 5m, 2h)");
         }
+        if (duration != null && (duration.isNegative() || duration.compareTo(LONGEST) > 0)) {
+            throw new BadRequestException(name + " '" + text + "' is not a duration from 0s to " + LONGEST.toDays() + "d");
+        }
+        return duration;
+    }
+
+    /** PostgreSQL's text cannot hold the NUL character: a search for one would fail in the database, not say why. */
+    public static String text(String name, String text) {
+        if (text != null && text.indexOf('\0') >= 0) {
+            throw new BadRequestException(name + " must not contain the NUL character (\\u0000)");
+        }
+        return text;
     }
 
     public static UUID uuid(String name, String text) {

@@ -326,7 +326,11 @@ public class SagaQueries {
         static Cursor decode(String text) {
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
-                return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
+                Instant createdAt = Instant.parse(parts[0]);
+                if (createdAt.isBefore(QueryParams.EARLIEST) || createdAt.isAfter(QueryParams.LATEST)) {
+                    throw new IllegalArgumentException("no saga of the log was created then");
+                }
+                return new Cursor(createdAt, UUID.fromString(parts[1]));
             } catch (RuntimeException e) {
                 throw new InvalidCursorException(text);
             }

@@ -67,10 +67,11 @@ public class SagaResource {
                                @QueryParam("minAttempts") @Min(1) Integer minAttempts, @QueryParam("retrying") Boolean retrying,
                                @QueryParam("cursor") String cursor,
                                @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        return queries.list(new SagaQueries.Filter(QueryParams.statuses(status), definition, businessKey,
+        return queries.list(new SagaQueries.Filter(QueryParams.statuses(status), QueryParams.text("definition", definition),
+                QueryParams.text("businessKey", businessKey),
                 QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
                 QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo),
-                error, QueryParams.duration("stuck", stuck), minAttempts, retrying), cursor, limit);
+                QueryParams.text("error", error), QueryParams.duration("stuck", stuck), minAttempts, retrying), cursor, limit);
     }
 
     /** Counts by status and definition, how many are retrying, and the oldest saga still going. */

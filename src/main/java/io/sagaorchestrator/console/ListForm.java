@@ -46,8 +46,10 @@ record ListForm(Set<String> statuses, String definition, String businessKey, Str
         if (error != null && error.length() > MAX_ERROR_TEXT) {
             throw new BadRequestException("The error text is longer than " + MAX_ERROR_TEXT + " characters");
         }
-        return new SagaQueries.Filter(QueryParams.statuses(List.copyOf(statuses)), definition, businessKey,
-                time("Created from", createdFrom), time("Created before", createdTo), null, null, error,
+        return new SagaQueries.Filter(QueryParams.statuses(List.copyOf(statuses)), QueryParams.text("Definition", definition),
+                QueryParams.text("Business key", businessKey),
+                time("Created from", createdFrom), time("Created before", createdTo), null, null,
+                QueryParams.text("Error text", error),
                 QueryParams.duration("Stuck for", stuck), null, retrying ? Boolean.TRUE : null);
     }
 
@@ -81,10 +83,10 @@ record ListForm(Set<String> statuses, String definition, String businessKey, Str
             return null;
         }
         try {
-            return Instant.parse(text);
+            return QueryParams.within(field, text, Instant.parse(text));
         } catch (DateTimeParseException notAnInstant) {
             try {
-                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+                return QueryParams.within(field, text, LocalDateTime.parse(text).toInstant(ZoneOffset.UTC));
             } catch (DateTimeParseException e) {
                 throw new BadRequestException(field + " '" + text + "' is not a time (write e.g. 2026-11-25T08:00, UTC)");
             }

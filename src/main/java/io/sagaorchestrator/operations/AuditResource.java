@@ -31,7 +31,8 @@ public class AuditResource {
                                         @QueryParam("operation") String operation, @QueryParam("from") String from,
                                         @QueryParam("to") String to,
                                         @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        return audit.search(new AuditTrail.Filter(QueryParams.uuid("sagaId", sagaId), actor, operation,
+        return audit.search(new AuditTrail.Filter(QueryParams.uuid("sagaId", sagaId), QueryParams.text("actor", actor),
+                QueryParams.text("operation", operation),
                 QueryParams.instant("from", from), QueryParams.instant("to", to)), limit);
     }
 }

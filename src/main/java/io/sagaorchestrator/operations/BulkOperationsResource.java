@@ -2,6 +2,7 @@ package io.sagaorchestrator.operations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.api.PlainText;
 import io.sagaorchestrator.api.QueryParams;
 import io.sagaorchestrator.api.SagaQueries;
 import jakarta.annotation.security.RolesAllowed;
@@ -32,21 +33,43 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class BulkOperationsResource {
 
-    /** The same criteria as {@code GET /api/sagas}; at least one is required. */
+    /**
+     * The same criteria as {@code GET /api/sagas}; at least one that narrows is required. Blank texts and empty lists
+     * are no criterion (as in the console's form), and {@code "retrying": false} narrows nothing worth a bulk job:
+     * it is every saga not being retried.
+     */
     public record Filter(List<String> status, String definition, String businessKey, String createdFrom, String createdTo,
                          String updatedFrom, String updatedTo, @Size(max = 200) String error, String stuck,
                          @Min(1) Integer minAttempts, Boolean retrying) {
 
+        public Filter {
+            status = status == null ? null : status.stream().filter(s -> s != null && !s.isBlank()).toList();
+            definition = blankToNull(definition);
+            businessKey = blankToNull(businessKey);
+            createdFrom = blankToNull(createdFrom);
+            createdTo = blankToNull(createdTo);
+            updatedFrom = blankToNull(updatedFrom);
+            updatedTo = blankToNull(updatedTo);
+            error = blankToNull(error);
+            stuck = blankToNull(stuck);
+        }
+
         boolean isEmpty() {
             return (status == null || status.isEmpty()) && definition == null && businessKey == null && createdFrom == null
                     && createdTo == null && updatedFrom == null && updatedTo == null && error == null && stuck == null
-                    && minAttempts == null && retrying == null;
+                    && minAttempts == null && !Boolean.TRUE.equals(retrying);
+        }
+
+        private static String blankToNull(String text) {
+            return text == null || text.isBlank() ? null : text;
         }
 
         SagaQueries.Filter toQuery() {
-            return new SagaQueries.Filter(QueryParams.statuses(status == null ? List.of() : status), definition, businessKey,
+            return new SagaQueries.Filter(QueryParams.statuses(status == null ? List.of() : status),
+                    QueryParams.text("definition", definition), QueryParams.text("businessKey", businessKey),
                     QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
-                    QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo), error,
+                    QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo),
+                    QueryParams.text("error", error),
                     QueryParams.duration("stuck", stuck), minAttempts, retrying);
         }
     }
@@ -55,7 +78,7 @@ public class BulkOperationsResource {
             @NotNull(message = "is required")
             @Pattern(regexp = "compensate|retry|resolve", message = "must be compensate, retry or resolve") String operation,
             @NotBlank(message = "is required: say why, it goes into every saga's audit trail")
-            @Size(max = 2000, message = "must be at most 2000 characters") String reason,
+            @Size(max = 2000, message = "must be at most 2000 characters") @PlainText(PlainText.Kind.MESSAGE) String reason,
             Boolean force,
             @NotNull(message = "is required: say which sagas") @Valid Filter filter) {
     }

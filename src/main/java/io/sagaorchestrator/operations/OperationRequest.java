@@ -1,5 +1,6 @@
 package io.sagaorchestrator.operations;
 
+import io.sagaorchestrator.api.PlainText;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
@@ -9,7 +10,7 @@ import jakarta.validation.constraints.Size;
  */
 public record OperationRequest(
         @NotBlank(message = "is required: say why, it goes into the audit trail")
-        @Size(max = 2000, message = "must be at most 2000 characters") String reason,
+        @Size(max = 2000, message = "must be at most 2000 characters") @PlainText(PlainText.Kind.MESSAGE) String reason,
         Boolean force) {
 
     public boolean forced() {

@@ -63,6 +63,26 @@ class BulkOperationsTest {
                 + " and a.reason = 'TT deleted the users by hand (INC-7)' and s.last_error like ?", "%" + incident + "%"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"retrying\":false}",
+            "{\"status\":[]}",
+            "{\"definition\":\" \",\"error\":\"\",\"businessKey\":\"\"}",
+            "{\"status\":[],\"retrying\":false,\"stuck\":\" \"}"})
+    void aFilterWhoseCriteriaSelectNothingSpecificIsRefused(String filter) {
+        // given the number of bulk jobs
+        long before = count("select count(*) from bulk_operation");
+
+        // when an operator submits a job whose criteria narrow nothing (false, empty, blank)
+        as("operator").contentType("application/json")
+                .body("{\"operation\":\"resolve\",\"reason\":\"INC-1\",\"filter\":" + filter + "}")
+                .post("/api/bulk-operations")
+                // then it is refused as an empty filter
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("filter is empty"));
+        // and no job was created
+        assertEquals(before, count("select count(*) from bulk_operation"));
+    }
+
     @Test
     void aBulkOperationNeedsAFilterAReasonAndAnOperator() {
         String body = "{\"operation\":\"resolve\",\"reason\":\"x\",\"filter\":{}}";
@@ -70,6 +90,9 @@ class BulkOperationsTest {
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("filter is empty"));
         as("operator").contentType("application/json").body("{\"operation\":\"delete\",\"filter\":{\"status\":[\"ESCALATED\"]}}")
                 .post("/api/bulk-operations").then().statusCode(400);
+        as("operator").contentType("application/json")
+                .body("{\"operation\":\"resolve\",\"reason\":\"x\\u0000\",\"filter\":{\"status\":[\"ESCALATED\"]}}")
+                .post("/api/bulk-operations").then().statusCode(400).body("violations[0].field", equalTo("reason"));
         as("viewer").contentType("application/json").body(body).post("/api/bulk-operations").then().statusCode(403);
         as("viewer").get("/api/bulk-operations/" + UUID.randomUUID()).then().statusCode(404);
     }

@@ -196,6 +196,22 @@ class ManualOperationsTest {
     }
 
     @Test
+    void aReasonWithControlCharactersOrBidiOverridesIsRefusedAndChangesNothing() {
+        // given an escalated saga
+        String sagaId = givenEscalatedSaga("Nul", uniquePhone());
+
+        // when an operator resolves it with a reason holding a NUL or a bidi override, then it is a 400 naming the reason
+        for (String reason : new String[] {"fixed\\u0000", "fixed \\u202eby hand"}) {
+            operate("operator", sagaId, "resolve", "{\"reason\":\"" + reason + "\"}").then().statusCode(400)
+                    .contentType("application/problem+json").body("violations[0].field", equalTo("reason"));
+        }
+
+        // and the saga is still escalated, with no audit entry; a reason of several lines is fine
+        saga(sagaId).then().body("status", equalTo("ESCALATED")).body("operations", org.hamcrest.Matchers.empty());
+        operate("operator", sagaId, "resolve", "{\"reason\":\"deleted in TT by hand:\\n\\tINC-9\"}").then().statusCode(200);
+    }
+
+    @Test
     void anOperationNeedsAReasonAndAnOperator() {
         String sagaId = "00000000-0000-0000-0000-000000000000";
         operate("operator", sagaId, "resolve", "{}").then().statusCode(400)

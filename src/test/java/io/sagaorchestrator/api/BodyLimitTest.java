@@ -1,0 +1,68 @@
+package io.sagaorchestrator.api;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static io.restassured.RestAssured.given;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A body over the 64 KB limit is a 413 problem+json that says the limit, like every other error, and starts nothing. */
+@QuarkusTest
+class BodyLimitTest {
+
+    private static final String TWO_MB = "{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\",\"phone\":\"13800000000\"}";
+
+    @TestHTTPResource("/api/sagas/user-sync")
+    URI userSync;
+
+    @Test
+    void aBodyOverTheLimitIsA413ProblemSayingTheLimit() {
+        // given the number of sagas in the log
+        long before = count("select count(*) from saga");
+
+        // when a client sends 2 MB (with its length announced), then it gets a 413 problem naming the limit
+        as("client").contentType("application/json").body(TWO_MB).post("/api/sagas/user-sync")
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("/problems/body-too-large"))
+                .body("detail", containsString("64 KB"));
+        // and nothing was started
+        assertEquals(before, count("select count(*) from saga"));
+    }
+
+    @Test
+    void aBodyOverTheLimitIsA413ProblemEvenWithoutCredentials() {
+        given().contentType("application/json").body(TWO_MB).post("/api/sagas/user-sync")
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("detail", containsString("64 KB"));
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIsA413ProblemToo() throws Exception {
+        // given a body sent in chunks, its length not announced
+        HttpRequest request = HttpRequest.newBuilder(userSync)
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("client:client".getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(TWO_MB.getBytes(StandardCharsets.UTF_8))))
+                .build();
+
+        // when it is sent, then the answer is a 413 problem naming the limit
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, response.statusCode());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(null));
+        assertTrue(response.body().contains("64 KB"), response.body());
+    }
+}
