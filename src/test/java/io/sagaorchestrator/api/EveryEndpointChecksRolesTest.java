@@ -17,7 +17,8 @@ import static org.hamcrest.Matchers.oneOf;
 
 /**
  * Walks every endpoint with every role: no credentials is 401, a role the endpoint does not admit is
- * 403, and an admitted role gets past security (whatever the endpoint then answers).
+ * 403, and an admitted role gets past security (whatever the endpoint then answers). Only the probes
+ * ({@code /q/health/*}) answer without credentials.
  */
 @QuarkusTest
 class EveryEndpointChecksRolesTest {
@@ -44,7 +45,10 @@ class EveryEndpointChecksRolesTest {
             new Endpoint("GET", "/api/audit", null, Set.of("viewer", "operator")),
             new Endpoint("POST", "/api/bulk-operations", "{\"operation\":\"resolve\",\"reason\":\"r\",\"filter\":{}}",
                     Set.of("operator")),
-            new Endpoint("GET", "/api/bulk-operations/" + NO_SAGA, null, Set.of("viewer", "operator")));
+            new Endpoint("GET", "/api/bulk-operations/" + NO_SAGA, null, Set.of("viewer", "operator")),
+            // what the service tells about its insides is for readers too (quarkus.http.auth.policy.monitoring)
+            new Endpoint("GET", "/q/metrics", null, Set.of("viewer", "operator")),
+            new Endpoint("GET", "/q/openapi", null, Set.of("viewer", "operator")));
 
     static Stream<Arguments> endpointsAndRoles() {
         return ENDPOINTS.stream().flatMap(e -> Stream.of("client", "viewer", "operator").map(role -> Arguments.of(e, role)));

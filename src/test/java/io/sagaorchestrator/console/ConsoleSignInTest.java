@@ -23,6 +23,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -67,6 +68,30 @@ class ConsoleSignInTest {
         assertTrue(cookie.contains("httponly"), cookie);
         given().cookies(signedIn.getCookies()).get("/api/sagas").then().statusCode(401);
         given().cookies(signedIn.getCookies()).get("/console").then().statusCode(200).body(containsString("Sagas by status"));
+    }
+
+    @Test
+    void behindATlsTerminatingProxyBothConsoleCookiesAreSecure() {
+        // given a proxy that terminated TLS and says so (X-Forwarded-Proto; the test profile trusts local proxies)
+        Response signedIn = given().header("X-Forwarded-Proto", "https").redirects().follow(false)
+                .formParam("j_username", "viewer").formParam("j_password", "viewer").post("/console/j_security_check");
+        signedIn.then().statusCode(302);
+        Response page = given().header("X-Forwarded-Proto", "https").cookies(signedIn.getCookies()).get("/console");
+        page.then().statusCode(200);
+
+        // then the browser sends neither the sign-in cookie nor the form cookie over plain HTTP
+        assertTrue(signedIn.getDetailedCookie("quarkus-credential").isSecured(), signedIn.getHeader("Set-Cookie"));
+        assertTrue(page.getDetailedCookie(ConsoleCsrf.COOKIE).isSecured(), page.getHeader("Set-Cookie"));
+    }
+
+    @Test
+    void overPlainHttpTheConsoleCookiesStillWork() {
+        // given no proxy (dev mode on a laptop): the cookies are not Secure, or the browser would drop them
+        Response signedIn = signIn("viewer", "viewer");
+        Response page = given().cookies(signedIn.getCookies()).get("/console");
+        page.then().statusCode(200);
+        assertFalse(signedIn.getDetailedCookie("quarkus-credential").isSecured());
+        assertFalse(page.getDetailedCookie(ConsoleCsrf.COOKIE).isSecured());
     }
 
     @Test

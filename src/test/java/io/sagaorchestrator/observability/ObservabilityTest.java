@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.addUser;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.startUserSync;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.ttAnswer;
@@ -26,6 +27,25 @@ class ObservabilityTest {
     }
 
     @Test
+    void probesAnswerWithoutCredentials() {
+        // given an orchestrator (Kubernetes, a load balancer) that has no account
+        // when it probes liveness and readiness, then both answer
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void metricsAndTheOpenApiDocumentNeedAReader() {
+        // given no credentials, or a client that may only start sagas
+        // then neither sees the metrics nor the OpenAPI document; a viewer sees both
+        for (String path : new String[] {"/q/metrics", "/q/openapi"}) {
+            given().get(path).then().statusCode(401);
+            as("client").get(path).then().statusCode(403);
+            as("viewer").get(path).then().statusCode(200);
+        }
+    }
+
+    @Test
     void sagasAndTheirAttemptsAreCountedAndTimed() {
         // given a completed saga
         String phone = uniquePhone();
@@ -33,7 +53,7 @@ class ObservabilityTest {
         startUserSync("Metric", phone, 10).then().statusCode(200);
 
         // then Prometheus sees it
-        given().get("/q/metrics").then().statusCode(200)
+        as("viewer").get("/q/metrics").then().statusCode(200)
                 .body(containsString("saga_started_total{definition=\"user-sync\"}"))
                 .body(containsString("saga_ended_total{definition=\"user-sync\",status=\"COMPLETED\"}"))
                 .body(containsString("saga_step_attempt_seconds_count{definition=\"user-sync\",direction=\"FORWARD\",outcome=\"SUCCEEDED\",step=\"tt-add-user\"}"))
@@ -43,7 +63,7 @@ class ObservabilityTest {
 
     @Test
     void theOpenApiDocumentDescribesTheApiAndItsSecurity() {
-        given().get("/q/openapi?format=json").then().statusCode(200)
+        as("viewer").get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/user-sync"))
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/{id}/{operation}"))
                 .body("components.securitySchemes.SecurityScheme.scheme", equalTo("basic"));
