@@ -27,13 +27,16 @@ class PackagedServiceOpensOnlyItsProbesIT {
 
     @BeforeAll
     static void startAConfiguredService() throws InterruptedException {
-        // configured as in production: its own database, a TT URL (never called here), one reader
+        // configured as in production: its own database, the third parties' URLs (never called here), one reader
         LocalPostgres db = LocalPostgres.start(Path.of("target/it/pg-packaged-probes/pgdata").toAbsolutePath(), 0,
                 LocalPostgres.Data.THROWAWAY);
         service = ServiceProcess.start("packaged-probes", ServiceProcess.freePort(), Map.of(
                 "quarkus.datasource.jdbc.url", db.jdbcUrl(),
                 "quarkus.datasource.username", LocalPostgres.USER,
+                "quarkus.datasource.password", db.password(),
                 "quarkus.rest-client.tt-user-api.url", "http://127.0.0.1:9/tt",
+                "quarkus.rest-client.sms-api.url", "http://127.0.0.1:9/sms",
+                "quarkus.rest-client.crm-api.url", "http://127.0.0.1:9/crm",
                 "tt.app-secret", "x",
                 "quarkus.security.users.embedded.users.reader", "reader",
                 "quarkus.security.users.embedded.roles.reader", "saga-viewer"));
