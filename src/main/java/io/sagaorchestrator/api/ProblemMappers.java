@@ -1,6 +1,7 @@
 package io.sagaorchestrator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.sagaorchestrator.engine.ThirdPartyNotConfiguredException;
 import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
 import io.sagaorchestrator.operations.OperationRefusedException;
 import io.sagaorchestrator.operations.TooManySagasException;
@@ -92,6 +93,12 @@ public class ProblemMappers {
         return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "saga-log-unavailable", "The saga log cannot be written now",
                 "The database did not confirm the write. Repeat the request with the same Idempotency-Key: it answers"
                         + " for the saga if it was recorded, and starts it if it was not.").toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response thirdPartyNotConfigured(ThirdPartyNotConfiguredException e) {
+        return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "third-party-not-configured",
+                "A third party of this saga is not configured", e.getMessage()).toResponse();
     }
 
     @ServerExceptionMapper

@@ -84,11 +84,13 @@ public class SagaEngine {
     private final Instance instance;
     private final CrashPoints crashPoints;
     private final TransactionSynchronizationRegistry transactions;
+    private final ThirdPartyUrls thirdPartyUrls;
     private final EscalationAlerts alerts;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas,
                EntityManager em, SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
-               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts) {
+               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts,
+               ThirdPartyUrls thirdPartyUrls) {
         this.definitions = definitions;
         this.actions = actions;
         this.remoteCalls = remoteCalls;
@@ -103,6 +105,7 @@ public class SagaEngine {
         this.crashPoints = crashPoints;
         this.transactions = transactions;
         this.alerts = alerts;
+        this.thirdPartyUrls = thirdPartyUrls;
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -175,8 +178,13 @@ public class SagaEngine {
         return new Started(run.saga.id(), true, ended);
     }
 
-    /** A new saga owned by this instance; when its first step is remote, with the intent of its first attempt. */
+    /**
+     * A new saga owned by this instance; when its first step is remote, with the intent of its first attempt.
+     *
+     * @throws ThirdPartyNotConfiguredException when the saga could only fail, for a third party without URL
+     */
     private Run newRun(SagaDefinition definition, JsonNode input, String businessKey) {
+        thirdPartyUrls.requireConfigured(definition);
         SagaSnapshot saga = new SagaSnapshot(UuidCreator.getTimeOrderedEpoch(), definition.name(), definition.version(),
                 definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
         StepDefinition first = definition.step(0);

@@ -161,9 +161,6 @@ final class Scenario implements AutoCloseable {
         properties.put("quarkus.datasource.password", db.password);
         properties.put("quarkus.flyway.schemas", schema.name());
         properties.put("quarkus.rest-client.tt-user-api.url", tt.url());
-        // the outbox sagas' third parties are not called here, but a production start needs every URL its definitions use
-        properties.put("quarkus.rest-client.sms-api.url", tt.url() + "/sms");
-        properties.put("quarkus.rest-client.crm-api.url", tt.url() + "/crm");
         properties.put("tt.app-secret", "x");
         properties.put("quarkus.security.users.embedded.users." + Clients.USER, Clients.USER);
         properties.put("quarkus.security.users.embedded.roles." + Clients.USER, "saga-client,saga-viewer,saga-operator");

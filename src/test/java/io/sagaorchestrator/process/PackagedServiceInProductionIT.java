@@ -15,19 +15,22 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What the packaged service shows without credentials: its probes, and nothing of its insides. Swagger UI is a
- * build-time choice (dev mode has it), so only the real jar can prove that production has none.
+ * The packaged service configured as in production. Without credentials it shows its probes and nothing of its
+ * insides (Swagger UI is a build-time choice, dev mode has it, so only the real jar can prove that production has
+ * none); and a saga whose third party it was given no URL for is refused rather than accepted to fail.
  */
-class PackagedServiceOpensOnlyItsProbesIT {
+class PackagedServiceInProductionIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static ServiceProcess service;
 
     @BeforeAll
     static void startAConfiguredService() throws InterruptedException {
-        // configured as in production: its own database, the third parties' URLs (never called here), one reader
+        // configured as in production: its own database, TT's URL (never called here), a reader and a client; no URL
+        // for the SMS gateway or the CRM, whose outbox sagas this deployment does not run
         LocalPostgres db = LocalPostgres.start(Path.of("target/it/pg-packaged-probes/pgdata").toAbsolutePath(), 0,
                 LocalPostgres.Data.THROWAWAY);
         service = ServiceProcess.start("packaged-probes", ServiceProcess.freePort(), Map.of(
@@ -35,11 +38,11 @@ class PackagedServiceOpensOnlyItsProbesIT {
                 "quarkus.datasource.username", LocalPostgres.USER,
                 "quarkus.datasource.password", db.password(),
                 "quarkus.rest-client.tt-user-api.url", "http://127.0.0.1:9/tt",
-                "quarkus.rest-client.sms-api.url", "http://127.0.0.1:9/sms",
-                "quarkus.rest-client.crm-api.url", "http://127.0.0.1:9/crm",
                 "tt.app-secret", "x",
                 "quarkus.security.users.embedded.users.reader", "reader",
-                "quarkus.security.users.embedded.roles.reader", "saga-viewer"));
+                "quarkus.security.users.embedded.roles.reader", "saga-viewer",
+                "quarkus.security.users.embedded.users.client", "client",
+                "quarkus.security.users.embedded.roles.client", "saga-client,saga-viewer"));
         service.awaitReady(Duration.ofSeconds(120));
     }
 
@@ -65,6 +68,24 @@ class PackagedServiceOpensOnlyItsProbesIT {
             assertEquals(401, get(path, null), path);
             assertEquals(200, get(path, ServiceProcess.basic("reader", "reader")), path);
         }
+    }
+
+    @Test
+    void aSagaWhoseThirdPartyHasNoUrlIsRefusedWithWhatToSetAndNothingStarts() throws Exception {
+        // when a client asks for an SMS, whose gateway has no URL here
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/api/sagas/send-sms")))
+                .header("Authorization", ServiceProcess.basic("client", "client")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone\":\"13900000001\",\"content\":\"hello\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        // then it is refused, saying what to set, and no saga exists
+        assertEquals(503, answer.statusCode(), answer.body());
+        assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(answer.body().contains("QUARKUS_REST_CLIENT_SMS_API_URL"), answer.body());
+        HttpResponse<String> sagas = HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/api/sagas?definition=send-sms")))
+                .header("Authorization", ServiceProcess.basic("client", "client")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, sagas.statusCode(), sagas.body());
+        assertTrue(sagas.body().contains("\"items\":[]"), sagas.body());
     }
 
     private static int get(String path, String authorization) throws IOException, InterruptedException {

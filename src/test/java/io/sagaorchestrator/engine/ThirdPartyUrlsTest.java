@@ -1,0 +1,54 @@
+package io.sagaorchestrator.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.sagaorchestrator.crm.PushCrmAction;
+import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.RetryPolicy;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.definitions.StepKind;
+import io.sagaorchestrator.sms.SendSmsAction;
+import io.sagaorchestrator.usersync.TtAddUserAction;
+import io.sagaorchestrator.usersync.TtDeleteUserAction;
+import org.junit.jupiter.api.Test;
+
+class ThirdPartyUrlsTest {
+
+    private static final Map<String, Class<?>> ACTIONS = Map.of(
+            "ttAddUser", TtAddUserAction.class, "ttDeleteUser", TtDeleteUserAction.class, "sendSms", SendSmsAction.class);
+
+    @Test
+    void theThirdPartiesOfAnActionAreTheRestClientsItInjects() {
+        // given the shipped actions, when their classes are read, then each names the client of its third party
+        assertEquals(Set.of("tt-user-api"), ThirdPartyUrls.restClientsOf(TtAddUserAction.class));
+        assertEquals(Set.of("sms-api"), ThirdPartyUrls.restClientsOf(SendSmsAction.class));
+        assertEquals(Set.of("crm-api"), ThirdPartyUrls.restClientsOf(PushCrmAction.class));
+    }
+
+    @Test
+    void aDefinitionLacksTheUnconfiguredThirdPartiesOfTheStepsAsked() {
+        // given a saga calling TT in a remote step, then the SMS gateway in an outbox step; only TT is configured
+        SagaDefinition saga = new SagaDefinition("welcome", 1, null, List.of(
+                step("tt-add-user", StepKind.REMOTE, "ttAddUser", "ttDeleteUser"),
+                step("send-sms", StepKind.OUTBOX, "sendSms", null)), "hash", "source");
+
+        // when its missing third parties are asked for, of all steps and of remote steps only
+        Set<String> all = ThirdPartyUrls.missing(saga, s -> true, ACTIONS::get, "tt-user-api"::equals);
+        Set<String> remoteOnly = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get, "tt-user-api"::equals);
+
+        // then the gateway is missing for the saga, and nothing its remote step calls
+        assertEquals(Set.of("sms-api"), all);
+        assertEquals(Set.of(), remoteOnly);
+    }
+
+    private static StepDefinition step(String name, StepKind kind, String action, String compensation) {
+        return new StepDefinition(name, kind, action, compensation, Duration.ofSeconds(5), RetryPolicy.DEFAULT, RetryPolicy.DEFAULT,
+                FailurePolicy.COMPENSATE);
+    }
+}
