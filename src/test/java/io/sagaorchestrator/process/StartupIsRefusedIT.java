@@ -31,54 +31,44 @@ class StartupIsRefusedIT {
                 """);
 
         // when the service starts on it (with its embedded database, as a newcomer would run it)
-        try (ServiceProcess service = ServiceProcess.start("bad-definition", ServiceProcess.freePort(), Map.of(
+        String output = refusedStart("bad-definition", Map.of(
                 "quarkus.profile", "demo",
                 "saga.definitions.dir", dir.toString(),
                 "quarkus.security.users.embedded.users.demo", "demo",
-                "saga.embedded-database.data-dir", "target/it/pg-bad-definition"))) {
+                "saga.embedded-database.data-dir", "target/it/pg-bad-definition"));
 
-            // then it exits with an error that names the file, the step and the fault
-            int exit = service.awaitExit(Duration.ofSeconds(90));
-            assertNotEquals(0, exit);
-            String output = service.output();
-            // (the known actions are listed; which they are grows with the shipped sagas)
-            assertTrue(output.contains("Invalid saga definition typo.yaml, steps[0] 'tt-add-user': action 'ttAdUser' is not a known"
-                    + " remote action (known: "), output);
-            assertTrue(Pattern.compile("\\(known: [^)]*\\bttAddUser\\b[^)]*\\)").matcher(output).find(), output);
-        }
+        // then it exits with an error that names the file, the step and the fault
+        // (the known actions are listed; which they are grows with the shipped sagas)
+        assertTrue(output.contains("Invalid saga definition typo.yaml, steps[0] 'tt-add-user': action 'ttAdUser' is not a known"
+                + " remote action (known: "), output);
+        assertTrue(Pattern.compile("\\(known: [^)]*\\bttAddUser\\b[^)]*\\)").matcher(output).find(), output);
     }
 
     @Test
     void withoutAnyCredentialsThePackagedServiceRefusesToStartAndSaysWhatToSet() throws Exception {
         // given no user and no JWT key configured, even in the demo profile
-        try (ServiceProcess service = ServiceProcess.start("no-credentials", ServiceProcess.freePort(), Map.of(
+        // when it starts
+        String output = refusedStart("no-credentials", Map.of(
                 "quarkus.profile", "demo",
-                "saga.embedded-database.data-dir", "target/it/pg-no-credentials"))) {
+                "saga.embedded-database.data-dir", "target/it/pg-no-credentials"));
 
-            // when it starts, then it stops with a message naming the settings
-            int exit = service.awaitExit(Duration.ofSeconds(90));
-            assertNotEquals(0, exit);
-            String output = service.output();
-            assertTrue(output.contains("No credentials are configured")
-                    && output.contains("QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE"), output);
-        }
+        // then it stops with a message naming the settings
+        assertTrue(output.contains("No credentials are configured")
+                && output.contains("QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE"), output);
     }
 
     @Test
     void withoutDatasourceThePackagedServiceRefusesToStartInsteadOfRunningOnDemoParts() throws Exception {
         // given a production start with users but no datasource and no TT URL
-        try (ServiceProcess service = ServiceProcess.start("no-datasource", ServiceProcess.freePort(), Map.of(
+        // when it starts
+        String output = refusedStart("no-datasource", Map.of(
                 "quarkus.security.users.embedded.users.alice", "secret",
-                "saga.embedded-database.data-dir", "target/it/pg-must-not-exist"))) {
+                "saga.embedded-database.data-dir", "target/it/pg-must-not-exist"));
 
-            // when it starts, then it stops naming the datasource settings and the demo switch, and starts no database
-            int exit = service.awaitExit(Duration.ofSeconds(90));
-            assertNotEquals(0, exit);
-            String output = service.output();
-            assertTrue(output.contains("No datasource is configured") && output.contains("QUARKUS_DATASOURCE_JDBC_URL")
-                    && output.contains("QUARKUS_PROFILE=demo"), output);
-            assertFalse(Files.exists(Path.of("target/it/pg-must-not-exist")), "an embedded database was started");
-        }
+        // then it stops naming the datasource settings and the demo switch, and starts no database
+        assertTrue(output.contains("No datasource is configured") && output.contains("QUARKUS_DATASOURCE_JDBC_URL")
+                && output.contains("QUARKUS_PROFILE=demo"), output);
+        assertFalse(Files.exists(Path.of("target/it/pg-must-not-exist")), "an embedded database was started");
     }
 
     @Test
@@ -87,37 +77,39 @@ class StartupIsRefusedIT {
         // nor for the SMS gateway (called by an outbox step: it may stay unconfigured)
         LocalPostgres database = LocalPostgres.start(Path.of("target/it/pg-no-third-party").toAbsolutePath(), 0,
                 LocalPostgres.Data.THROWAWAY);
-        try (ServiceProcess service = ServiceProcess.start("no-third-party", ServiceProcess.freePort(), Map.of(
+        // when it starts
+        String output = refusedStart("no-third-party", Map.of(
                 "quarkus.datasource.jdbc.url", database.jdbcUrl(),
                 "quarkus.datasource.username", LocalPostgres.USER,
                 "quarkus.datasource.password", database.password(),
                 "tt.app-secret", "secret",
-                "quarkus.security.users.embedded.users.alice", "secret"))) {
+                "quarkus.security.users.embedded.users.alice", "secret"));
 
-            // when it starts, then it stops and names TT's URL, the one it cannot work without
-            int exit = service.awaitExit(Duration.ofSeconds(90));
-            assertNotEquals(0, exit);
-            String output = service.output();
-            assertTrue(output.contains("QUARKUS_REST_CLIENT_TT_USER_API_URL"), output);
-            assertFalse(output.contains("QUARKUS_REST_CLIENT_SMS_API_URL"), output);
-        }
+        // then it stops and names TT's URL, the one it cannot work without
+        assertTrue(output.contains("QUARKUS_REST_CLIENT_TT_USER_API_URL"), output);
+        assertFalse(output.contains("QUARKUS_REST_CLIENT_SMS_API_URL"), output);
     }
 
     @Test
     void aWebhookWithoutASecretRefusesStartUpAndSaysWhatToSet() throws Exception {
         // given an escalation webhook but no secret to sign its alerts with
-        try (ServiceProcess service = ServiceProcess.start("webhook-without-secret", ServiceProcess.freePort(), Map.of(
+        // when it starts
+        String output = refusedStart("webhook-without-secret", Map.of(
                 "quarkus.profile", "demo",
                 "quarkus.security.users.embedded.users.demo", "demo",
                 "saga.escalation.webhook-url", "http://127.0.0.1:9/alerts",
-                "saga.embedded-database.data-dir", "target/it/pg-webhook-without-secret"))) {
+                "saga.embedded-database.data-dir", "target/it/pg-webhook-without-secret"));
 
-            // when it starts, then it stops with a message naming the setting
-            int exit = service.awaitExit(Duration.ofSeconds(90));
-            assertNotEquals(0, exit);
-            String output = service.output();
-            assertTrue(output.contains("saga.escalation.webhook-secret is not") && output.contains("SAGA_ESCALATION_WEBHOOK_SECRET"),
-                    output);
+        // then it stops with a message naming the setting
+        assertTrue(output.contains("saga.escalation.webhook-secret is not") && output.contains("SAGA_ESCALATION_WEBHOOK_SECRET"),
+                output);
+    }
+
+    /** Starts the packaged service, expects it to stop by itself with a non-zero exit, and returns what it printed. */
+    private static String refusedStart(String name, Map<String, String> properties) throws InterruptedException {
+        try (ServiceProcess service = ServiceProcess.start(name, ServiceProcess.freePort(), properties)) {
+            assertNotEquals(0, service.awaitExit(Duration.ofSeconds(90)));
+            return service.output();
         }
     }
 }
