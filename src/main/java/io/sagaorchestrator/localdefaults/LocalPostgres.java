@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -45,6 +46,7 @@ public final class LocalPostgres {
     // The first start after a crash replays the write-ahead log, and CI machines are slow: zonky's 10 s is too tight.
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
+    private static final String UNPACKED_BINARY = LocalPostgres.class.getName() + ".unpacked-postgres";
     private static final String HBA_MARKER = "# saga-orchestrator: password authentication";
 
     private final int port;
@@ -147,12 +149,20 @@ public final class LocalPostgres {
         }
     }
 
-    /** zonky unpacks its binaries into a directory of its own under the working directory it is given. */
+    /**
+     * zonky unpacks its binaries once per JVM, into a directory of its own under the working directory of the first
+     * server started; later servers of the JVM reuse them. A system property remembers where, as long as the JVM.
+     */
     private static Path postgresBinary(Path runDir) throws IOException {
         try (Stream<Path> unpacked = Files.list(runDir)) {
-            return unpacked.map(dir -> dir.resolve("bin").resolve("postgres")).filter(Files::isExecutable).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries unpacked under " + runDir));
+            Optional<Path> here = unpacked.map(dir -> dir.resolve("bin").resolve("postgres")).filter(Files::isExecutable).findFirst();
+            if (here.isPresent()) {
+                System.setProperty(UNPACKED_BINARY, here.get().toString());
+                return here.get();
+            }
         }
+        return Optional.ofNullable(System.getProperty(UNPACKED_BINARY)).map(Path::of).filter(Files::isExecutable)
+                .orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries unpacked under " + runDir));
     }
 
     private static EmbeddedPostgres.Builder builder(Path dataDir, Path runDir, Path log, int port, Data data) {
