@@ -7,7 +7,6 @@ import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -15,9 +14,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * A body over {@code quarkus.http.limits.max-body-size} answered as problem+json. Quarkus refuses it itself, but with a
  * bare 413 (no Content-Type, no word of the limit); this route runs just before Quarkus's own limit, for the API only.
- * A body whose length is announced is refused before it is read, and the connection closed, so a client cannot make
- * the service read more than the limit. A chunked body is read up to the limit (what JAX-RS then reads) and refused
- * past it.
+ * A body whose length is announced (as every JSON client here sends it) is refused before it is read, and the
+ * connection closed, so a client cannot make the service read more than the limit.
+ *
+ * <p>A body of unannounced length (chunked, HTTP/2) is left to Quarkus's own limit, which still refuses it, with the
+ * bare 413: reading it here first would leave JAX-RS a request it refuses to read ("Request has already been read").
  */
 @ApplicationScoped
 public class BodyLimit {
@@ -35,26 +36,14 @@ public class BodyLimit {
     }
 
     void install(@Observes Router router) {
-        BodyHandler chunked = BodyHandler.create(false).setBodyLimit(limit);
-        router.route("/api/*").order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1)
-                .handler(context -> {
-                    String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-                    if (length == null) {
-                        // chunked, or HTTP/2 without a length; a request without a body ends at once
-                        chunked.handle(context);
-                    } else if (announcedTooLarge(length)) {
-                        refuse(context);
-                    } else {
-                        context.next();
-                    }
-                })
-                .failureHandler(context -> {
-                    if (context.statusCode() == 413) {
-                        refuse(context);
-                    } else {
-                        context.next();
-                    }
-                });
+        router.route("/api/*").order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(context -> {
+            String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null && announcedTooLarge(length)) {
+                refuse(context);
+            } else {
+                context.next();
+            }
+        });
     }
 
     private boolean announcedTooLarge(String length) {

@@ -51,7 +51,7 @@ class BodyLimitTest {
     }
 
     @Test
-    void aChunkedBodyOverTheLimitIsA413ProblemToo() throws Exception {
+    void aChunkedBodyOverTheLimitIsRefusedToo() throws Exception {
         // given a body sent in chunks, its length not announced
         HttpRequest request = HttpRequest.newBuilder(userSync)
                 .header("Content-Type", "application/json")
@@ -59,10 +59,28 @@ class BodyLimitTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(TWO_MB.getBytes(StandardCharsets.UTF_8))))
                 .build();
 
-        // when it is sent, then the answer is a 413 problem naming the limit
+        // when it is sent, then Quarkus's own limit refuses it (with its bare 413: see BodyLimit)
         HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         assertEquals(413, response.statusCode());
-        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(null));
-        assertTrue(response.body().contains("64 KB"), response.body());
+    }
+
+    @Test
+    void aRequestWithoutABodyOrWithASmallChunkedOneIsAnsweredAsUsual() throws Exception {
+        // given a GET that announces no length (as curl and the JDK's client send it), and a small body sent in chunks
+        String basic = "Basic " + Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8));
+        HttpRequest list = HttpRequest.newBuilder(userSync.resolve("/api/sagas?limit=1")).header("Authorization", basic).GET().build();
+        HttpRequest smallChunked = HttpRequest.newBuilder(userSync.resolve("/api/bulk-operations"))
+                .header("Content-Type", "application/json").header("Authorization", basic)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8))))
+                .build();
+
+        // when they are sent
+        HttpResponse<String> listed = HttpClient.newHttpClient().send(list, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(smallChunked, HttpResponse.BodyHandlers.ofString());
+
+        // then the list answers, and the chunked body reaches the endpoint, which says what is missing in it
+        assertEquals(200, listed.statusCode(), listed.body());
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(null));
     }
 }

@@ -28,12 +28,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    /** Where this process's output begins: the file keeps the output of earlier runs of the same name. */
+    private final long logOffset;
     private final int port;
     private final long startedAtNanos;
 
-    private ServiceProcess(Process process, Path log, int port, long startedAtNanos) {
+    private ServiceProcess(Process process, Path log, long logOffset, int port, long startedAtNanos) {
         this.process = process;
         this.log = log;
+        this.logOffset = logOffset;
         this.port = port;
         this.startedAtNanos = startedAtNanos;
     }
@@ -48,9 +51,10 @@ public final class ServiceProcess implements AutoCloseable {
         command.addAll(List.of("-jar", JAR.toString()));
         try {
             Path log = Files.createDirectories(Path.of("target/it")).resolve(name + ".log");
+            long offset = Files.exists(log) ? Files.size(log) : 0;
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            return new ServiceProcess(p, log, port, System.nanoTime());
+            return new ServiceProcess(p, log, offset, port, System.nanoTime());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -107,7 +111,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String output() {
         try {
-            return Files.readString(log, StandardCharsets.UTF_8);
+            byte[] all = Files.readAllBytes(log);
+            return new String(all, (int) Math.min(logOffset, all.length), (int) Math.max(0, all.length - logOffset), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no output: " + e.getMessage() + ")";
         }
