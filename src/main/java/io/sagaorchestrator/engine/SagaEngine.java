@@ -18,7 +18,6 @@ import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
-import io.sagaorchestrator.definitions.FailurePolicy;
 import io.sagaorchestrator.sagalog.AttemptRecord;
 import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Effect;
@@ -47,7 +46,6 @@ import java.util.function.Function;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -220,8 +218,7 @@ public class SagaEngine {
             } catch (RuntimeException e) {
                 // e.g. a release that no longer has an action the saga's definition names: a person must decide
                 LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
-                SagaSnapshot escalated = claimed.withStatus(SagaStatus.ESCALATED).withLastError("definition " + claimed.definitionName()
-                        + " v" + claimed.definitionVersion() + " cannot be run by this release: " + e.getMessage());
+                SagaSnapshot escalated = SagaTransitions.definitionUnreadable(claimed, e.getMessage()).next();
                 QuarkusTransaction.requiringNew().run(() -> {
                     log.update(escalated, null, null);
                     alerts.owe(log, escalated);
@@ -245,15 +242,13 @@ public class SagaEngine {
             return;
         }
         StepDefinition step = run.definition.step(s.stepIndex());
-        Direction direction = direction(s);
+        Direction direction = SagaTransitions.direction(s);
         QuarkusTransaction.requiringNew().call(() -> log.attempts(s.id())).stream()
                 .filter(a -> a.outcome() == Outcome.PENDING && a.stepName().equals(step.name()) && a.direction() == direction)
                 .forEach(a -> {
                     run.pending.add(l -> l.finishAttempt(s.id(), a.finished(Outcome.UNKNOWN, Instant.now(),
                             "InterruptedAttempt", "the instance making this call stopped before its outcome was recorded", null)));
-                    if (direction == Direction.FORWARD) {
-                        run.saga = run.saga.withStepState(step.name(), new StepState(Effect.UNCERTAIN, null));
-                    }
+                    run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.AttemptInterrupted()).next();
                 });
     }
 
@@ -261,11 +256,7 @@ public class SagaEngine {
         MDC.put("sagaId", run.saga.id().toString());
         try {
             while (!run.saga.status().isTerminal() && !run.parked) {
-                if (run.saga.status() == SagaStatus.RUNNING) {
-                    forward(run);
-                } else {
-                    compensate(run);
-                }
+                step(run);
             }
             if (run.saga.status().isTerminal()) {
                 completions.ended(run.saga);
@@ -281,62 +272,49 @@ public class SagaEngine {
         }
     }
 
-    private void forward(Run run) {
-        int index = run.saga.stepIndex();
-        if (index == run.definition.stepCount()) {
-            JsonNode result = run.saga.stepState(run.definition.step(index - 1).name()).output();
-            end(run, run.saga.withResult(result).withStatus(SagaStatus.COMPLETED));
-            return;
-        }
-        StepDefinition step = run.definition.step(index);
-        StepRun outcome = step.kind().callsThirdParty() ? remote(run, step, Direction.FORWARD) : local(run, step, Direction.FORWARD);
+    /** Runs the current step in the saga's direction, and carries out what the transition core decides of its outcome. */
+    private void step(Run run) {
+        SagaSnapshot before = run.saga;
+        StepDefinition step = run.definition.step(before.stepIndex());
+        Direction direction = SagaTransitions.direction(before);
+        StepRun outcome = step.kind().callsThirdParty() ? remote(run, step, direction) : local(run, step, direction);
         if (outcome instanceof StepRun.Succeeded ok) {
-            if (step.kind().callsThirdParty()) {
-                run.saga = run.saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())).atStep(index + 1);
-            } // a local step's transaction has advanced and stored the saga already
-        } else if (outcome instanceof StepRun.RetryLater later) {
-            park(run, policy(step, Direction.FORWARD), later.failure());
-        } else if (outcome instanceof StepRun.GaveUp gaveUp && step.onFailure() == FailurePolicy.ESCALATE) {
-            escalate(run, step, gaveUp.failure());
-        } else if (outcome instanceof StepRun.GaveUp gaveUp) {
-            startCompensation(run, index, gaveUp.failure());
+            if (!step.kind().callsThirdParty() && direction == Direction.FORWARD) {
+                return; // a forward local step's transaction has stored the decided next state already
+            }
+            carryOut(run, SagaTransitions.decide(run.definition, run.saga, new Event.StepSucceeded(ok.output())));
+        } else if (outcome instanceof StepRun.Failed failed) {
+            Decision decision = SagaTransitions.decide(run.definition, run.saga,
+                    new Event.StepFailed(failed.failure(), ThreadLocalRandom.current().nextDouble()));
+            if (decision instanceof Decision.Park park) {
+                LOG.infof("Saga %s: %s; next attempt in %d ms", run.saga.id(), failed.failure().getMessage(),
+                        scaled(park.wakeIn()).toMillis());
+            } else if (before.status() == SagaStatus.RUNNING && decision.next().status() != SagaStatus.ESCALATED) {
+                LOG.infof("Saga %s: step %s failed (%s); compensating", run.saga.id(), step.name(), failed.failure().getMessage());
+            }
+            carryOut(run, decision);
         }
     }
 
-    private void startCompensation(Run run, int failedIndex, StepFailure cause) {
-        LOG.infof("Saga %s: step %s failed (%s); compensating", run.saga.id(), run.definition.step(failedIndex).name(), cause.getMessage());
-        run.saga = run.saga.withStatus(SagaStatus.COMPENSATING).withLastError(describe(run.definition.step(failedIndex), cause));
-        moveToNextCompensation(run, failedIndex);
-    }
-
-    /** Positions the saga on the latest step at or before {@code from} whose effect must be undone, or ends it. */
-    private void moveToNextCompensation(Run run, int from) {
-        OptionalInt next = Compensations.lastToUndo(run.definition, run.saga.stepStates(), from);
-        if (next.isPresent()) {
-            run.saga = run.saga.atStep(next.getAsInt());
+    /** Makes the writes a decision asks for; a decision to go on waits for the next commit. */
+    private void carryOut(Run run, Decision decision) {
+        if (decision instanceof Decision.Continue next) {
+            run.saga = next.next();
+        } else if (decision instanceof Decision.Park park) {
+            commit(run, park.next(), null, scaled(park.wakeIn()), null);
+            run.parked = true;
+        } else if (decision instanceof Decision.Escalate escalated) {
+            // the webhook's alert commits with the escalation, so a crash cannot lose it
+            commit(run, escalated.next(), null, null, l -> alerts.owe(l, escalated.next()));
+        } else if (decision instanceof Decision.End end) {
+            commit(run, end.next(), null, null, null);
         } else {
-            end(run, run.saga.withStatus(SagaStatus.COMPENSATED));
-        }
-    }
-
-    private void compensate(Run run) {
-        int index = run.saga.stepIndex();
-        StepDefinition step = run.definition.step(index);
-        StepRun outcome = step.kind().callsThirdParty() ? remote(run, step, Direction.COMPENSATION)
-                : local(run, step, Direction.COMPENSATION);
-        if (outcome instanceof StepRun.Succeeded) {
-            // the step keeps its forward output; what the compensation answered is in its attempt
-            run.saga = run.saga.withStepState(step.name(), new StepState(Effect.COMPENSATED, run.saga.stepState(step.name()).output()));
-            moveToNextCompensation(run, index - 1);
-        } else if (outcome instanceof StepRun.RetryLater later) {
-            park(run, policy(step, Direction.COMPENSATION), later.failure());
-        } else if (outcome instanceof StepRun.GaveUp gaveUp) {
-            escalate(run, step, gaveUp.failure());
+            throw new IllegalStateException("the engine cannot carry out " + decision);
         }
     }
 
     private StepRun remote(Run run, StepDefinition step, Direction direction) {
-        RetryPolicy policy = policy(step, direction);
+        RetryPolicy policy = SagaTransitions.policy(run.definition, run.saga);
         RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
         int used = run.preparedIntent != null ? run.saga.attemptsUsed() - 1 : run.saga.attemptsUsed();
         return withQuickRetries(run, policy, used, () -> remoteAttempt(run, step, direction, action));
@@ -365,10 +343,7 @@ public class SagaEngine {
         } catch (StepFailure f) {
             Outcome outcome = outcomeOf(f);
             run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(outcome, Instant.now(), kind(f), f.getMessage(), null)));
-            if (f.mayHaveTakenEffect() && direction == Direction.FORWARD) {
-                run.saga = run.saga.withStepState(step.name(), new StepState(Effect.UNCERTAIN, null));
-            }
-            run.saga = run.saga.withLastError(describe(step, f));
+            run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.AttemptFailed(f)).next();
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
             if (direction == Direction.COMPENSATION) {
                 crashPoints.reached(CrashPoints.Point.BETWEEN_COMPENSATION_ATTEMPTS);
@@ -379,7 +354,8 @@ public class SagaEngine {
 
     private StepRun local(Run run, StepDefinition step, Direction direction) {
         LocalAction action = actions.local(direction == Direction.FORWARD ? step.action() : step.compensation());
-        return withQuickRetries(run, policy(step, direction), run.saga.attemptsUsed(), () -> localAttempt(run, step, direction, action));
+        return withQuickRetries(run, SagaTransitions.policy(run.definition, run.saga), run.saga.attemptsUsed(),
+                () -> localAttempt(run, step, direction, action));
     }
 
     /**
@@ -400,7 +376,7 @@ public class SagaEngine {
                 crashPoints.reached(CrashPoints.Point.INSIDE_LOCAL_STEP);
                 l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, Outcome.SUCCEEDED, instance.id(),
                         startedAt, Instant.now(), null, null, null, output[0]));
-                Transition next = afterLocalSuccess(run, step, direction, attempt, output[0]);
+                Transition next = afterLocalSuccess(run, direction, attempt, output[0]);
                 nextIntent[0] = intentRidingAlong(run.definition, next.next(), direction, l);
                 return nextIntent[0] == null ? next : new Transition(next.next().withAttempt(1), next.owner(), next.wakeIn());
             });
@@ -412,7 +388,7 @@ public class SagaEngine {
             Outcome outcome = outcomeOf(f);
             run.pending.add(l -> l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, outcome,
                     instance.id(), startedAt, Instant.now(), kind(f), f.getMessage(), null, null)));
-            run.saga = run.saga.withAttempt(attempt).withLastError(describe(step, f));
+            run.saga = SagaTransitions.decide(run.definition, run.saga.withAttempt(attempt), new Event.AttemptFailed(f)).next();
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
             throw f;
         }
@@ -436,30 +412,25 @@ public class SagaEngine {
         return intent;
     }
 
-    private Transition afterLocalSuccess(Run run, StepDefinition step, Direction direction, int attempt, JsonNode output) {
+    private Transition afterLocalSuccess(Run run, Direction direction, int attempt, JsonNode output) {
         SagaSnapshot s = run.saga.withAttempt(attempt);
         if (direction == Direction.COMPENSATION) {
-            // the next compensation (or the end) is decided by the caller; keep the lease until then
-            return new Transition(s.withStepState(step.name(), new StepState(Effect.COMPENSATED, s.stepState(step.name()).output())),
-                    instance.id(), config.lease());
+            // the move to the next compensation (or the end) rides with the next commit; keep the lease until then
+            return new Transition(SagaTransitions.compensated(run.definition, s), instance.id(), config.lease());
         }
-        int next = s.stepIndex() + 1;
-        s = s.withStepState(step.name(), new StepState(Effect.DONE, output)).atStep(next);
-        if (next == run.definition.stepCount()) {
-            return new Transition(s.withResult(output).withStatus(SagaStatus.COMPLETED).withLastError(null), null, null);
-        }
-        return new Transition(s, instance.id(), config.lease());
+        Decision decision = SagaTransitions.decide(run.definition, s, new Event.StepSucceeded(output));
+        return decision instanceof Decision.End ? new Transition(decision.next(), null, null)
+                : new Transition(decision.next(), instance.id(), config.lease());
     }
 
     /**
-     * Runs the quick in-process retries of one run (Guava Retrying, fixed wait), and decides what
-     * follows when they are spent: a scheduled retry while the budget lasts, else giving up.
+     * Runs the quick in-process retries of one run (Guava Retrying, fixed wait); what follows a
+     * failure once they are spent is the transition core's to decide.
      */
     private StepRun withQuickRetries(Run run, RetryPolicy policy, int used, Callable<JsonNode> attempt) {
         int quick = policy.inProcessAttemptsLeft(used);
         if (quick == 0) {
-            return new StepRun.GaveUp(new UnknownOutcomeFailure("the attempt budget of " + policy.attempts()
-                    + " is spent; last error: " + run.saga.lastError(), null));
+            return new StepRun.Failed(SagaTransitions.budgetSpent(policy, run.saga));
         }
         Retryer<JsonNode> retryer = RetryerBuilder.<JsonNode>newBuilder()
                 .retryIfException(t -> t instanceof StepFailure f && policy.isRetryable(f))
@@ -469,31 +440,13 @@ public class SagaEngine {
         try {
             return new StepRun.Succeeded(retryer.call(attempt));
         } catch (RetryException e) {
-            StepFailure last = (StepFailure) e.getLastFailedAttempt().getExceptionCause();
-            return run.saga.attemptsUsed() < policy.attempts() ? new StepRun.RetryLater(last) : new StepRun.GaveUp(last);
+            return new StepRun.Failed((StepFailure) e.getLastFailedAttempt().getExceptionCause());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StepFailure f) {
-                return new StepRun.GaveUp(f);
+                return new StepRun.Failed(f);
             }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
-    }
-
-    private void park(Run run, RetryPolicy policy, StepFailure failure) {
-        Duration delay = scaled(policy.backoffAfter(run.saga.attemptsUsed(), ThreadLocalRandom.current().nextDouble()));
-        LOG.infof("Saga %s: %s; next attempt in %d ms", run.saga.id(), failure.getMessage(), delay.toMillis());
-        commit(run, run.saga, null, delay, null);
-        run.parked = true;
-    }
-
-    /** Ends the saga ESCALATED; the webhook's alert commits with it, so a crash cannot lose it. */
-    private void escalate(Run run, StepDefinition step, StepFailure failure) {
-        SagaSnapshot escalated = run.saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure));
-        commit(run, escalated, null, null, l -> alerts.owe(l, escalated));
-    }
-
-    private void end(Run run, SagaSnapshot last) {
-        commit(run, last, null, null, null);
     }
 
     private void commit(Run run, SagaSnapshot next, String owner, Duration wakeIn, Consumer<SagaLog> also) {
@@ -540,14 +493,6 @@ public class SagaEngine {
         return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt);
     }
 
-    private static RetryPolicy policy(StepDefinition step, Direction direction) {
-        return direction == Direction.FORWARD ? step.retry() : step.compensationRetry();
-    }
-
-    private static Direction direction(SagaSnapshot s) {
-        return s.status() == SagaStatus.COMPENSATING ? Direction.COMPENSATION : Direction.FORWARD;
-    }
-
     private static Outcome outcomeOf(StepFailure f) {
         if (f instanceof UnknownOutcomeFailure) {
             return Outcome.UNKNOWN;
@@ -557,10 +502,6 @@ public class SagaEngine {
 
     private static String kind(StepFailure f) {
         return f.getClass().getSimpleName();
-    }
-
-    private static String describe(StepDefinition step, StepFailure f) {
-        return step.name() + ": " + kind(f) + ": " + f.getMessage();
     }
 
     private Duration scaled(Duration d) {

@@ -5,20 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaorchestrator.api.SagaNotFoundException;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
-import io.sagaorchestrator.definitions.StepDefinition;
-import io.sagaorchestrator.engine.Compensations;
+import io.sagaorchestrator.engine.Decision;
+import io.sagaorchestrator.engine.Event;
+import io.sagaorchestrator.engine.SagaTransitions;
 import io.sagaorchestrator.sagalog.Direction;
-import io.sagaorchestrator.sagalog.Effect;
 import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
-import io.sagaorchestrator.sagalog.StepState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
@@ -68,12 +65,19 @@ public class ManualOperations {
                     + " (lease until " + locked.wakeAt() + "); try again once its current step has ended");
         }
         String note = actor + " (" + operation.path() + "): " + request.reason();
-        SagaSnapshot next = switch (operation) {
-            case COMPENSATE -> compensate(saga, definition(saga), request, note);
-            case RETRY -> retry(saga, definition(saga));
-            case RESOLVE -> saga.withStatus(SagaStatus.RESOLVED).withLastError(saga.lastError() + " | resolved by " + note);
+        Decision decision = switch (operation) {
+            case COMPENSATE -> SagaTransitions.decide(definition(saga), saga,
+                    new Event.OperatorCompensate(request.forced(), interruptedAttempt(saga), note));
+            case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga)));
+            case RESOLVE -> SagaTransitions.resolve(saga, note);
         };
-        log.update(next, null, next.status().isTerminal() ? null : Duration.ZERO);
+        if (decision instanceof Decision.Refused refused) {
+            // rolls back whatever was marked on the way, e.g. an interrupted attempt
+            throw new OperationRefusedException(sagaId, saga.status(), refused.reason());
+        }
+        SagaSnapshot next = decision.next();
+        // the work itself is left to the engine: a saga that goes on is released to recovery at once
+        log.update(next, null, decision instanceof Decision.Park park ? park.wakeIn() : null);
         ObjectNode details = json.createObjectNode().put("stepIndex", saga.stepIndex()).put("attempt", saga.attempt())
                 .put("forced", request.forced()).put("lastErrorBefore", saga.lastError());
         long auditId = audit.record(sagaId, operation, actor, request.reason(), saga.status().name(), next.status().name(), details);
@@ -91,54 +95,28 @@ public class ManualOperations {
         }
     }
 
-    private SagaSnapshot compensate(SagaSnapshot saga, SagaDefinition definition, OperationRequest request, String note) {
-        if (saga.status() == SagaStatus.COMPLETED) {
-            if (!request.forced()) {
-                throw new OperationRefusedException(saga.id(), saga.status(), "The saga COMPLETED: compensating it undoes a finished"
-                        + " business operation; send \"force\": true to confirm");
-            }
-            StepDefinition last = definition.step(definition.stepCount() - 1);
-            if (!last.hasCompensation()) {
-                throw new OperationRefusedException(saga.id(), saga.status(), "Step '" + last.name()
-                        + "' of this definition has no compensation: a completed saga of it cannot be undone");
-            }
+    /**
+     * Closes an intent the saga's owner never closed (the call may have happened) and tells whether
+     * there was one. Only a RUNNING saga's current step can have one that matters for compensating:
+     * a COMPLETED saga has none, and a compensation's own intents are the engine's to reconcile.
+     */
+    private boolean interruptedAttempt(SagaSnapshot saga) {
+        if (saga.status() != SagaStatus.RUNNING) {
+            return false;
         }
-        SagaSnapshot s = saga;
-        int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : saga.stepIndex();
-        if (saga.status() == SagaStatus.RUNNING) {
-            // an intent its owner never closed: the call may have happened
-            StepDefinition current = definition.step(saga.stepIndex());
-            int unknown = log.markPendingUnknown(saga.id(), current.name(), Direction.FORWARD,
-                    "the instance making this call stopped before its outcome was recorded");
-            if (unknown > 0 && !Compensations.mayHaveEffect(saga.stepState(current.name()))) {
-                s = s.withStepState(current.name(), new StepState(Effect.UNCERTAIN, null));
-            }
-        }
-        for (int i = 0; i <= from; i++) {
-            StepDefinition step = definition.step(i);
-            if (!step.hasCompensation() && Compensations.mayHaveEffect(s.stepState(step.name()))) {
-                throw new OperationRefusedException(saga.id(), saga.status(), "Step '" + step.name() + "' may have taken effect and has"
-                        + " no compensation, so the saga cannot be undone; retry it, or repair by hand and resolve");
-            }
-        }
-        s = s.withStatus(SagaStatus.COMPENSATING).withLastError("compensation requested by " + note);
-        OptionalInt first = Compensations.lastToUndo(definition, s.stepStates(), from);
-        return first.isPresent() ? s.atStep(first.getAsInt()) : s.withStatus(SagaStatus.COMPENSATED);
+        String current = definition(saga).step(saga.stepIndex()).name();
+        return log.markPendingUnknown(saga.id(), current, Direction.FORWARD,
+                "the instance making this call stopped before its outcome was recorded") > 0;
     }
 
-    private SagaSnapshot retry(SagaSnapshot saga, SagaDefinition definition) {
-        if (saga.status() == SagaStatus.ESCALATED) {
-            // an outbox step escalates going forward, a compensation going back: resume where it stopped
-            String step = definition.step(saga.stepIndex()).name();
-            boolean forward = log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step))
-                    .reduce((first, second) -> second).map(a -> a.direction() == Direction.FORWARD).orElse(false);
-            return saga.withStatus(forward ? SagaStatus.RUNNING : SagaStatus.COMPENSATING).withFreshBudget();
+    /** Where an escalated saga resumes: an outbox step escalates going forward, a compensation going back. */
+    private boolean lastAttemptForward(SagaSnapshot saga) {
+        if (saga.status() != SagaStatus.ESCALATED) {
+            return false;
         }
-        if (saga.attemptsUsed() == 0) {
-            throw new OperationRefusedException(saga.id(), saga.status(), "The saga's current step has a fresh attempt budget already"
-                    + " (nothing failed since the last retry); it goes on by itself");
-        }
-        return saga.withFreshBudget();
+        String step = definition(saga).step(saga.stepIndex()).name();
+        return log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step))
+                .reduce((first, second) -> second).map(a -> a.direction() == Direction.FORWARD).orElse(false);
     }
 
     private static String pastTense(Operation operation) {

@@ -1,0 +1,35 @@
+package io.sagaorchestrator.engine;
+
+import io.sagaorchestrator.sagalog.SagaSnapshot;
+
+import java.time.Duration;
+
+/** What {@link SagaTransitions} decided: the saga's next state, and what the caller must do with it. */
+public sealed interface Decision {
+
+    /** The saga's next state; unchanged when a request was refused. */
+    SagaSnapshot next();
+
+    /**
+     * Go on with the step {@code next} stands on, in its direction. Nothing needs committing yet:
+     * held-back outcomes ride with the next commit (an intent, a local step, or the end).
+     */
+    record Continue(SagaSnapshot next) implements Decision {
+    }
+
+    /** Commit {@code next} and release the saga until {@code wakeIn} has passed (zero: at once, by recovery). */
+    record Park(SagaSnapshot next, Duration wakeIn) implements Decision {
+    }
+
+    /** Commit the terminal {@code next}. */
+    record End(SagaSnapshot next) implements Decision {
+    }
+
+    /** Commit {@code next}, ESCALATED with the reason in its last error, together with the alert that a person must act. */
+    record Escalate(SagaSnapshot next) implements Decision {
+    }
+
+    /** An operator's request does not fit the saga; nothing changes. */
+    record Refused(SagaSnapshot next, String reason) implements Decision {
+    }
+}

@@ -1,0 +1,48 @@
+package io.sagaorchestrator.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.actions.StepFailure;
+
+/**
+ * What just happened to a saga, as {@link SagaTransitions} needs to know it to decide what follows.
+ * Each event concerns the saga's current step, in the saga's current direction.
+ */
+public sealed interface Event {
+
+    /** The current step's action (or compensation) succeeded with this output. */
+    record StepSucceeded(JsonNode output) implements Event {
+    }
+
+    /** One attempt of the current step failed; the run may still try again at once. */
+    record AttemptFailed(StepFailure failure) implements Event {
+    }
+
+    /**
+     * The run's attempts are over and the last one failed.
+     *
+     * @param random in [0, 1), spreads the backoff of many sagas apart; passed in to keep the core deterministic
+     */
+    record StepFailed(StepFailure failure, double random) implements Event {
+    }
+
+    /** The previous owner stopped between an attempt's intent and its outcome: the call may have happened. */
+    record AttemptInterrupted() implements Event {
+    }
+
+    /**
+     * An operator asks to undo the saga.
+     *
+     * @param interruptedAttempt an intent of the current step was left without outcome by its owner
+     * @param note               who asked and why, kept in the saga's last error
+     */
+    record OperatorCompensate(boolean forced, boolean interruptedAttempt, String note) implements Event {
+    }
+
+    /**
+     * An operator asks to try the current step again with a fresh attempt budget.
+     *
+     * @param lastAttemptForward the step's latest attempt went forward: where an escalated saga resumes
+     */
+    record OperatorRetry(boolean lastAttemptForward) implements Event {
+    }
+}

@@ -1,0 +1,198 @@
+package io.sagaorchestrator.engine;
+
+import io.sagaorchestrator.actions.StepFailure;
+import io.sagaorchestrator.actions.UnknownOutcomeFailure;
+import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.RetryPolicy;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.sagalog.Direction;
+import io.sagaorchestrator.sagalog.Effect;
+import io.sagaorchestrator.sagalog.SagaSnapshot;
+import io.sagaorchestrator.sagalog.SagaStatus;
+import io.sagaorchestrator.sagalog.StepState;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/**
+ * Every rule for how a saga moves: given the saga as recorded, its definition and what just
+ * happened, the next state and what to do with it. The engine's loop and the operators' requests
+ * both ask here, so a rule is written once and can be tested without a database. No I/O, no clock,
+ * no randomness of its own: whatever varies is passed in with the event.
+ */
+public final class SagaTransitions {
+
+    private SagaTransitions() {
+    }
+
+    /** Decides what follows {@code event} for a RUNNING or COMPENSATING saga, or an operator's request. */
+    public static Decision decide(SagaDefinition definition, SagaSnapshot saga, Event event) {
+        if (event instanceof Event.StepSucceeded ok) {
+            return succeeded(definition, saga, ok);
+        }
+        if (event instanceof Event.AttemptFailed failed) {
+            return new Decision.Continue(attemptFailed(definition, saga, failed.failure()));
+        }
+        if (event instanceof Event.StepFailed failed) {
+            return stepFailed(definition, saga, failed);
+        }
+        if (event instanceof Event.AttemptInterrupted) {
+            return new Decision.Continue(direction(saga) == Direction.FORWARD ? uncertain(saga, current(definition, saga)) : saga);
+        }
+        if (event instanceof Event.OperatorCompensate compensate) {
+            return compensateByHand(definition, saga, compensate);
+        }
+        if (event instanceof Event.OperatorRetry retry) {
+            return retryByHand(saga, retry);
+        }
+        throw new IllegalArgumentException("no transition for " + event);
+    }
+
+    /** An operator closes an escalated saga after repairing it by hand; needs no definition, so it works when none can be read. */
+    public static Decision resolve(SagaSnapshot saga, String note) {
+        return new Decision.End(saga.withStatus(SagaStatus.RESOLVED).withLastError(saga.lastError() + " | resolved by " + note));
+    }
+
+    /** A saga this release cannot run (its definition or an action is gone): only a person can decide. */
+    public static Decision definitionUnreadable(SagaSnapshot saga, String why) {
+        return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError("definition " + saga.definitionName()
+                + " v" + saga.definitionVersion() + " cannot be run by this release: " + why));
+    }
+
+    /**
+     * The failure that stands for a run that may make no attempt: its budget was spent before it
+     * began (the last attempt's owner died, or an intent was already counted).
+     */
+    public static StepFailure budgetSpent(RetryPolicy policy, SagaSnapshot saga) {
+        return new UnknownOutcomeFailure("the attempt budget of " + policy.attempts() + " is spent; last error: " + saga.lastError(), null);
+    }
+
+    /** The direction the saga's current step runs in. */
+    public static Direction direction(SagaSnapshot saga) {
+        return saga.status() == SagaStatus.COMPENSATING ? Direction.COMPENSATION : Direction.FORWARD;
+    }
+
+    /** The retry policy of the saga's current step in its current direction. */
+    public static RetryPolicy policy(SagaDefinition definition, SagaSnapshot saga) {
+        StepDefinition step = current(definition, saga);
+        return direction(saga) == Direction.FORWARD ? step.retry() : step.compensationRetry();
+    }
+
+    /**
+     * The saga once its current compensation has succeeded, before it moves on. A local
+     * compensation commits this with its effect; the move to the next one rides with the next commit.
+     */
+    public static SagaSnapshot compensated(SagaDefinition definition, SagaSnapshot saga) {
+        // the step keeps its forward output; what the compensation answered is in its attempt
+        String step = current(definition, saga).name();
+        return saga.withStepState(step, new StepState(Effect.COMPENSATED, saga.stepState(step).output()));
+    }
+
+    private static Decision succeeded(SagaDefinition definition, SagaSnapshot saga, Event.StepSucceeded ok) {
+        StepDefinition step = current(definition, saga);
+        if (direction(saga) == Direction.COMPENSATION) {
+            return nextCompensation(definition, compensated(definition, saga), saga.stepIndex() - 1, null);
+        }
+        int next = saga.stepIndex() + 1;
+        SagaSnapshot done = saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())).atStep(next);
+        if (next == definition.stepCount()) {
+            return new Decision.End(done.withResult(ok.output()).withStatus(SagaStatus.COMPLETED).withLastError(null));
+        }
+        return new Decision.Continue(done);
+    }
+
+    /** A failed attempt is the saga's last error; one that may have reached the third party leaves the step possibly done. */
+    private static SagaSnapshot attemptFailed(SagaDefinition definition, SagaSnapshot saga, StepFailure failure) {
+        StepDefinition step = current(definition, saga);
+        // a local step's effect commits with its log row, so a failed one left nothing behind
+        boolean mayHaveReachedThirdParty = step.kind().callsThirdParty() && failure.mayHaveTakenEffect();
+        SagaSnapshot s = mayHaveReachedThirdParty && direction(saga) == Direction.FORWARD ? uncertain(saga, step) : saga;
+        return s.withLastError(describe(step, failure));
+    }
+
+    private static Decision stepFailed(SagaDefinition definition, SagaSnapshot saga, Event.StepFailed failed) {
+        StepDefinition step = current(definition, saga);
+        RetryPolicy policy = policy(definition, saga);
+        StepFailure failure = failed.failure();
+        if (policy.isRetryable(failure) && saga.attemptsUsed() < policy.attempts()) {
+            return new Decision.Park(saga, policy.backoffAfter(saga.attemptsUsed(), failed.random()));
+        }
+        if (direction(saga) == Direction.COMPENSATION || step.onFailure() == FailurePolicy.ESCALATE) {
+            return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure)));
+        }
+        SagaSnapshot compensating = saga.withStatus(SagaStatus.COMPENSATING).withLastError(describe(step, failure));
+        return nextCompensation(definition, compensating, saga.stepIndex(), null);
+    }
+
+    /**
+     * Positions a compensating saga on the latest step at or before {@code from} whose effect must
+     * be undone, or ends it COMPENSATED when there is none.
+     *
+     * @param releaseFor null when the engine goes on at once; else the saga is released for recovery after it
+     */
+    private static Decision nextCompensation(SagaDefinition definition, SagaSnapshot compensating, int from, Duration releaseFor) {
+        OptionalInt next = Compensations.lastToUndo(definition, compensating.stepStates(), from);
+        if (next.isEmpty()) {
+            return new Decision.End(compensating.withStatus(SagaStatus.COMPENSATED));
+        }
+        SagaSnapshot positioned = compensating.atStep(next.getAsInt());
+        return releaseFor == null ? new Decision.Continue(positioned) : new Decision.Park(positioned, releaseFor);
+    }
+
+    private static Decision compensateByHand(SagaDefinition definition, SagaSnapshot saga, Event.OperatorCompensate request) {
+        if (saga.status() == SagaStatus.COMPLETED) {
+            if (!request.forced()) {
+                return new Decision.Refused(saga, "The saga COMPLETED: compensating it undoes a finished business operation;"
+                        + " send \"force\": true to confirm");
+            }
+            StepDefinition last = definition.step(definition.stepCount() - 1);
+            if (!last.hasCompensation()) {
+                return new Decision.Refused(saga, "Step '" + last.name()
+                        + "' of this definition has no compensation: a completed saga of it cannot be undone");
+            }
+        }
+        SagaSnapshot s = saga;
+        int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : saga.stepIndex();
+        if (saga.status() == SagaStatus.RUNNING && request.interruptedAttempt()) {
+            s = uncertain(s, current(definition, saga));
+        }
+        for (int i = 0; i <= from; i++) {
+            StepDefinition step = definition.step(i);
+            if (!step.hasCompensation() && Compensations.mayHaveEffect(s.stepState(step.name()))) {
+                return new Decision.Refused(saga, "Step '" + step.name() + "' may have taken effect and has no compensation,"
+                        + " so the saga cannot be undone; retry it, or repair by hand and resolve");
+            }
+        }
+        s = s.withStatus(SagaStatus.COMPENSATING).withLastError("compensation requested by " + request.note());
+        // the undoing is left to the engine: recovery picks the released saga up at once
+        return nextCompensation(definition, s, from, Duration.ZERO);
+    }
+
+    private static Decision retryByHand(SagaSnapshot saga, Event.OperatorRetry request) {
+        if (saga.status() == SagaStatus.ESCALATED) {
+            // an outbox step escalates going forward, a compensation going back: resume where it stopped
+            SagaStatus resumed = request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
+            return new Decision.Park(saga.withStatus(resumed).withFreshBudget(), Duration.ZERO);
+        }
+        if (saga.attemptsUsed() == 0) {
+            return new Decision.Refused(saga, "The saga's current step has a fresh attempt budget already"
+                    + " (nothing failed since the last retry); it goes on by itself");
+        }
+        return new Decision.Park(saga.withFreshBudget(), Duration.ZERO);
+    }
+
+    /** The step may have taken effect: compensation must undo it if it did. A step known to have an effect stays as it is. */
+    private static SagaSnapshot uncertain(SagaSnapshot saga, StepDefinition step) {
+        return Compensations.mayHaveEffect(saga.stepState(step.name())) ? saga
+                : saga.withStepState(step.name(), new StepState(Effect.UNCERTAIN, null));
+    }
+
+    private static StepDefinition current(SagaDefinition definition, SagaSnapshot saga) {
+        return definition.step(saga.stepIndex());
+    }
+
+    private static String describe(StepDefinition step, StepFailure f) {
+        return step.name() + ": " + f.getClass().getSimpleName() + ": " + f.getMessage();
+    }
+}

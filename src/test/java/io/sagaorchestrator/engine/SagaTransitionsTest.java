@@ -1,0 +1,525 @@
+package io.sagaorchestrator.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.sagaorchestrator.actions.ManualRepairRequired;
+import io.sagaorchestrator.actions.RejectedFailure;
+import io.sagaorchestrator.actions.UnavailableFailure;
+import io.sagaorchestrator.actions.UnknownOutcomeFailure;
+import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.RetryPolicy;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.definitions.StepKind;
+import io.sagaorchestrator.sagalog.Effect;
+import io.sagaorchestrator.sagalog.SagaSnapshot;
+import io.sagaorchestrator.sagalog.SagaStatus;
+import io.sagaorchestrator.sagalog.StepState;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every transition of a saga, in memory: given a saga as recorded, when something happens, expect
+ * its next state and what the engine (or an operator's request) must do. No database, no clock.
+ */
+class SagaTransitionsTest {
+
+    /** 6 attempts, 3 of them quick per run: a run that fails all 3 is parked once before the budget is spent. */
+    private static final RetryPolicy RETRY = new RetryPolicy(6, 3, Duration.ofSeconds(1), Duration.ofSeconds(5), 2.0,
+            Duration.ofMinutes(2), 0.2, List.of(UnavailableFailure.class, UnknownOutcomeFailure.class),
+            List.of(RejectedFailure.class, ManualRepairRequired.class));
+
+    /** As user-sync: a remote call, then a local save, each with its compensation. */
+    private static final SagaDefinition USER_SYNC = definition(
+            new StepDefinition("tt-add-user", StepKind.REMOTE, "ttAddUser", "ttDeleteUser", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE),
+            new StepDefinition("save-liaison", StepKind.LOCAL, "saveLiaison", "deleteLiaison", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE));
+
+    /** As push-crm after a local save: an outbox call that cannot be undone and escalates when it cannot be made. */
+    private static final SagaDefinition OUTBOX = definition(
+            new StepDefinition("save-user", StepKind.LOCAL, "saveUser", "markUserRejected", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE),
+            new StepDefinition("push-crm", StepKind.OUTBOX, "pushCrm", null, Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.ESCALATE));
+
+    private static final JsonNode TT_USER = JsonNodeFactory.instance.objectNode().put("ttUserId", 42);
+    private static final JsonNode LIAISON = JsonNodeFactory.instance.objectNode().put("liaisonId", 7);
+
+    // --- forward ---
+
+    @Test
+    void aSucceededStepIsDoneWithItsOutputAndTheSagaGoesOnToTheNextStep() {
+        // given a saga on its first, remote step, after one attempt
+        SagaSnapshot saga = running(0, 1);
+
+        // when the step succeeds
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepSucceeded(TT_USER));
+
+        // then the engine goes on without a commit of its own, at the next step with a fresh attempt count
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(SagaStatus.RUNNING, next.next().status());
+        assertEquals(1, next.next().stepIndex());
+        assertEquals(0, next.next().attempt());
+        assertEquals(new StepState(Effect.DONE, TT_USER), next.next().stepState("tt-add-user"));
+    }
+
+    @Test
+    void theLastStepsSuccessCompletesTheSagaWithItsOutputAsResultAndNoError() {
+        // given a saga on its last step, after a first step that needed retries
+        SagaSnapshot saga = running(1, 1).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withLastError("tt-add-user: UnknownOutcomeFailure: timeout");
+
+        // when the last step succeeds
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepSucceeded(LIAISON));
+
+        // then the saga ends COMPLETED with the last output as its result
+        Decision.End end = assertInstanceOf(Decision.End.class, decision);
+        assertEquals(SagaStatus.COMPLETED, end.next().status());
+        assertEquals(LIAISON, end.next().result());
+        assertEquals(new StepState(Effect.DONE, LIAISON), end.next().stepState("save-liaison"));
+        assertNull(end.next().lastError());
+    }
+
+    @Test
+    void aRetryableFailureWithBudgetLeftParksTheSagaForItsBackoff() {
+        // given a saga whose first run of a step made its 3 quick attempts out of 6
+        SagaSnapshot saga = running(0, 3);
+
+        // when the run ends with a retryable failure (random 0.5: no jitter)
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepFailed(new UnavailableFailure("TT down", null), 0.5));
+
+        // then the saga is stored as it is and released until the first backoff has passed
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertSame(saga, park.next());
+        assertEquals(Duration.ofSeconds(5), park.wakeIn());
+    }
+
+    @Test
+    void aSpentBudgetStartsCompensationAtTheLatestStepThatTookEffect() {
+        // given a saga whose local step has made all 6 attempts, after a remote step that is done
+        SagaSnapshot saga = running(1, 6).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when its last run ends with a retryable failure
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepFailed(new UnavailableFailure("deadlock", null), 0.5));
+
+        // then the saga compensates at once, from the remote step, with a fresh attempt count and the reason
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, next.next().status());
+        assertEquals(0, next.next().stepIndex());
+        assertEquals(0, next.next().attempt());
+        assertEquals("save-liaison: UnavailableFailure: deadlock", next.next().lastError());
+    }
+
+    @Test
+    void aRunThatCanMakeNoAttemptGivesUpWithTheBudgetAsReason() {
+        // given a saga resumed on a step whose whole budget was used before its owner died
+        SagaSnapshot saga = running(1, 6).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withLastError("save-liaison: UnavailableFailure: deadlock");
+
+        // when the run finds no attempt left
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga,
+                new Event.StepFailed(SagaTransitions.budgetSpent(RETRY, saga), 0.5));
+
+        // then the saga compensates, saying the budget was spent and what failed last
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, next.next().status());
+        assertEquals("save-liaison: UnknownOutcomeFailure: the attempt budget of 6 is spent; last error: save-liaison:"
+                + " UnavailableFailure: deadlock", next.next().lastError());
+    }
+
+    @Test
+    void aRejectedStepIsCompensatedAtOnceWithBudgetLeft() {
+        // given a saga after the first attempt of its local step
+        SagaSnapshot saga = running(1, 1).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when the database refuses the change (abortOn)
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepFailed(new RejectedFailure("unique phone"), 0.5));
+
+        // then it is not retried: compensation starts at the remote step
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, next.next().status());
+        assertEquals(0, next.next().stepIndex());
+    }
+
+    @Test
+    void aRejectedFirstStepWithNothingToUndoEndsCompensated() {
+        // given a saga after the first attempt of its first step
+        SagaSnapshot saga = running(0, 1);
+
+        // when the third party rejects it
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepFailed(new RejectedFailure("HTTP 422"), 0.5));
+
+        // then there is nothing to undo and the saga ends COMPENSATED with the reason
+        Decision.End end = assertInstanceOf(Decision.End.class, decision);
+        assertEquals(SagaStatus.COMPENSATED, end.next().status());
+        assertEquals("tt-add-user: RejectedFailure: HTTP 422", end.next().lastError());
+    }
+
+    @Test
+    void aSpentBudgetEscalatesAStepThatSaysSoInsteadOfCompensating() {
+        // given a saga whose outbox call (onFailure: escalate) has made all its attempts
+        SagaSnapshot saga = running(1, 6).withStepState("save-user", new StepState(Effect.DONE, LIAISON));
+
+        // when its last run fails
+        Decision decision = SagaTransitions.decide(OUTBOX, saga, new Event.StepFailed(new UnavailableFailure("CRM down", null), 0.5));
+
+        // then the saga escalates with the reason, and the local step stays done: the call is owed, not undone
+        Decision.Escalate escalate = assertInstanceOf(Decision.Escalate.class, decision);
+        assertEquals(SagaStatus.ESCALATED, escalate.next().status());
+        assertEquals("push-crm: UnavailableFailure: CRM down", escalate.next().lastError());
+        assertEquals(Effect.DONE, escalate.next().stepState("save-user").effect());
+    }
+
+    // --- unknown outcomes ---
+
+    @Test
+    void anUnknownOutcomeLeavesTheRemoteStepUncertainAndCompensationUndoesIt() {
+        // given a saga on its remote step
+        SagaSnapshot saga = running(0, 6);
+
+        // when an attempt times out
+        Decision afterAttempt = SagaTransitions.decide(USER_SYNC, saga, new Event.AttemptFailed(new UnknownOutcomeFailure("timeout", null)));
+
+        // then the step may have taken effect, and the failure is the saga's last error
+        SagaSnapshot uncertain = assertInstanceOf(Decision.Continue.class, afterAttempt).next();
+        assertEquals(new StepState(Effect.UNCERTAIN, null), uncertain.stepState("tt-add-user"));
+        assertEquals("tt-add-user: UnknownOutcomeFailure: timeout", uncertain.lastError());
+
+        // and when the budget is spent, compensation starts at that very step
+        Decision decision = SagaTransitions.decide(USER_SYNC, uncertain,
+                new Event.StepFailed(new UnknownOutcomeFailure("timeout", null), 0.5));
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, next.next().status());
+        assertEquals(0, next.next().stepIndex());
+    }
+
+    @Test
+    void aFailedLocalAttemptLeavesNothingUncertain() {
+        // given a saga on its local step
+        SagaSnapshot saga = running(1, 1).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when an attempt fails with an unknown outcome (its transaction rolled back with the log row)
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.AttemptFailed(new UnknownOutcomeFailure("lost", null)));
+
+        // then the local step has no effect to undo
+        assertNull(decision.next().stepState("save-liaison"));
+        assertEquals("save-liaison: UnknownOutcomeFailure: lost", decision.next().lastError());
+    }
+
+    @Test
+    void aFailedCompensationAttemptKeepsTheStepsForwardEffect() {
+        // given a saga compensating a remote step that is done
+        SagaSnapshot saga = compensating(0, 1).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when an attempt of the compensation times out
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.AttemptFailed(new UnknownOutcomeFailure("timeout", null)));
+
+        // then the step is still known to be done (its output is what the compensation needs)
+        assertEquals(new StepState(Effect.DONE, TT_USER), decision.next().stepState("tt-add-user"));
+    }
+
+    @Test
+    void anInterruptedForwardAttemptMakesTheStepUncertain() {
+        // given a RUNNING saga whose owner died after the intent of its remote step
+        SagaSnapshot saga = running(0, 1);
+
+        // when the next owner finds the intent without outcome
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.AttemptInterrupted());
+
+        // then the step may have taken effect, and the run goes on
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(new StepState(Effect.UNCERTAIN, null), next.next().stepState("tt-add-user"));
+    }
+
+    @Test
+    void anInterruptedCompensationAttemptChangesNoEffect() {
+        // given a COMPENSATING saga whose owner died during the compensation of a done step
+        SagaSnapshot saga = compensating(0, 1).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when the next owner finds the intent without outcome
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.AttemptInterrupted());
+
+        // then the step stays done: compensating it again is the run's next move
+        assertSame(saga, decision.next());
+    }
+
+    // --- compensation ---
+
+    @Test
+    void aCompensationSuccessMovesToThePreviousStepToUndoAndKeepsTheForwardOutput() {
+        // given a saga compensating its local step, after a remote step that is done
+        SagaSnapshot saga = compensating(1, 2).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withStepState("save-liaison", new StepState(Effect.DONE, LIAISON));
+
+        // when the compensation succeeds
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepSucceeded(null));
+
+        // then the local step is compensated, and the saga moves on to undo the remote step
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(new StepState(Effect.COMPENSATED, LIAISON), next.next().stepState("save-liaison"));
+        assertEquals(0, next.next().stepIndex());
+        assertEquals(0, next.next().attempt());
+        assertEquals(SagaStatus.COMPENSATING, next.next().status());
+    }
+
+    @Test
+    void theLastCompensationEndsTheSagaCompensated() {
+        // given a saga compensating its first step
+        SagaSnapshot saga = compensating(0, 1).withStepState("tt-add-user", new StepState(Effect.UNCERTAIN, null));
+
+        // when the compensation succeeds
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepSucceeded(null));
+
+        // then everything is undone
+        Decision.End end = assertInstanceOf(Decision.End.class, decision);
+        assertEquals(SagaStatus.COMPENSATED, end.next().status());
+        assertEquals(Effect.COMPENSATED, end.next().stepState("tt-add-user").effect());
+    }
+
+    @Test
+    void aCompensationWithBudgetLeftIsParked() {
+        // given a compensation after its first run of 3 attempts
+        SagaSnapshot saga = compensating(0, 3).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when the run fails with TT unavailable
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepFailed(new UnavailableFailure("TT down", null), 0.5));
+
+        // then it is tried again later, not escalated
+        assertInstanceOf(Decision.Park.class, decision);
+    }
+
+    @Test
+    void aCompensationWhoseBudgetIsSpentEscalatesWithTheReason() {
+        // given a compensation that has made all 6 attempts
+        SagaSnapshot saga = compensating(0, 6).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when its last run fails
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.StepFailed(new UnavailableFailure("TT down", null), 0.5));
+
+        // then a person must act, and the saga says why
+        Decision.Escalate escalate = assertInstanceOf(Decision.Escalate.class, decision);
+        assertEquals(SagaStatus.ESCALATED, escalate.next().status());
+        assertEquals("tt-add-user: UnavailableFailure: TT down", escalate.next().lastError());
+    }
+
+    @Test
+    void aCompensationThatCannotTellWhoOwnsTheRemoteUserEscalatesAtOnce() {
+        // given a compensation of an add whose outcome was never learned, on its first attempt
+        SagaSnapshot saga = compensating(0, 1).withStepState("tt-add-user", new StepState(Effect.UNCERTAIN, null));
+
+        // when TT answers EXISTS and ownership is uncertain
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga,
+                new Event.StepFailed(new ManualRepairRequired("cannot be told whether this saga created it"), 0.5));
+
+        // then it escalates at once (budget left or not): deleting could destroy somebody else's user
+        Decision.Escalate escalate = assertInstanceOf(Decision.Escalate.class, decision);
+        assertTrue(escalate.next().lastError().contains("cannot be told whether this saga created it"), escalate.next().lastError());
+    }
+
+    // --- operators ---
+
+    @Test
+    void anOperatorCompensatesAStuckSagaWhoseInterruptedCallMayHaveHappened() {
+        // given a RUNNING saga whose owner died with an intent of its remote step open
+        SagaSnapshot saga = running(0, 1);
+
+        // when an operator asks to compensate it
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorCompensate(false, true, "alice (compensate): stuck"));
+
+        // then the step counts as possibly done, and the saga is released to compensate it at once
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(Duration.ZERO, park.wakeIn());
+        assertEquals(SagaStatus.COMPENSATING, park.next().status());
+        assertEquals(0, park.next().stepIndex());
+        assertEquals(Effect.UNCERTAIN, park.next().stepState("tt-add-user").effect());
+        assertEquals("compensation requested by alice (compensate): stuck", park.next().lastError());
+    }
+
+    @Test
+    void anOperatorCompensatingASagaThatDidNothingEndsItCompensated() {
+        // given a RUNNING saga whose first step never reached the third party
+        SagaSnapshot saga = running(0, 0);
+
+        // when an operator asks to compensate it
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorCompensate(false, false, "alice: stop"));
+
+        // then there is nothing to undo
+        assertEquals(SagaStatus.COMPENSATED, assertInstanceOf(Decision.End.class, decision).next().status());
+    }
+
+    @Test
+    void compensatingACompletedSagaNeedsForce() {
+        // given a COMPLETED saga
+        SagaSnapshot saga = completed();
+
+        // when an operator asks to compensate it without force
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorCompensate(false, false, "alice: undo"));
+
+        // then it is refused, and nothing changes
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
+        assertSame(saga, refused.next());
+        assertTrue(refused.reason().contains("\"force\": true"), refused.reason());
+    }
+
+    @Test
+    void aForcedCompensationUndoesACompletedSagaFromItsLastStep() {
+        // given a COMPLETED saga
+        SagaSnapshot saga = completed();
+
+        // when an operator forces its compensation
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorCompensate(true, false, "alice: undo"));
+
+        // then it is released to compensate, starting with the last step
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, park.next().status());
+        assertEquals(1, park.next().stepIndex());
+        assertEquals(Duration.ZERO, park.wakeIn());
+    }
+
+    @Test
+    void aCompletedSagaWhoseLastStepCannotBeUndoneIsNotCompensated() {
+        // given a COMPLETED saga whose last step is an outbox call without compensation
+        SagaSnapshot saga = completed().withStepState("save-user", new StepState(Effect.DONE, LIAISON))
+                .withStepState("push-crm", new StepState(Effect.DONE, null));
+
+        // when an operator forces its compensation
+        Decision decision = SagaTransitions.decide(OUTBOX, saga, new Event.OperatorCompensate(true, false, "alice: undo"));
+
+        // then it is refused
+        assertTrue(assertInstanceOf(Decision.Refused.class, decision).reason().contains("'push-crm'"));
+    }
+
+    @Test
+    void aStuckSagaWhoseStepWithoutCompensationMayHaveTakenEffectIsNotCompensated() {
+        // given a RUNNING saga whose outbox call was interrupted
+        SagaSnapshot saga = running(1, 1).withStepState("save-user", new StepState(Effect.DONE, LIAISON));
+
+        // when an operator asks to compensate it
+        Decision decision = SagaTransitions.decide(OUTBOX, saga, new Event.OperatorCompensate(false, true, "alice: stop"));
+
+        // then it is refused: the call may have happened and cannot be undone
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
+        assertTrue(refused.reason().contains("'push-crm' may have taken effect"), refused.reason());
+    }
+
+    @Test
+    void aRetryAfterAnEscalatedCompensationResumesItWithAFreshBudget() {
+        // given a saga ESCALATED after its compensation made all 6 attempts
+        SagaSnapshot saga = compensating(0, 6).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withStatus(SagaStatus.ESCALATED);
+
+        // when an operator retries it
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorRetry(false));
+
+        // then it compensates again at once, attempt numbers going on but none counted against the budget
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(Duration.ZERO, park.wakeIn());
+        assertEquals(SagaStatus.COMPENSATING, park.next().status());
+        assertEquals(6, park.next().attempt());
+        assertEquals(0, park.next().attemptsUsed());
+
+        // and when its next run fails too, it is parked for a later retry instead of escalating again
+        SagaSnapshot afterRun = park.next().withAttempt(9);
+        assertInstanceOf(Decision.Park.class, SagaTransitions.decide(USER_SYNC, afterRun,
+                new Event.StepFailed(new UnavailableFailure("TT down", null), 0.5)));
+    }
+
+    @Test
+    void aRetryAfterAnEscalatedForwardStepResumesGoingForward() {
+        // given a saga ESCALATED because its outbox call could not be made
+        SagaSnapshot saga = running(1, 6).withStepState("save-user", new StepState(Effect.DONE, LIAISON))
+                .withStatus(SagaStatus.ESCALATED);
+
+        // when an operator retries it
+        Decision decision = SagaTransitions.decide(OUTBOX, saga, new Event.OperatorRetry(true));
+
+        // then the call is made again
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(SagaStatus.RUNNING, park.next().status());
+        assertEquals(0, park.next().attemptsUsed());
+    }
+
+    @Test
+    void aRetryOfAStepWithAFreshBudgetIsRefused() {
+        // given a RUNNING saga whose step has not failed since its last fresh budget
+        SagaSnapshot saga = running(0, 4).withFreshBudget();
+
+        // when an operator retries it
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorRetry(false));
+
+        // then it is refused: the saga goes on by itself
+        assertInstanceOf(Decision.Refused.class, decision);
+    }
+
+    @Test
+    void aRetryOfAParkedStepGrantsAFreshBudget() {
+        // given a RUNNING saga parked after 3 failed attempts
+        SagaSnapshot saga = running(0, 3);
+
+        // when an operator retries it
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorRetry(false));
+
+        // then it runs again at once with its whole budget
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(SagaStatus.RUNNING, park.next().status());
+        assertEquals(0, park.next().attemptsUsed());
+        assertEquals(Duration.ZERO, park.wakeIn());
+    }
+
+    @Test
+    void resolvingAnEscalatedSagaEndsItWithTheOperatorsNote() {
+        // given an ESCALATED saga
+        SagaSnapshot saga = compensating(0, 6).withStatus(SagaStatus.ESCALATED).withLastError("tt-add-user: ManualRepairRequired: x");
+
+        // when an operator resolves it
+        Decision decision = SagaTransitions.resolve(saga, "alice (resolve): deleted by hand");
+
+        // then it ends RESOLVED, keeping why it escalated
+        Decision.End end = assertInstanceOf(Decision.End.class, decision);
+        assertEquals(SagaStatus.RESOLVED, end.next().status());
+        assertEquals("tt-add-user: ManualRepairRequired: x | resolved by alice (resolve): deleted by hand", end.next().lastError());
+    }
+
+    @Test
+    void aSagaWhoseDefinitionCannotBeReadEscalates() {
+        // given a RUNNING saga
+        SagaSnapshot saga = running(0, 1);
+
+        // when this release cannot read its definition
+        Decision decision = SagaTransitions.definitionUnreadable(saga, "no action 'ttAddUser'");
+
+        // then a person must decide
+        Decision.Escalate escalate = assertInstanceOf(Decision.Escalate.class, decision);
+        assertEquals("definition user-sync v1 cannot be run by this release: no action 'ttAddUser'", escalate.next().lastError());
+    }
+
+    private static SagaSnapshot running(int stepIndex, int attempt) {
+        return new SagaSnapshot(UUID.randomUUID(), "user-sync", 1, "hash", SagaStatus.RUNNING, "key",
+                JsonNodeFactory.instance.objectNode().put("name", "张三"), null, stepIndex, attempt, 0, Map.of(), 1, null, Instant.EPOCH);
+    }
+
+    private static SagaSnapshot compensating(int stepIndex, int attempt) {
+        return running(stepIndex, attempt).withStatus(SagaStatus.COMPENSATING);
+    }
+
+    private static SagaSnapshot completed() {
+        return running(2, 0).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withStepState("save-liaison", new StepState(Effect.DONE, LIAISON)).withResult(LIAISON).withStatus(SagaStatus.COMPLETED);
+    }
+
+    private static SagaDefinition definition(StepDefinition... steps) {
+        return new SagaDefinition("user-sync", 1, "in memory", List.of(steps), "hash", "in memory");
+    }
+}
