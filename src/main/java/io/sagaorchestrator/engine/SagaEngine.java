@@ -30,7 +30,6 @@ import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import io.sagaorchestrator.sagalog.StepState;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -42,7 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,13 +66,13 @@ import java.util.concurrent.TimeUnit;
 public class SagaEngine {
 
     private static final Logger LOG = Logger.getLogger(SagaEngine.class);
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     private final DefinitionRegistry definitions;
     private final ActionRegistry actions;
     private final RemoteCalls remoteCalls;
     private final SagaLog log;
     private final NewSagaWriter newSagas;
-    private final EntityManager em;
     private final SagaRunner runner;
     private final SagaCompletions completions;
     private final SagaEvents events;
@@ -86,7 +84,7 @@ public class SagaEngine {
     private final EscalationAlerts alerts;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas,
-               EntityManager em, SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
+               SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
                CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts,
                ThirdPartyUrls thirdPartyUrls) {
         this.definitions = definitions;
@@ -94,7 +92,6 @@ public class SagaEngine {
         this.remoteCalls = remoteCalls;
         this.log = log;
         this.newSagas = newSagas;
-        this.em = em;
         this.runner = runner;
         this.completions = completions;
         this.events = events;
@@ -112,14 +109,17 @@ public class SagaEngine {
 
     /**
      * Records a new saga (with the intent of its first step, when that is remote) in one commit,
-     * shared with the sagas started at the same moment, then advances it in the background. Once this
-     * returns, the saga is in the log and will end, whatever happens to this process. A key the same
-     * caller sent before returns the saga it started first; another caller's keys are not seen.
+     * shared with the sagas started at the same moment, then advances it: on the calling thread for
+     * up to {@code runHere}, since its caller waits for the outcome anyway, and in the background
+     * after that (a step under way is finished first). Once this returns, the saga is in the log and
+     * will end, whatever happens to this process. A key the same caller sent before returns the saga
+     * it started first; another caller's keys are not seen.
      *
      * @throws IdempotencyKeyReusedException when the key was used before with another input
      * @throws io.sagaorchestrator.sagalog.SagaLogUnavailableException when the saga could not be recorded
      */
-    public Started start(SagaDefinition definition, JsonNode input, String businessKey, String caller, String idempotencyKey) {
+    public Started start(SagaDefinition definition, JsonNode input, String businessKey, String caller, String idempotencyKey,
+                         Duration runHere) {
         Run run = newRun(definition, input, businessKey);
         CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
         if (run.preparedIntent != null) {
@@ -131,7 +131,9 @@ public class SagaEngine {
             completions.forget(run.saga.id(), ended);
             return existing(definition, input, caller, idempotencyKey);
         }
-        advanceInBackground(run);
+        events.started(definition.name());
+        long deadline = System.nanoTime() + runHere.toNanos();
+        runner.runHere(run.saga.id(), () -> advance(run, deadline));
         return new Started(run.saga.id(), true, ended);
     }
 
@@ -196,9 +198,14 @@ public class SagaEngine {
         runner.submit(run.saga.id(), () -> advance(run));
     }
 
+    /** Advances the saga as long as it takes, on the calling thread. */
+    private void advance(Run run) {
+        advance(run, NO_DEADLINE);
+    }
+
     private Started existing(SagaDefinition definition, JsonNode input, String caller, String idempotencyKey) {
-        SagaSnapshot saga = QuarkusTransaction.requiringNew().call(() -> log.findByIdempotencyKey(definition.name(), caller, idempotencyKey)
-                .flatMap(log::load)).orElseThrow(() -> new IllegalStateException("idempotency key " + idempotencyKey + " vanished"));
+        SagaSnapshot saga = log.inNewTransaction((l, c) -> l.findByIdempotencyKey(definition.name(), caller, idempotencyKey)
+                .flatMap(l::load)).orElseThrow(() -> new IllegalStateException("idempotency key " + idempotencyKey + " vanished"));
         if (!saga.input().equals(input)) {
             throw new IdempotencyKeyReusedException(idempotencyKey, saga.id());
         }
@@ -219,9 +226,10 @@ public class SagaEngine {
                 // e.g. a release that no longer has an action the saga's definition names: a person must decide
                 LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
                 SagaSnapshot escalated = SagaTransitions.definitionUnreadable(claimed, e.getMessage()).next();
-                QuarkusTransaction.requiringNew().run(() -> {
-                    log.update(escalated, null, null);
-                    alerts.owe(log, escalated);
+                log.inNewTransaction((l, c) -> {
+                    l.update(escalated, null, null);
+                    alerts.owe(l, escalated);
+                    return null;
                 });
                 events.ended(escalated);
                 return;
@@ -243,7 +251,7 @@ public class SagaEngine {
         }
         StepDefinition step = run.definition.step(s.stepIndex());
         Direction direction = SagaTransitions.direction(s);
-        QuarkusTransaction.requiringNew().call(() -> log.attempts(s.id())).stream()
+        log.inNewTransaction((l, c) -> l.attempts(s.id())).stream()
                 .filter(a -> a.outcome() == Outcome.PENDING && a.stepName().equals(step.name()) && a.direction() == direction)
                 .forEach(a -> {
                     run.pending.add(l -> l.finishAttempt(s.id(), a.finished(Outcome.UNKNOWN, Instant.now(),
@@ -252,10 +260,19 @@ public class SagaEngine {
                 });
     }
 
-    private void advance(Run run) {
+    /**
+     * Advances the saga until it ends or waits for a scheduled retry; when {@code deadline} (a
+     * {@link System#nanoTime()}) passes first, it stops between two steps.
+     *
+     * @return the rest of the run, to be carried on elsewhere; null when nothing is left to do here
+     */
+    private Runnable advance(Run run, long deadline) {
         MDC.put("sagaId", run.saga.id().toString());
         try {
             while (!run.saga.status().isTerminal() && !run.parked) {
+                if (deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0) {
+                    return () -> advance(run);
+                }
                 step(run);
             }
             if (run.saga.status().isTerminal()) {
@@ -270,6 +287,7 @@ public class SagaEngine {
         } finally {
             MDC.remove("sagaId");
         }
+        return null;
     }
 
     /** Runs the current step in the saga's direction, and carries out what the transition core decides of its outcome. */
@@ -370,9 +388,8 @@ public class SagaEngine {
         JsonNode[] output = new JsonNode[1];
         AttemptRecord[] nextIntent = new AttemptRecord[1];
         try {
-            commit(run, l -> {
-                output[0] = action.execute(context);
-                em.flush();
+            commit(run, (l, c) -> {
+                output[0] = action.execute(context, c);
                 crashPoints.reached(CrashPoints.Point.INSIDE_LOCAL_STEP);
                 l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, Outcome.SUCCEEDED, instance.id(),
                         startedAt, Instant.now(), null, null, null, output[0]));
@@ -450,7 +467,7 @@ public class SagaEngine {
     }
 
     private void commit(Run run, SagaSnapshot next, String owner, Duration wakeIn, Consumer<SagaLog> also) {
-        commit(run, l -> {
+        commit(run, (l, c) -> {
             if (also != null) {
                 also.accept(l);
             }
@@ -459,11 +476,11 @@ public class SagaEngine {
     }
 
     /** One transaction: the writes held back so far, the caller's writes, and the fenced update of the saga. */
-    private void commit(Run run, Function<SagaLog, Transition> work) {
-        SagaSnapshot stored = QuarkusTransaction.requiringNew().call(() -> {
-            run.pending.forEach(w -> w.accept(log));
-            Transition t = work.apply(log);
-            long version = log.update(t.next(), t.owner(), t.wakeIn());
+    private void commit(Run run, SagaLog.Work<Transition> work) {
+        SagaSnapshot stored = log.inNewTransaction((l, c) -> {
+            run.pending.forEach(w -> w.accept(l));
+            Transition t = work.apply(l, c);
+            long version = l.update(t.next(), t.owner(), t.wakeIn());
             return t.next().withVersion(version);
         });
         run.pending.clear();

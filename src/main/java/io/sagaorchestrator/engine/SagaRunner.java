@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The threads that advance sagas, and the leases they hold: while a saga is queued or running
@@ -49,6 +50,29 @@ public class SagaRunner {
     /** Runs {@code work} on a saga this instance has just taken a lease on. */
     void submit(UUID sagaId, Runnable work) {
         held.add(sagaId);
+        inPool(sagaId, work);
+    }
+
+    /**
+     * Runs {@code work} on the calling thread, renewing the saga's lease meanwhile; what it returns
+     * to do still (a runnable, or null) goes to this runner's threads, with the lease still held.
+     */
+    void runHere(UUID sagaId, Supplier<Runnable> work) {
+        held.add(sagaId);
+        Runnable rest = null;
+        try {
+            rest = work.get();
+        } finally {
+            if (rest == null) {
+                held.remove(sagaId);
+            }
+        }
+        if (rest != null) {
+            inPool(sagaId, rest);
+        }
+    }
+
+    private void inPool(UUID sagaId, Runnable work) {
         pool.execute(() -> {
             try {
                 work.run();

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.hibernate.Session;
 import org.hibernate.jdbc.ReturningWork;
@@ -27,13 +29,20 @@ import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 /**
- * The durable saga log in PostgreSQL. Every method runs in the caller's transaction, on the same
- * connection as the entities a local step writes, so a step's effect and its log rows commit
- * together. Times that decide who may act (leases, retries) are the database's clock, shared by all
- * instances.
+ * The durable saga log in PostgreSQL. Every method runs in the caller's transaction: the JTA
+ * transaction of the calling thread, or, for the engine's own steps, the plain JDBC transaction of
+ * {@link #inNewTransaction}, on the same connection as the rows a local step writes, so a step's
+ * effect and its log rows commit together. Times that decide who may act (leases, retries) are the
+ * database's clock, shared by all instances.
  */
 @ApplicationScoped
 public class SagaLog {
+
+    /** Work on the saga log and on the connection of its transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T apply(SagaLog log, Connection connection) throws SQLException;
+    }
 
     private static final TypeReference<Map<String, StepState>> STEP_STATES = new TypeReference<>() {
     };
@@ -56,10 +65,49 @@ public class SagaLog {
 
     private final EntityManager em;
     private final ObjectMapper json;
+    private final AgroalDataSource dataSource;
+    /** The connection of a transaction of {@link #inNewTransaction}; null for the JTA-bound bean. */
+    private final Connection bound;
 
-    SagaLog(EntityManager em, ObjectMapper json) {
+    @Inject
+    SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource) {
+        this(em, json, dataSource, null);
+    }
+
+    private SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource, Connection bound) {
         this.em = em;
         this.json = json;
+        this.dataSource = dataSource;
+        this.bound = bound;
+    }
+
+    /**
+     * Runs {@code work} in a transaction of its own on one plain JDBC connection: no JTA transaction
+     * and no Hibernate session, which the engine's steps do not need and would pay for on every
+     * commit. It must not be called inside a JTA transaction (the connection would join it).
+     *
+     * @throws SagaLogUnavailableException when the database failed (the work's own unchecked
+     *         exceptions pass as they are); either way, nothing of the work is committed, unless the
+     *         commit itself broke off, whose outcome is then unknown
+     */
+    public <T> T inNewTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(new SagaLog(em, json, dataSource, c), c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailed) {
+                    e.addSuppressed(rollbackFailed);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new SagaLogUnavailableException(e);
+        }
     }
 
     /**
@@ -408,7 +456,14 @@ public class SagaLog {
     }
 
     private <T> T work(ReturningWork<T> work) {
-        return em.unwrap(Session.class).doReturningWork(work);
+        if (bound == null) {
+            return em.unwrap(Session.class).doReturningWork(work);
+        }
+        try {
+            return work.execute(bound);
+        } catch (SQLException e) {
+            throw new SagaLogUnavailableException(e);
+        }
     }
 
     private String write(Object value) {

@@ -7,6 +7,9 @@ import io.sagaorchestrator.actions.StepContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 /**
  * {@code deleteLiaison}: undoes {@code saveLiaison} when an operator compensates a completed
  * user-sync saga, so that the local rows go before the TT user does and the two never disagree.
@@ -23,14 +26,13 @@ public class DeleteLiaisonAction implements LocalAction {
     }
 
     @Override
-    public JsonNode execute(StepContext context) {
+    public JsonNode execute(StepContext context, Connection connection) throws SQLException {
         JsonNode saved = context.forwardOutput();
         if (saved == null || !saved.hasNonNull("liaisonId")) {
             return json.createObjectNode().put("deleted", 0);
         }
         long liaisonId = saved.get("liaisonId").asLong();
-        LzLiaison.delete("liaisonId", liaisonId);
-        long deleted = LiaisonInfo.delete("id", liaisonId);
+        int deleted = Liaisons.delete(connection, liaisonId);
         return json.createObjectNode().put("deleted", deleted).put("liaisonId", liaisonId);
     }
 }

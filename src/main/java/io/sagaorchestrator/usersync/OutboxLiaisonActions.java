@@ -7,7 +7,8 @@ import io.sagaorchestrator.actions.StepContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
-import java.time.Instant;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * The local steps of user-sync-outbox, the saga the other way round: the liaison is saved first
@@ -33,16 +34,9 @@ final class OutboxLiaisonActions {
         }
 
         @Override
-        public JsonNode execute(StepContext context) {
-            UserSyncInput in = UserSyncInput.of(context.input(), json);
-            LiaisonInfo liaison = new LiaisonInfo();
-            liaison.name = in.name();
-            liaison.phone = in.phone();
-            liaison.username = in.username();
-            liaison.syncStatus = "PENDING";
-            liaison.createdAt = Instant.now();
-            liaison.persist();
-            return json.createObjectNode().put("liaisonId", liaison.id);
+        public JsonNode execute(StepContext context, Connection connection) throws SQLException {
+            long liaisonId = Liaisons.savePending(connection, UserSyncInput.of(context.input(), json));
+            return json.createObjectNode().put("liaisonId", liaisonId);
         }
     }
 
@@ -61,11 +55,9 @@ final class OutboxLiaisonActions {
         }
 
         @Override
-        public JsonNode execute(StepContext context) {
+        public JsonNode execute(StepContext context, Connection connection) throws SQLException {
             long liaisonId = context.forwardOutput().get("liaisonId").asLong();
-            LzLiaison.delete("liaisonId", liaisonId);
-            LiaisonInfo.update("syncStatus = 'REJECTED', remoteUserId = null, syncError = ?1 where id = ?2",
-                    "TT did not take the user; saga " + context.sagaId() + " has the details", liaisonId);
+            Liaisons.markRejected(connection, liaisonId, "TT did not take the user; saga " + context.sagaId() + " has the details");
             return json.createObjectNode().put("liaisonId", liaisonId).put("syncStatus", "REJECTED");
         }
     }
@@ -81,17 +73,10 @@ final class OutboxLiaisonActions {
         }
 
         @Override
-        public JsonNode execute(StepContext context) {
+        public JsonNode execute(StepContext context, Connection connection) throws SQLException {
             long liaisonId = context.outputs().get(SAVE_STEP).get("liaisonId").asLong();
             RemoteUser remote = json.convertValue(context.outputs().get(ADD_STEP), RemoteUser.class);
-            LiaisonInfo.update("syncStatus = 'SYNCED', remoteUserId = ?1, syncError = null where id = ?2", remote.remoteUserId(), liaisonId);
-            LzLiaison link = new LzLiaison();
-            link.liaisonId = liaisonId;
-            link.sagaId = context.sagaId();
-            link.remoteUserId = remote.remoteUserId();
-            link.remoteStatus = remote.remoteStatus();
-            link.createdAt = Instant.now();
-            link.persist();
+            Liaisons.link(connection, liaisonId, context.sagaId(), remote);
             return json.createObjectNode().put("liaisonId", liaisonId).put("remoteUserId", remote.remoteUserId());
         }
     }

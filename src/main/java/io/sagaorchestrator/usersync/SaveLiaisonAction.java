@@ -7,7 +7,8 @@ import io.sagaorchestrator.actions.StepContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
-import java.time.Instant;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /** {@code saveLiaison}: the local half of user-sync, the liaison and its link to the TT user, in the saga's transaction. */
 @ApplicationScoped
@@ -23,31 +24,13 @@ public class SaveLiaisonAction implements LocalAction {
     }
 
     @Override
-    public JsonNode execute(StepContext context) {
-        UserSyncInput in = UserSyncInput.of(context.input(), json);
+    public JsonNode execute(StepContext context, Connection connection) throws SQLException {
         JsonNode added = context.outputs().get(ADD_STEP);
         if (added == null) {
             throw new IllegalStateException("saveLiaison runs after " + ADD_STEP + ", whose output is missing");
         }
         RemoteUser remote = json.convertValue(added, RemoteUser.class);
-        Instant now = Instant.now();
-
-        LiaisonInfo liaison = new LiaisonInfo();
-        liaison.name = in.name();
-        liaison.phone = in.phone();
-        liaison.username = in.username();
-        liaison.remoteUserId = remote.remoteUserId();
-        liaison.createdAt = now;
-        liaison.persist();
-
-        LzLiaison link = new LzLiaison();
-        link.liaisonId = liaison.id;
-        link.sagaId = context.sagaId();
-        link.remoteUserId = remote.remoteUserId();
-        link.remoteStatus = remote.remoteStatus();
-        link.createdAt = now;
-        link.persist();
-
-        return json.createObjectNode().put("liaisonId", liaison.id).put("remoteUserId", remote.remoteUserId());
+        long liaisonId = Liaisons.saveSynced(connection, UserSyncInput.of(context.input(), json), context.sagaId(), remote);
+        return json.createObjectNode().put("liaisonId", liaisonId).put("remoteUserId", remote.remoteUserId());
     }
 }

@@ -42,8 +42,9 @@ public class UserSyncStarts {
         String name = request.name().strip();
         UserSyncInput input = new UserSyncInput(name, request.phone(),
                 request.roleIds() == null ? defaultRoleIds : request.roleIds(), Usernames.of(name, request.phone()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
         SagaEngine.Started started = engine.start(definition, json.valueToTree(input), input.username(),
-                caller.getPrincipal().getName(), idempotencyKey);
-        return answers.await(started, Duration.ofSeconds(waitSeconds));
+                caller.getPrincipal().getName(), idempotencyKey, Duration.ofSeconds(waitSeconds));
+        return answers.await(started, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 }
