@@ -6,8 +6,6 @@ import io.sagaorchestrator.actions.UnavailableFailure;
 import io.sagaorchestrator.sagalog.LeaseLostException;
 
 import java.sql.SQLException;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
@@ -30,17 +28,13 @@ final class LocalFailures {
      * @throws RuntimeException the original exception when the run must stop instead
      */
     static StepFailure classify(RuntimeException e) {
-        StepFailure found = find(e, e, Collections.newSetFromMap(new IdentityHashMap<>()));
+        StepFailure found = find(e);
         return found != null ? found : new RejectedFailure(e.toString(), e);
     }
 
-    /**
-     * Looks along the causes, and into the suppressed exceptions of each: when the commit itself
-     * fails, the transaction manager's RollbackException carries the database's reason (a lost
-     * connection, a deferred constraint) only as a suppressed exception.
-     */
-    private static StepFailure find(RuntimeException e, Throwable from, Set<Throwable> seen) {
-        for (Throwable t = from; t != null && seen.add(t); t = t.getCause()) {
+    /** Looks along the causes: the first failure kind or SQL state found decides. */
+    private static StepFailure find(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StepFailure f) {
                 return f;
             }
@@ -56,12 +50,6 @@ final class LocalFailures {
                     return new UnavailableFailure("the database asked to retry (" + state + "): " + sql.getMessage(), e);
                 }
                 return new RejectedFailure("the database refused the change (" + state + "): " + firstLine(rootMessage(sql)), e);
-            }
-            for (Throwable suppressed : t.getSuppressed()) {
-                StepFailure f = find(e, suppressed, seen);
-                if (f != null) {
-                    return f;
-                }
             }
         }
         return null;

@@ -23,7 +23,6 @@ import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Effect;
 import io.sagaorchestrator.sagalog.LeaseLostException;
 import io.sagaorchestrator.sagalog.NewSaga;
-import io.sagaorchestrator.sagalog.NewSagaWriter;
 import io.sagaorchestrator.sagalog.Outcome;
 import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
@@ -72,7 +71,6 @@ public class SagaEngine {
     private final ActionRegistry actions;
     private final RemoteCalls remoteCalls;
     private final SagaLog log;
-    private final NewSagaWriter newSagas;
     private final SagaRunner runner;
     private final SagaCompletions completions;
     private final SagaEvents events;
@@ -83,7 +81,7 @@ public class SagaEngine {
     private final ThirdPartyUrls thirdPartyUrls;
     private final EscalationAlerts alerts;
 
-    SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log, NewSagaWriter newSagas,
+    SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
                CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts,
                ThirdPartyUrls thirdPartyUrls) {
@@ -91,7 +89,6 @@ public class SagaEngine {
         this.actions = actions;
         this.remoteCalls = remoteCalls;
         this.log = log;
-        this.newSagas = newSagas;
         this.runner = runner;
         this.completions = completions;
         this.events = events;
@@ -109,7 +106,7 @@ public class SagaEngine {
 
     /**
      * Records a new saga (with the intent of its first step, when that is remote) in one commit,
-     * shared with the sagas started at the same moment, then advances it: on the calling thread for
+     * then advances it: on the calling thread for
      * up to {@code runHere}, since its caller waits for the outcome anyway, and in the background
      * after that (a step under way is finished first). Once this returns, the saga is in the log and
      * will end, whatever happens to this process. A key the same caller sent before returns the saga
@@ -125,7 +122,7 @@ public class SagaEngine {
         if (run.preparedIntent != null) {
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         }
-        boolean created = newSagas.record(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(),
+        boolean created = log.record(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(),
                 run.preparedIntent));
         if (!created) {
             completions.forget(run.saga.id(), ended);

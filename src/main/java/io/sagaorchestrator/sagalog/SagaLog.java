@@ -25,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Predicate;
-import java.util.stream.IntStream;
 
 /**
  * The durable saga log in PostgreSQL. Every method runs in the caller's transaction: the JTA
@@ -116,42 +114,41 @@ public class SagaLog {
      * written).
      */
     public boolean insert(NewSaga saga) {
-        return work(c -> insertAll(c, List.of(saga))[0]);
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement(saga.intent() == null ? INSERT_SAGA : INSERT_SAGA_AND_INTENT)) {
+                int next = bindSaga(ps, saga);
+                if (saga.intent() != null) {
+                    bindAttempt(ps, next, saga.intent());
+                }
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 
     /**
-     * Records new sagas on {@code c} (one batch for those with an intent, one for the others), in the
-     * transaction the caller holds on it.
-     * For each: true when it is in the log now, false when its idempotency key belongs to another saga.
+     * Records a new saga as {@link #insert} does, in a transaction of its own, and returns once it is
+     * committed: the one commit every saga pays before any of its work.
+     *
+     * @throws SagaRefusedException when the database refused the saga's values (nothing written)
+     * @throws SagaLogUnavailableException when it could not be written
      */
-    boolean[] insertAll(Connection c, List<NewSaga> sagas) throws SQLException {
-        boolean[] inserted = new boolean[sagas.size()];
-        insertBatch(c, INSERT_SAGA_AND_INTENT, sagas, n -> n.intent() != null, inserted);
-        insertBatch(c, INSERT_SAGA, sagas, n -> n.intent() == null, inserted);
-        return inserted;
+    public boolean record(NewSaga saga) {
+        try {
+            return inNewTransaction((l, c) -> l.insert(saga));
+        } catch (SagaLogUnavailableException e) {
+            throw refusedARow(e) ? new SagaRefusedException(e.getCause()) : e;
+        }
     }
 
-    /** Inserts the sagas {@code which} picks with one batch of {@code sql}, marking in {@code inserted} those that went in. */
-    private void insertBatch(Connection c, String sql, List<NewSaga> sagas, Predicate<NewSaga> which, boolean[] inserted)
-            throws SQLException {
-        List<Integer> picked = IntStream.range(0, sagas.size()).filter(i -> which.test(sagas.get(i))).boxed().toList();
-        if (picked.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i : picked) {
-                NewSaga n = sagas.get(i);
-                int next = bindSaga(ps, n);
-                if (n.intent() != null) {
-                    bindAttempt(ps, next, n.intent());
-                }
-                ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            for (int k = 0; k < counts.length; k++) {
-                inserted[picked.get(k)] = counts[k] > 0;
+    /** A data exception or a broken constraint: the saga's values were refused, not the database unavailable. */
+    private static boolean refusedARow(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
             }
         }
+        return false;
     }
 
     private int bindSaga(PreparedStatement ps, NewSaga n) throws SQLException {

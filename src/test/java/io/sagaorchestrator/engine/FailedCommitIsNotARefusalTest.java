@@ -2,10 +2,9 @@ package io.sagaorchestrator.engine;
 
 import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.UnavailableFailure;
-import jakarta.transaction.RollbackException;
+import io.sagaorchestrator.sagalog.SagaLogUnavailableException;
 import org.junit.jupiter.api.Test;
 
-import javax.transaction.xa.XAException;
 import java.sql.SQLException;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -14,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * When the commit of a local step fails, Narayana throws a RollbackException whose reason (the
- * XAException from the connection, and its SQLException) is only a suppressed exception, as seen
- * when the database terminated the connection during the commit (DatabaseOutageIT).
+ * When the commit of a local step fails, the step's transaction ({@code SagaLog.inNewTransaction})
+ * throws the driver's SQLException wrapped, with the failed rollback suppressed, as seen when the
+ * database terminated the connection during the commit (DatabaseOutageIT).
  */
 class FailedCommitIsNotARefusalTest {
 
@@ -44,10 +43,7 @@ class FailedCommitIsNotARefusalTest {
     }
 
     private static RuntimeException failedCommit(SQLException reason) {
-        XAException xa = new XAException("Error trying to transactionCommit local transaction: " + reason.getMessage());
-        xa.initCause(reason);
-        RollbackException rollback = new RollbackException("ARJUNA016053: Could not commit transaction.");
-        rollback.addSuppressed(xa);
-        return new IllegalStateException(rollback); // as QuarkusTransactionException wraps it
+        reason.addSuppressed(new SQLException("This connection has been closed.", "08003"));
+        return new SagaLogUnavailableException(reason);
     }
 }

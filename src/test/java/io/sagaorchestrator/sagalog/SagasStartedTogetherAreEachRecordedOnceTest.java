@@ -27,18 +27,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * New sagas started at the same moment are recorded by group commit. Sharing a transaction must not
- * change what each caller gets: its own saga with its intent, a refusal for a reused key, and an
- * error only for the saga the database refuses.
+ * New sagas started at the same moment, each recorded in its own commit on its caller's thread: each
+ * caller gets its own saga with its intent, a refusal for a reused key, and an error only for the
+ * saga the database refuses.
  */
 @QuarkusTest
-class SagasStartedTogetherShareACommitTest {
+class SagasStartedTogetherAreEachRecordedOnceTest {
 
     private static final int CALLERS = 24;
     private static final String OWNER = "share-a-commit-test";
 
     @Inject
-    NewSagaWriter writer;
+    SagaLog log;
 
     @Inject
     ObjectMapper json;
@@ -89,18 +89,18 @@ class SagasStartedTogetherShareACommitTest {
     void aKeyAlreadyTakenIsRefusedWithoutWritingAnything() {
         // given a saga recorded with a key
         String key = "taken-" + UUID.randomUUID();
-        assertTrue(writer.record(newSaga("first-" + key, key)));
+        assertTrue(log.record(newSaga("first-" + key, key)));
 
         // when another saga with the same key is recorded, then it is refused and nothing of it is written
         NewSaga second = newSaga("second-" + key, key);
-        assertFalse(writer.record(second));
+        assertFalse(log.record(second));
         assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ?::uuid", second.saga().id().toString()));
     }
 
     private List<Future<Boolean>> startTogether(List<NewSaga> sagas) {
         ExecutorService callers = Executors.newFixedThreadPool(sagas.size());
         try {
-            List<Callable<Boolean>> calls = sagas.stream().<Callable<Boolean>>map(s -> () -> writer.record(s)).toList();
+            List<Callable<Boolean>> calls = sagas.stream().<Callable<Boolean>>map(s -> () -> log.record(s)).toList();
             return callers.invokeAll(calls);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
