@@ -45,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,7 @@ public class SagaEngine {
     private final TransactionSynchronizationRegistry transactions;
     private final ThirdPartyUrls thirdPartyUrls;
     private final EscalationAlerts alerts;
+    private final Map<QuickRetries, Retryer<JsonNode>> retryers = new ConcurrentHashMap<>();
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
@@ -446,11 +448,11 @@ public class SagaEngine {
         if (quick == 0) {
             return new StepRun.Failed(SagaTransitions.budgetSpent(policy, run.saga));
         }
-        Retryer<JsonNode> retryer = RetryerBuilder.<JsonNode>newBuilder()
+        Retryer<JsonNode> retryer = retryers.computeIfAbsent(new QuickRetries(policy, quick), q -> RetryerBuilder.<JsonNode>newBuilder()
                 .retryIfException(t -> t instanceof StepFailure f && policy.isRetryable(f))
                 .withWaitStrategy(WaitStrategies.fixedWait(scaled(policy.inProcessDelay()).toMillis(), TimeUnit.MILLISECONDS))
                 .withStopStrategy(StopStrategies.stopAfterAttempt(quick))
-                .build();
+                .build());
         try {
             return new StepRun.Succeeded(retryer.call(attempt));
         } catch (RetryException e) {
@@ -461,6 +463,10 @@ public class SagaEngine {
             }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
+    }
+
+    /** A Retryer holds no state of a call: one per policy and number of attempts serves every run. */
+    private record QuickRetries(RetryPolicy policy, int attempts) {
     }
 
     private void commit(Run run, SagaSnapshot next, String owner, Duration wakeIn, Consumer<SagaLog> also) {

@@ -1,5 +1,6 @@
 package io.sagaorchestrator.engine;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sagaorchestrator.sagalog.Direction;
@@ -8,6 +9,8 @@ import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** What the engine tells the outside: metrics for every saga and attempt, and an alert for every escalation. */
@@ -16,6 +19,10 @@ public class SagaEvents {
 
     private final MeterRegistry metrics;
     private final EscalationAlerts alerts;
+    /** The registry builds and sorts a meter's id on every look-up; a saga's few meters are looked up once. */
+    private final Map<String, Counter> startedBy = new ConcurrentHashMap<>();
+    private final Map<AttemptKind, Timer> attempts = new ConcurrentHashMap<>();
+    private final Map<EndKind, Counter> endedBy = new ConcurrentHashMap<>();
 
     SagaEvents(MeterRegistry metrics, EscalationAlerts alerts) {
         this.metrics = metrics;
@@ -23,20 +30,27 @@ public class SagaEvents {
     }
 
     void started(String definition) {
-        metrics.counter("saga.started", "definition", definition).increment();
+        startedBy.computeIfAbsent(definition, d -> metrics.counter("saga.started", "definition", d)).increment();
     }
 
     void attempt(SagaSnapshot saga, String step, Direction direction, Outcome outcome, long nanos) {
-        Timer.builder("saga.step.attempt")
-                .tags("definition", saga.definitionName(), "step", step, "direction", direction.name(), "outcome", outcome.name())
-                .register(metrics)
+        attempts.computeIfAbsent(new AttemptKind(saga.definitionName(), step, direction, outcome), k -> Timer.builder("saga.step.attempt")
+                        .tags("definition", k.definition(), "step", k.step(), "direction", k.direction().name(), "outcome", k.outcome().name())
+                        .register(metrics))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void ended(SagaSnapshot saga) {
-        metrics.counter("saga.ended", "definition", saga.definitionName(), "status", saga.status().name()).increment();
+        endedBy.computeIfAbsent(new EndKind(saga.definitionName(), saga.status()),
+                k -> metrics.counter("saga.ended", "definition", k.definition(), "status", k.status().name())).increment();
         if (saga.status() == SagaStatus.ESCALATED) {
             alerts.escalated(saga);
         }
+    }
+
+    private record AttemptKind(String definition, String step, Direction direction, Outcome outcome) {
+    }
+
+    private record EndKind(String definition, SagaStatus status) {
     }
 }
