@@ -43,10 +43,10 @@ public class SignInGate implements IdentityProvider<UsernamePasswordAuthenticati
         return UsernamePasswordAuthenticationRequest.class;
     }
 
-    /** Before the provider that checks passwords, which has the default priority (as an augmentor, order does not matter). */
+    /** Before the provider that checks passwords ({@link InPlacePasswordCheck}); as an augmentor, order does not matter. */
     @Override
     public int priority() {
-        return IdentityProvider.super.priority() + 1;
+        return IdentityProvider.super.priority() + 2;
     }
 
     @Override
