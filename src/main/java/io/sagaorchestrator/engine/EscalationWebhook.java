@@ -49,7 +49,8 @@ public class EscalationWebhook {
     private final EscalationConfig config;
     private final MeterRegistry metrics;
     private final RetryPolicy backoff;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made at the first delivery: a service without a webhook loads none of the HTTP client's classes. */
+    private HttpClient http;
 
     EscalationWebhook(SagaLog log, EscalationConfig config, MeterRegistry metrics) {
         if (config.webhookUrl().isPresent() && config.webhookSecret().isEmpty()) {
@@ -65,6 +66,13 @@ public class EscalationWebhook {
         // one attempt per run, retried without end: the give-up time bounds it, not a count
         this.backoff = new RetryPolicy(Integer.MAX_VALUE, 1, Duration.ZERO, d.initialDelay(), 2.0, d.maxDelay(), 0.2,
                 List.of(), List.of());
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        return http;
     }
 
     @Scheduled(every = "${saga.escalation.delivery.interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -115,7 +123,7 @@ public class EscalationWebhook {
                 .POST(HttpRequest.BodyPublishers.ofString(alert.body(), StandardCharsets.UTF_8));
         request.header("X-Saga-Signature", "sha256=" + sign(config.webhookSecret().orElseThrow(), timestamp, alert.body()));
         try {
-            int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = http().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             return status >= 200 && status < 300 ? null : "HTTP " + status;
         } catch (IOException e) {
             return e.toString();
