@@ -128,7 +128,7 @@ public class SagaEngine {
                 run.preparedIntent));
         if (!created) {
             completions.forget(run.saga.id(), ended);
-            return existing(definition, input, caller, idempotencyKey);
+            return log.inNewTransaction((l, c) -> existing(definition, input, caller, idempotencyKey, l));
         }
         events.started(definition.name());
         long deadline = System.nanoTime() + runHere.toNanos();
@@ -156,7 +156,7 @@ public class SagaEngine {
         }
         Run run = newRun(definition, input, businessKey);
         if (!log.insert(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent))) {
-            return existing(definition, input, caller, idempotencyKey);
+            return existing(definition, input, caller, idempotencyKey, log);
         }
         CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
         transactions.registerInterposedSynchronization(new Synchronization() {
@@ -202,9 +202,10 @@ public class SagaEngine {
         advance(run, NO_DEADLINE);
     }
 
-    private Started existing(SagaDefinition definition, JsonNode input, String caller, String idempotencyKey) {
-        SagaSnapshot saga = log.inNewTransaction((l, c) -> l.findByIdempotencyKey(definition.name(), caller, idempotencyKey)
-                .flatMap(l::load)).orElseThrow(() -> new IllegalStateException("idempotency key " + idempotencyKey + " vanished"));
+    /** The saga the caller started with the key before, read through {@code reader}: in the caller's transaction, or one of its own. */
+    private Started existing(SagaDefinition definition, JsonNode input, String caller, String idempotencyKey, SagaLog reader) {
+        SagaSnapshot saga = reader.findByIdempotencyKey(definition.name(), caller, idempotencyKey)
+                .flatMap(reader::load).orElseThrow(() -> new IllegalStateException("idempotency key " + idempotencyKey + " vanished"));
         if (!saga.input().equals(input)) {
             throw new IdempotencyKeyReusedException(idempotencyKey, saga.id());
         }

@@ -88,6 +88,27 @@ class OutboxStepsTest {
     }
 
     @Test
+    void aKeyDispatchedAgainInALaterTransactionAnswersTheFirstSagaAndSendsOnce() {
+        // given an SMS dispatched with an idempotency key, committed and sent
+        String phone = uniquePhone();
+        String key = "sms-" + phone;
+        tt().register(sms(phone).willReturn(ttAnswer("OK", null)));
+        UUID first = QuarkusTransaction.requiringNew().call(() ->
+                outbox.dispatch("send-sms", Map.of("phone", phone, "content", "welcome"), phone, key).sagaId());
+        awaitStatus(first.toString(), "COMPLETED");
+
+        // when the same business code dispatches it again with the key, in a transaction of its own
+        var again = QuarkusTransaction.requiringNew().call(() ->
+                outbox.dispatch("send-sms", Map.of("phone", phone, "content", "welcome"), phone, key));
+
+        // then it answers the first saga, starts none, and the SMS went out once
+        assertEquals(first, again.sagaId());
+        assertEquals(false, again.created());
+        assertEquals(1, count("select count(*) from saga where business_key = ?", phone));
+        tt().verifyThat(1, smsSent(phone));
+    }
+
+    @Test
     void aCommittedTransactionSendsOnceWithAStableIdempotencyKey() {
         // given
         String phone = uniquePhone();
