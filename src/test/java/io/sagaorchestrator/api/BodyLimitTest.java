@@ -5,6 +5,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,9 +60,23 @@ class BodyLimitTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(TWO_MB.getBytes(StandardCharsets.UTF_8))))
                 .build();
 
-        // when it is sent, then Quarkus's own limit refuses it (with its bare 413: see BodyLimit)
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        assertEquals(413, response.statusCode());
+        long before = count("select count(*) from saga");
+
+        // when it is sent
+        HttpResponse<String> response;
+        try {
+            response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException closedWhileSending) {
+            // the server answered 413 and closed the connection while the client was still sending: the client
+            // then reports the broken connection instead of the answer (a race of HTTP/1.1, not of this service)
+            response = null;
+        }
+
+        // then Quarkus's own limit refuses it (with its bare 413: see BodyLimit), and nothing is started
+        if (response != null) {
+            assertEquals(413, response.statusCode(), response.body());
+        }
+        assertEquals(before, count("select count(*) from saga"));
     }
 
     @Test
