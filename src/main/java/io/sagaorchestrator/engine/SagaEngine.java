@@ -108,9 +108,8 @@ public class SagaEngine {
 
     /**
      * Records a new saga (with the intent of its first step, when that is remote) in one commit,
-     * then advances it: on the calling thread for
-     * up to {@code runHere}, since its caller waits for the outcome anyway, and in the background
-     * after that (a step under way is finished first). Once this returns, the saga is in the log and
+     * then advances it: on the calling thread for up to {@code runHere}, since its caller waits for
+     * the outcome anyway, and in the background after that (a step under way is finished first). Once this returns, the saga is in the log and
      * will end, whatever happens to this process. A key the same caller sent before returns the saga
      * it started first; another caller's keys are not seen.
      *
@@ -124,8 +123,13 @@ public class SagaEngine {
         if (run.preparedIntent != null) {
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         }
-        boolean created = log.record(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(),
-                run.preparedIntent));
+        boolean created;
+        try {
+            created = log.record(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent));
+        } catch (RuntimeException e) {
+            completions.forget(run.saga.id(), ended);
+            throw e;
+        }
         if (!created) {
             completions.forget(run.saga.id(), ended);
             return log.inNewTransaction((l, c) -> existing(definition, input, caller, idempotencyKey, l));
