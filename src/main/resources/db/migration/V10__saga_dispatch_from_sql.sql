@@ -8,6 +8,8 @@
 -- application's transaction is the local part of a dispatched saga, so its first step must call the third party).
 alter table saga_definition add column is_current boolean not null default false;
 alter table saga_definition add column first_step_kind text check (first_step_kind in ('REMOTE', 'OUTBOX', 'LOCAL'));
+-- why the instance that started last cannot start sagas of it (a third party without URL), as its HTTP start would say
+alter table saga_definition add column cannot_start text;
 
 -- SECURITY DEFINER: the function writes the saga log with its owner's rights, and its callers need none on the tables.
 -- Its search_path is fixed below to this schema, so a caller cannot slip its own saga table or function in.
@@ -28,7 +30,7 @@ begin
     if saga_dispatch.definition is null then
         raise exception 'saga_dispatch: the definition is required' using errcode = '22004';
     end if;
-    select name, version, hash, first_step_kind into d
+    select name, version, hash, first_step_kind, cannot_start into d
     from saga_definition where name = saga_dispatch.definition and is_current;
     if not found then
         select string_agg(name, ', ' order by name) into known from saga_definition where is_current;
@@ -39,6 +41,9 @@ begin
         raise exception 'saga_dispatch: saga "%" starts with a local step and cannot be dispatched', d.name
             using errcode = '22023',
                   hint = 'a dispatched saga must start with a remote or outbox step: your transaction is its local part';
+    end if;
+    if d.cannot_start is not null then
+        raise exception 'saga_dispatch: %', d.cannot_start using errcode = '55000';
     end if;
     if saga_dispatch.input is null or jsonb_typeof(saga_dispatch.input) <> 'object' then
         raise exception 'saga_dispatch: the input must be a JSON object, got %',

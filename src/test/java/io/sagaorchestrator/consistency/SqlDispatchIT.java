@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -56,11 +57,19 @@ class SqlDispatchIT {
     }
 
     @Test
-    void aCommittedDispatchCompletesAndARolledBackOneLeavesNothing() throws Exception {
+    void aCommittedDispatchCompletesARolledBackOneLeavesNothingAndAnUnstartableOneIsRefused() throws Exception {
         try (Scenario s = Scenario.create("sql dispatch: commit and rollback", "sql-dispatch-commit")) {
-            // given the service running
-            s.start("a", smsGateway());
+            // given the service ran once without the SMS gateway's URL: send-sms cannot be dispatched, as it cannot be started
+            ServiceProcess unconfigured = s.start("a", Map.of());
             s.sql(APP_TABLE);
+            try (Connection app = s.schema.connect()) {
+                SQLException refused = assertThrows(SQLException.class, () -> signUp(app, "13900000009", null));
+                assertEquals("55000", refused.getSQLState());
+                assertTrue(refused.getMessage().contains("QUARKUS_REST_CLIENT_SMS_API_URL"), refused.getMessage());
+            }
+            s.kill(unconfigured);
+            // and it runs now with the URL
+            s.start("a", s.port(unconfigured), smsGateway());
 
             try (Connection app = s.schema.connect()) {
                 app.setAutoCommit(false);
