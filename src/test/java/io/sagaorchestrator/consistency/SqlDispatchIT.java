@@ -63,9 +63,11 @@ class SqlDispatchIT {
             ServiceProcess unconfigured = s.start("a", Map.of());
             s.sql(APP_TABLE);
             try (Connection app = s.schema.connect()) {
+                app.setAutoCommit(false);
                 SQLException refused = assertThrows(SQLException.class, () -> signUp(app, "13900000009", null));
                 assertEquals("55000", refused.getSQLState());
                 assertTrue(refused.getMessage().contains("QUARKUS_REST_CLIENT_SMS_API_URL"), refused.getMessage());
+                app.rollback();
             }
             s.kill(unconfigured);
             // and it runs now with the URL
