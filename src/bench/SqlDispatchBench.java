@@ -24,8 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * class path, {@code java -cp postgresql.jar SqlDispatchBench.java MODE URL USER PASSWORD}).
  *
  * <ul>
- * <li>{@code latency N C}: N transactions on C connections, each inserting a user and dispatching send-sms, a few ms
- * apart; once every saga has its first attempt, the time from each commit to that attempt's start (the service's
+ * <li>{@code latency N C P}: N transactions on C connections, each inserting a user and dispatching send-sms, about P ms
+ * apart on each connection; once every saga has its first attempt, the time from each commit to that attempt's start (the service's
  * clock and this one are the same host's), p50 and p99.
  * <li>{@code cost N}: on one connection, N transactions of "insert a user + saga_dispatch" interleaved with N of
  * "insert a user + a plain INSERT of the same saga row" into a copy of the saga table (its indexes included): what
@@ -46,13 +46,13 @@ public class SqlDispatchBench {
             s.execute("create table if not exists bench_app_user (id bigserial primary key, phone text not null)");
         }
         if (mode.equals("latency")) {
-            latency(url, user, password, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+            latency(url, user, password, Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
         } else {
             cost(url, user, password, Integer.parseInt(args[4]));
         }
     }
 
-    private static void latency(String url, String user, String password, int n, int connections) throws Exception {
+    private static void latency(String url, String user, String password, int n, int connections, int pauseMillis) throws Exception {
         Map<UUID, Instant> committed = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(connections);
         List<Future<?>> clients = new ArrayList<>();
@@ -72,7 +72,7 @@ public class SqlDispatchBench {
                         }
                         c.commit();
                         committed.put(id, Instant.now());
-                        Thread.sleep(ThreadLocalRandom.current().nextInt(2, 20));
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(pauseMillis / 2, pauseMillis * 3 / 2 + 1));
                     }
                 }
                 return null;
@@ -104,9 +104,9 @@ public class SqlDispatchBench {
                 ms.add(Duration.between(at, started).toNanos() / 1e6);
             }
         });
-        System.out.printf(Locale.ROOT, "RESULT latency dispatch-commit to first attempt, %d sagas on %d connections (%d started):"
-                + " p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", committed.size(), connections, ms.size(), pct(ms, 50), pct(ms, 99),
-                pct(ms, 100));
+        System.out.printf(Locale.ROOT, "RESULT latency commit to first attempt, %d sagas on %d connections, ~%d ms apart each"
+                + " (%d started): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", committed.size(), connections, pauseMillis, ms.size(),
+                pct(ms, 50), pct(ms, 99), pct(ms, 100));
     }
 
     private static void cost(String url, String user, String password, int n) throws Exception {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # saga_dispatch, measured: starts an SMS gateway stub (Python, answers 202) and the packaged service (target/quarkus-app,
 # build it first) against database bench_dispatch of the machine's PostgreSQL, then runs SqlDispatchBench.java as the
-# application: the latency from a dispatch's commit to its saga's first attempt (one connection, then eight), and,
+# application: the latency from a dispatch's commit to its saga's first attempt (one connection, eight, a burst of eight), and,
 # with the service stopped, what saga_dispatch adds to the caller's transaction against a plain INSERT of the row.
 #
 #   src/bench/sql-dispatch.sh [N]        (N dispatches per latency run, default 1000; the cost run makes 2N transactions)
@@ -31,7 +31,7 @@ PY
 sms=$!
 java -Dquarkus.http.port="$PORT" -Dquarkus.datasource.jdbc.url="$URL" -Dquarkus.datasource.username=bench \
   -Dquarkus.datasource.password=bench -Dquarkus.rest-client.sms-api.url="http://127.0.0.1:$SMS_PORT" \
-  -Dquarkus.rest-client.tt-user-api.url=http://127.0.0.1:9 -Dtt.app-secret=bench \
+  -Dquarkus.rest-client.tt-user-api.url=http://127.0.0.1:9 -Dtt.app-secret=bench -Dquarkus.security.users.embedded.users.bench=bench \
   -jar "$REPO/target/quarkus-app/quarkus-run.jar" >/tmp/sql-dispatch-service.log 2>&1 &
 svc=$!
 trap 'kill $svc $sms 2>/dev/null || true' EXIT
@@ -40,7 +40,9 @@ until curl -sf -o /dev/null "http://127.0.0.1:$PORT/q/health/ready"; do
   sleep 0.1
 done
 bench() { java -cp "$PGJDBC" "$REPO/src/bench/SqlDispatchBench.java" "$1" "$URL" bench bench "${@:2}" | grep RESULT; }
-bench latency "$((N / 4))" 1
-bench latency "$N" 8
+bench latency 200 4 5 >/dev/null   # warm-up: the service's first sagas pay for class loading and JIT
+bench latency "$((N / 4))" 1 20
+bench latency "$N" 8 40
+bench latency "$N" 8 0             # a burst: as fast as 8 connections can commit; the latency is then queueing
 kill $svc; wait $svc 2>/dev/null || true
 bench cost "$N"
