@@ -55,7 +55,9 @@ public class DispatchListener {
 
     void stop(@Observes ShutdownEvent shutdown) {
         stopping = true;
-        thread.interrupt();
+        if (thread != null) { // a start that failed before this bean's start
+            thread.interrupt();
+        }
     }
 
     private void listen() {
