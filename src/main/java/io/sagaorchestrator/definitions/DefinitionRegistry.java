@@ -64,7 +64,12 @@ public class DefinitionRegistry {
         if (current.isEmpty()) {
             throw new InvalidDefinitionException(source(), "", "no saga definition (*.yaml) found");
         }
-        QuarkusTransaction.requiringNew().run(() -> current.values().forEach(this::remember));
+        QuarkusTransaction.requiringNew().run(() -> {
+            // instances starting together would otherwise interleave their marks of what is current
+            em.createNativeQuery("lock table saga_definition in share row exclusive mode").executeUpdate();
+            em.createNativeQuery("update saga_definition set is_current = false where is_current").executeUpdate();
+            current.values().forEach(this::remember);
+        });
         LOG.infof("Loaded %d saga definition(s) from %s: %s", current.size(), source(), current.keySet());
     }
 
@@ -88,11 +93,19 @@ public class DefinitionRegistry {
         }));
     }
 
+    /**
+     * Keeps the definition in the log, marked as what the instance that started last runs: saga_dispatch (the SQL
+     * entry point, see V10) starts sagas on it, and refuses one whose first step is local.
+     */
     private void remember(SagaDefinition d) {
         int inserted = em.createNativeQuery("insert into saga_definition (name, version, hash, content) values (?1, ?2, ?3, ?4)"
                         + " on conflict do nothing")
                 .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash()).setParameter(4, d.source())
                 .executeUpdate();
+        em.createNativeQuery("update saga_definition set is_current = true, first_step_kind = ?4"
+                        + " where name = ?1 and version = ?2 and hash = ?3")
+                .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash())
+                .setParameter(4, d.step(0).kind().name()).executeUpdate();
         if (inserted == 1) {
             Number sameVersion = (Number) em.createNativeQuery("select count(*) from saga_definition where name = ?1 and version = ?2")
                     .setParameter(1, d.name()).setParameter(2, d.version()).getSingleResult();

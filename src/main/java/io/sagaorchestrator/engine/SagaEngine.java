@@ -9,6 +9,7 @@ import com.github.rholder.retry.StopStrategies;
 import com.github.rholder.retry.WaitStrategies;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.sagaorchestrator.actions.LocalAction;
+import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.RemoteAction;
 import io.sagaorchestrator.actions.StepContext;
 import io.sagaorchestrator.actions.StepFailure;
@@ -347,8 +348,8 @@ public class SagaEngine {
         run.preparedIntent = null;
         if (intent == null) {
             int attempt = run.saga.attempt() + 1;
+            AttemptRecord fresh = intent(run.saga.withAttempt(attempt), step, direction, attempt);
             run.saga = run.saga.withAttempt(attempt);
-            AttemptRecord fresh = intent(run.saga, step, direction, attempt);
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
             commit(run, run.saga, instance.id(), config.lease(), l -> l.insertAttempt(run.saga.id(), fresh));
             intent = fresh;
@@ -498,9 +499,20 @@ public class SagaEngine {
     private record Transition(SagaSnapshot next, String owner, Duration wakeIn) {
     }
 
+    /**
+     * @throws RejectedFailure when the action cannot describe its request from the saga's input (e.g. an application
+     *         dispatched it with SQL, which cannot check what the actions need): it never could, so asking again is useless
+     */
     private AttemptRecord intent(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
         RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
-        JsonNode request = action.describeRequest(context(saga, step, direction, attempt));
+        JsonNode request;
+        try {
+            request = action.describeRequest(context(saga, step, direction, attempt));
+        } catch (StepFailure f) {
+            throw f;
+        } catch (RuntimeException e) {
+            throw new RejectedFailure(step.name() + " cannot use the saga's input: " + e.getMessage(), e);
+        }
         return new AttemptRecord(step.name(), direction, attempt, Outcome.PENDING, instance.id(), Instant.now(), null, null, null,
                 request, null);
     }

@@ -53,13 +53,11 @@ public class RecoveryLoop {
     @Scheduled(every = "${saga.recovery.interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scan() {
         try {
-            List<SagaSnapshot> claimed = QuarkusTransaction.requiringNew()
-                    .call(() -> log.claimDue(instance.id(), batch, engineConfig.lease()));
-            if (!claimed.isEmpty()) {
-                LOG.infof("Recovery took over %d saga(s)", claimed.size());
-                metrics.counter("saga.recovery.claims").increment(claimed.size());
+            int claimed = claimAndResume();
+            if (claimed > 0) {
+                LOG.infof("Recovery took over %d saga(s)", claimed);
+                metrics.counter("saga.recovery.claims").increment(claimed);
             }
-            claimed.forEach(engine::resume);
             lastScanFailed = false;
         } catch (RuntimeException e) {
             lastScanFailed = true;
@@ -67,6 +65,26 @@ public class RecoveryLoop {
         } finally {
             lastScan = Instant.now();
         }
+    }
+
+    /**
+     * Takes what is due now, batch after batch, without waiting for the next scan: sagas an application has just
+     * dispatched (see {@code dispatch.DispatchListener}). Instances woken together each take other sagas.
+     *
+     * @throws RuntimeException when the log cannot be read; the next scan tries again
+     */
+    public void takeDueNow() {
+        int claimed;
+        do {
+            claimed = claimAndResume();
+        } while (claimed == batch);
+    }
+
+    private int claimAndResume() {
+        List<SagaSnapshot> claimed = QuarkusTransaction.requiringNew()
+                .call(() -> log.claimDue(instance.id(), batch, engineConfig.lease()));
+        claimed.forEach(engine::resume);
+        return claimed.size();
     }
 
     /** When the loop last ran, and whether that run could read the log: readiness depends on it. */

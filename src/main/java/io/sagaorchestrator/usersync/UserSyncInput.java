@@ -13,10 +13,11 @@ import java.util.Objects;
 public record UserSyncInput(String name, String phone, List<Integer> roleIds, String username) {
 
     public UserSyncInput {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(phone, "phone");
-        Objects.requireNonNull(username, "username");
-        roleIds = List.copyOf(roleIds);
+        // a saga dispatched with SQL carries whatever input its application wrote: say what is missing
+        Objects.requireNonNull(name, "the input has no name");
+        Objects.requireNonNull(phone, "the input has no phone");
+        Objects.requireNonNull(username, "the input has no username");
+        roleIds = List.copyOf(Objects.requireNonNull(roleIds, "the input has no roleIds"));
     }
 
     static UserSyncInput of(JsonNode input, ObjectMapper json) {
