@@ -8,8 +8,8 @@
 # (not eval "$(...)": eval of an empty string succeeds, so a failure here would go unnoticed and
 # the tests would quietly run on the embedded PostgreSQL instead)
 #
-# Idempotent: starts cluster 15/main if it is down, creates role and database saga_test if they
-# are missing. The tests empty that database's schema public at every run: it must hold nothing
+# Idempotent: starts cluster 15/main if it is down, creates role (with CREATEROLE) and database
+# saga_test if they are missing. The tests empty that database's schema public at every run: it must hold nothing
 # else. Needs root (runs psql as the postgres user). Exits 3 when there is no PostgreSQL 15.
 set -euo pipefail
 
@@ -47,6 +47,9 @@ if [ -z "$(as_postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$NAME'")" ]
   echo "pg15-test-db: creating role $NAME" >&2
   as_postgres -c "CREATE ROLE $NAME LOGIN PASSWORD '$NAME'"
 fi
+# CREATEROLE: the migration makes the role saga_dispatcher, and SqlDispatchTest a login role granted it (as an
+# application's); roles belong to the whole cluster, so they outlive the schema the tests empty
+as_postgres -c "ALTER ROLE $NAME CREATEROLE"
 if [ -z "$(as_postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$NAME'")" ]; then
   echo "pg15-test-db: creating database $NAME" >&2
   as_postgres -c "CREATE DATABASE $NAME OWNER $NAME"
