@@ -75,6 +75,38 @@ class SqlDispatchTest {
     }
 
     @Test
+    void aListenerWhoseConnectionWasCutListensAgainAndStartsTheNextDispatchAtOnce() throws Exception {
+        // given the recovery scan paused, and the listener's session ended by the database
+        String phone = uniquePhone();
+        tt().register(sms(phone).willReturn(aResponse().withStatus(202)));
+        scheduler.pause();
+        try {
+            long cutPid = count("select coalesce(min(pid), 0) from pg_stat_activity where application_name = 'saga-dispatch-listener'");
+            assertTrue(cutPid > 0, "the listener has no session to cut");
+            execute("select pg_terminate_backend(pid) from pg_stat_activity where pid = ?", (int) cutPid);
+
+            // when it has listened again, and an application dispatches and commits
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> count(
+                    "select count(*) from pg_stat_activity where application_name = 'saga-dispatch-listener' and pid <> ?",
+                    (int) cutPid) == 1);
+            UUID sagaId;
+            try (Connection app = application()) {
+                app.setAutoCommit(false);
+                ownWrite(app, phone);
+                sagaId = dispatch(app, "send-sms", smsInput(phone), null);
+                app.commit();
+            }
+
+            // then the saga completes within seconds, the scan still paused
+            UUID started = sagaId;
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> "COMPLETED".equals(status(started)));
+        } finally {
+            scheduler.resume();
+        }
+    }
+
+    @Test
     void aRolledBackDispatchLeavesNoSagaAndSendsNothing() throws Exception {
         // given a gateway that would accept the SMS
         String phone = uniquePhone();
