@@ -171,7 +171,7 @@ class SqlDispatchIT {
             Map<String, Long> sent = gateway.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/messages"))).stream()
                     .collect(Collectors.groupingBy(r -> r.getHeader("Idempotency-Key"), Collectors.counting()));
             List<String> twice = sent.entrySet().stream().filter(e -> e.getValue() != 1).map(Map.Entry::getKey).toList();
-            assertTrue(twice.isEmpty(), "sent more than once: " + twice);
+            assertTrue(twice.isEmpty(), "sent more than once: " + twice + ", attempts: " + attemptsOf(s, twice));
             assertEquals(keys.size(), sent.size());
             assertEquals(0, count(s, "select count(*) from (select saga_id from saga_step_attempt group by saga_id"
                     + " having count(*) <> 1 or count(distinct instance) <> 1) more"));
@@ -233,6 +233,22 @@ class SqlDispatchIT {
             }
         }
         return taken;
+    }
+
+    /** The attempt rows of the sagas whose idempotency keys ({@code sagaId:step}) are given, to explain a failure. */
+    private static List<String> attemptsOf(Scenario s, List<String> keys) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = s.schema.connect(); PreparedStatement ps = c.prepareStatement("select saga_id, attempt, instance,"
+                + " outcome, started_at, ended_at, error_message from saga_step_attempt where saga_id = any(?) order by saga_id, attempt")) {
+            ps.setArray(1, c.createArrayOf("uuid", keys.stream().map(k -> UUID.fromString(k.substring(0, k.indexOf(':')))).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + " #" + rs.getInt(2) + " " + rs.getString(3) + " " + rs.getString(4) + " "
+                            + rs.getTimestamp(5) + ".." + rs.getTimestamp(6) + " " + rs.getString(7));
+                }
+            }
+        }
+        return rows;
     }
 
     private static long count(Scenario s, String sql) throws SQLException {
