@@ -37,18 +37,22 @@ public class DefinitionRegistry {
 
     private static final Logger LOG = Logger.getLogger(DefinitionRegistry.class);
     private static final String CLASSPATH_DIR = "saga-definitions";
+    private static final String EXAMPLES = "examples";
 
     private final DefinitionParser parser;
     private final Optional<String> directory;
+    private final boolean includeExamples;
     private final EntityManager em;
     private final Map<String, SagaDefinition> current = new TreeMap<>();
     private final Map<String, SagaDefinition> byHash = new ConcurrentHashMap<>();
 
     DefinitionRegistry(KnownActions actions, EntityManager em,
-                       @ConfigProperty(name = "saga.definitions.dir") Optional<String> directory) {
+                       @ConfigProperty(name = "saga.definitions.dir") Optional<String> directory,
+                       @ConfigProperty(name = "saga.definitions.include-examples", defaultValue = "false") boolean includeExamples) {
         this.parser = new DefinitionParser(actions);
         this.em = em;
         this.directory = directory;
+        this.includeExamples = includeExamples;
     }
 
     @PostConstruct
@@ -143,16 +147,25 @@ public class DefinitionRegistry {
         }
     }
 
-    private static Map<String, String> readYaml(Path dir) throws IOException {
+    /** The definitions of {@code dir}, and those of its {@code examples} folder when examples are included. */
+    private Map<String, String> readYaml(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + " is not a directory");
         }
         Map<String, String> files = new TreeMap<>();
-        try (Stream<Path> paths = Files.list(dir)) {
-            for (Path p : paths.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).toList()) {
-                files.put(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8));
-            }
+        readYaml(dir, "", files);
+        Path examples = dir.resolve(EXAMPLES);
+        if (includeExamples && Files.isDirectory(examples)) {
+            readYaml(examples, EXAMPLES + "/", files);
         }
         return files;
+    }
+
+    private static void readYaml(Path dir, String prefix, Map<String, String> files) throws IOException {
+        try (Stream<Path> paths = Files.list(dir)) {
+            for (Path p : paths.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).toList()) {
+                files.put(prefix + p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8));
+            }
+        }
     }
 }

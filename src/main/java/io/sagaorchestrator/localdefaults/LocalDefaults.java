@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * What the service fills in by itself when it is started without configuration, so that it runs
  * with nothing installed: an embedded PostgreSQL instead of a configured datasource, and the
- * built-in TT simulator instead of the TT user API.
+ * built-in simulators instead of the third parties of the shipped sagas (TT's user API; the inventory and the
+ * payment provider of the order-checkout example).
  *
  * <p>These demo parts serve dev mode, the tests and an explicit {@value #DEMO_PROFILE} profile only. Any other
  * start fails closed: without a datasource it refuses to start and says what to set, rather than keep its
@@ -33,6 +34,19 @@ record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<St
     /** The one switch that lets a packaged service use the demo parts: {@code QUARKUS_PROFILE=demo}. */
     static final String DEMO_PROFILE = "demo";
     private static final Set<String> PROFILES_WITH_DEMO_PARTS = Set.of("dev", "test", DEMO_PROFILE);
+
+    /**
+     * A built-in stand-in for a third party, answering on the service's own port under {@code path} when {@code urlKey}
+     * is not configured; {@code secretKey}, when the third party wants one, gets a demo value unless configured.
+     */
+    record Simulator(String thirdParty, String urlKey, String path, String switchKey, String secretKey, String demoSecret) {
+    }
+
+    static final List<Simulator> SIMULATORS = List.of(
+            new Simulator("TT", TT_URL, "/tt-simulator", SIMULATOR_ENABLED, APP_SECRET, DEMO_APP_SECRET),
+            new Simulator("inventory", "saga.http.inventory.url", "/shop-simulator/inventory", "shop.simulator.enabled", null, null),
+            new Simulator("payments", "saga.http.payments.url", "/shop-simulator/payments", "shop.simulator.enabled",
+                    "saga.secret.payments-api-key", "local-demo-payments-key"));
 
     /** Where the embedded server keeps its data, and its port (0: any free one). */
     record EmbeddedDatabaseSettings(Path dataDir, int port) {
@@ -96,14 +110,17 @@ record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<St
     }
 
     private static Map<String, String> simulatorProperties(Function<String, Optional<String>> config) {
-        if (config.apply(TT_URL).isPresent()) {
-            return Map.of();
-        }
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put(TT_URL, "http://localhost:" + config.apply("quarkus.http.port").orElse("8080") + "/tt-simulator");
-        properties.put(SIMULATOR_ENABLED, "true");
-        if (config.apply(APP_SECRET).isEmpty()) {
-            properties.put(APP_SECRET, DEMO_APP_SECRET);
+        String service = "http://localhost:" + config.apply("quarkus.http.port").orElse("8080");
+        for (Simulator simulator : SIMULATORS) {
+            if (config.apply(simulator.urlKey()).isPresent()) {
+                continue;
+            }
+            properties.put(simulator.urlKey(), service + simulator.path());
+            properties.put(simulator.switchKey(), "true");
+            if (simulator.secretKey() != null && config.apply(simulator.secretKey()).isEmpty()) {
+                properties.put(simulator.secretKey(), simulator.demoSecret());
+            }
         }
         return Map.copyOf(properties);
     }

@@ -38,9 +38,12 @@ public final class LocalDefaultsConfigSourceFactory implements ConfigSourceFacto
         LocalDefaults defaults = LocalDefaults.decide(context.getProfiles(), lookupIn(context));
         Map<String, String> properties = new HashMap<>(defaults.simulatorProperties());
         defaults.embeddedDatabase().ifPresent(database -> properties.putAll(EmbeddedDatabase.connectionProperties(database)));
-        if (!defaults.simulatorProperties().isEmpty()) {
-            LOG.infof("No %s configured: the built-in TT simulator at %s answers instead (for trying the service out, never for production)",
-                    LocalDefaults.TT_URL, defaults.simulatorProperties().get(LocalDefaults.TT_URL));
+        for (LocalDefaults.Simulator simulator : LocalDefaults.SIMULATORS) {
+            String url = defaults.simulatorProperties().get(simulator.urlKey());
+            if (url != null) {
+                LOG.infof("No %s configured: the built-in %s simulator at %s answers instead (for trying the service out,"
+                        + " never for production)", simulator.urlKey(), simulator.thirdParty(), url);
+            }
         }
         if (properties.isEmpty()) {
             return List.of();

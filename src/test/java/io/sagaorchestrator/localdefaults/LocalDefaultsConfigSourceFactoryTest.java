@@ -77,7 +77,7 @@ class LocalDefaultsConfigSourceFactoryTest {
     }
 
     @Test
-    void withoutTtUrlTheSimulatorOnTheServicesOwnPortAnswersWithADemoSecret() {
+    void withoutThirdPartyUrlsTheSimulatorsOnTheServicesOwnPortAnswerWithDemoSecrets() {
         Map<String, String> config = Map.of("user.home", HOME, "quarkus.http.port", "9090");
 
         LocalDefaults defaults = decide(config);
@@ -85,12 +85,17 @@ class LocalDefaultsConfigSourceFactoryTest {
         assertEquals(Map.of(
                 "quarkus.rest-client.tt-user-api.url", "http://localhost:9090/tt-simulator",
                 "tt.simulator.enabled", "true",
-                "tt.app-secret", "local-demo-secret"), defaults.simulatorProperties());
+                "tt.app-secret", "local-demo-secret",
+                "saga.http.inventory.url", "http://localhost:9090/shop-simulator/inventory",
+                "saga.http.payments.url", "http://localhost:9090/shop-simulator/payments",
+                "shop.simulator.enabled", "true",
+                "saga.secret.payments-api-key", "local-demo-payments-key"), defaults.simulatorProperties());
     }
 
     @Test
     void theSimulatorUrlAssumesPort8080WhenNoneIsConfiguredAndKeepsAConfiguredSecret() {
-        Map<String, String> config = Map.of("user.home", HOME, "tt.app-secret", "real-secret");
+        Map<String, String> config = Map.of("user.home", HOME, "tt.app-secret", "real-secret",
+                "saga.http.inventory.url", "https://inventory.example.com", "saga.http.payments.url", "https://pay.example.com");
 
         LocalDefaults defaults = decide(config);
 
@@ -100,8 +105,9 @@ class LocalDefaultsConfigSourceFactoryTest {
     }
 
     @Test
-    void aConfiguredTtUrlMeansNoSimulator() {
-        Map<String, String> config = Map.of("user.home", HOME, "quarkus.rest-client.tt-user-api.url", "https://tt.example.com");
+    void configuredThirdPartyUrlsMeanNoSimulator() {
+        Map<String, String> config = Map.of("user.home", HOME, "quarkus.rest-client.tt-user-api.url", "https://tt.example.com",
+                "saga.http.inventory.url", "https://inventory.example.com", "saga.http.payments.url", "https://pay.example.com");
 
         LocalDefaults defaults = decide(config);
 
