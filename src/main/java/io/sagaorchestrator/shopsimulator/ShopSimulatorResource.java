@@ -50,7 +50,7 @@ public class ShopSimulatorResource {
     }
 
     /** The body of a charge. */
-    public record ChargeRequest(Double amount, String currency) {
+    public record ChargeRequest(Double amount, String currency, String reservation) {
     }
 
     private final boolean enabled;
@@ -124,6 +124,9 @@ public class ShopSimulatorResource {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("amount", request.amount());
         details.put("currency", request.currency());
+        if (request.reservation() != null) {
+            details.put("reservation", request.reservation());
+        }
         return answer(charges.make(key, details, made -> request.amount() > cardLimit ? Optional.of("DECLINED") : Optional.empty()),
                 "CHARGED", "REFUNDED", Status.PAYMENT_REQUIRED);
     }
