@@ -36,12 +36,12 @@ public record InputField(String name, Type type, boolean required, Pattern patte
         allowed = allowed == null ? List.of() : List.copyOf(allowed);
         boolean string = type == Type.STRING;
         boolean numeric = type == Type.INTEGER || type == Type.NUMBER;
-        onlyFor(string, pattern != null, "pattern", "string");
-        onlyFor(string, maxLength != null, "maxLength", "string");
-        onlyFor(string, !allowed.isEmpty(), "enum", "string");
-        onlyFor(string, text != null, "text", "string");
-        onlyFor(numeric, minimum != null, "minimum", "integer or number");
-        onlyFor(numeric, maximum != null, "maximum", "integer or number");
+        onlyFor(type, string, pattern != null, "pattern", "string");
+        onlyFor(type, string, maxLength != null, "maxLength", "string");
+        onlyFor(type, string, !allowed.isEmpty(), "enum", "string");
+        onlyFor(type, string, text != null, "text", "string");
+        onlyFor(type, numeric, minimum != null, "minimum", "integer or number");
+        onlyFor(type, numeric, maximum != null, "maximum", "integer or number");
         if (maxLength != null && maxLength < 1) {
             throw new IllegalArgumentException("maxLength must be at least 1, got " + maxLength);
         }
@@ -51,7 +51,7 @@ public record InputField(String name, Type type, boolean required, Pattern patte
         text = string ? (text == null ? PlainText.Kind.MESSAGE : text) : null;
     }
 
-    private void onlyFor(boolean fits, boolean given, String keyword, String types) {
+    private static void onlyFor(Type type, boolean fits, boolean given, String keyword, String types) {
         if (given && !fits) {
             throw new IllegalArgumentException(keyword + " applies to " + types + " fields, not to " + type.yamlName());
         }
