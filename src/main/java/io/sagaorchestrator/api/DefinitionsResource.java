@@ -1,6 +1,9 @@
 package io.sagaorchestrator.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.HttpStart;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
@@ -10,8 +13,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The saga definitions this instance runs, with the version and content hash sagas record. */
 @Path("/api/definitions")
@@ -19,7 +25,19 @@ import java.util.Locale;
 @RolesAllowed({"saga-viewer", "saga-operator"})
 public class DefinitionsResource {
 
-    public record Definition(String name, int version, String hash, String description, List<Step> steps) {
+    /**
+     * @param start how to start it over the generic endpoint, or null: started by code, or by an endpoint of its own
+     */
+    public record Definition(String name, int version, String hash, String description, List<Step> steps, Start start) {
+    }
+
+    /** What a console or client needs to build a start form: where to post, who may, and each field of the body. */
+    public record Start(String path, List<String> roles, String businessKey, Map<String, Field> input) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Field(String type, boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,
+                        @JsonProperty("enum") List<String> values, String text) {
     }
 
     public record Step(String name, String type, String action, String compensation, String onFailure, long timeoutMillis,
@@ -42,7 +60,16 @@ public class DefinitionsResource {
     }
 
     private static Definition view(SagaDefinition d) {
-        return new Definition(d.name(), d.version(), d.hash(), d.description(), d.steps().stream().map(DefinitionsResource::view).toList());
+        return new Definition(d.name(), d.version(), d.hash(), d.description(), d.steps().stream().map(DefinitionsResource::view).toList(),
+                d.httpStart() == null ? null : view(d.name(), d.httpStart()));
+    }
+
+    private static Start view(String name, HttpStart start) {
+        Map<String, Field> input = new LinkedHashMap<>();
+        start.input().fields().forEach((field, f) -> input.put(field, new Field(f.type().yamlName(), f.required(),
+                f.pattern() == null ? null : f.pattern().pattern(), f.maxLength(), f.minimum(), f.maximum(),
+                f.allowed().isEmpty() ? null : f.allowed(), f.text() == null ? null : f.text().name().toLowerCase(Locale.ROOT))));
+        return new Start("/api/sagas/" + name, start.roles(), start.businessKey(), input);
     }
 
     private static Step view(StepDefinition s) {

@@ -10,6 +10,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.Optional;
 
 /**
  * Text a person typed, without the invisible characters that spoof or break it downstream: control characters
@@ -47,23 +48,28 @@ public @interface PlainText {
 
         @Override
         public boolean isValid(String text, ConstraintValidatorContext context) {
-            if (text == null) {
-                return true;
-            }
-            int refused = text.codePoints().filter(c -> !allowed(c)).findFirst().orElse(-1);
-            if (refused < 0) {
+            Optional<String> refusal = text == null ? Optional.empty() : refusal(text, kind);
+            if (refusal.isEmpty()) {
                 return true;
             }
             context.disableDefaultConstraintViolation();
-            // the code point in hex, never the character itself: it would be as invisible in the answer
-            context.buildConstraintViolationWithTemplate("must not contain U+" + String.format("%04X", refused) + " ("
-                            + (kind == Kind.NAME ? "no control or format characters" : "no control characters but line breaks"
-                            + " and tabs, no bidi overrides") + ")")
-                    .addConstraintViolation();
+            context.buildConstraintViolationWithTemplate(refusal.get()).addConstraintViolation();
             return false;
         }
 
-        private boolean allowed(int c) {
+        /** What is wrong with {@code text} as text of this kind, if anything: the declared inputs of definitions check it too. */
+        public static Optional<String> refusal(String text, Kind kind) {
+            int refused = text.codePoints().filter(c -> !allowed(c, kind)).findFirst().orElse(-1);
+            if (refused < 0) {
+                return Optional.empty();
+            }
+            // the code point in hex, never the character itself: it would be as invisible in the answer
+            return Optional.of("must not contain U+" + String.format("%04X", refused) + " ("
+                    + (kind == Kind.NAME ? "no control or format characters" : "no control characters but line breaks"
+                    + " and tabs, no bidi overrides") + ")");
+        }
+
+        private static boolean allowed(int c, Kind kind) {
             return switch (Character.getType(c)) {
                 case Character.CONTROL -> kind == Kind.MESSAGE && (c == '\n' || c == '\r' || c == '\t');
                 case Character.SURROGATE -> false;

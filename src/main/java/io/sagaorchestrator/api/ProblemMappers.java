@@ -1,6 +1,7 @@
 package io.sagaorchestrator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.engine.ThirdPartyNotConfiguredException;
 import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
 import io.sagaorchestrator.operations.OperationRefusedException;
@@ -15,8 +16,8 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /** Every error the API answers is problem+json; none leaks a stack trace or a secret. */
 public class ProblemMappers {
@@ -25,11 +26,15 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response invalidInput(ConstraintViolationException e) {
-        List<Map<String, String>> violations = e.getConstraintViolations().stream()
-                .map(v -> Map.of("field", field(v), "message", v.getMessage()))
-                .sorted((a, b) -> a.get("field").compareTo(b.get("field")))
-                .toList();
-        String detail = violations.stream().map(v -> v.get("field") + " " + v.get("message")).reduce((a, b) -> a + "; " + b).orElse("");
+        return invalidInputAnswer(e.getConstraintViolations().stream()
+                .map(v -> new InputSchema.Violation(field(v), v.getMessage()))
+                .sorted(Comparator.comparing(InputSchema.Violation::field))
+                .toList());
+    }
+
+    /** The one answer to invalid input, from bean validation or from a definition's declared input. */
+    static Response invalidInputAnswer(List<InputSchema.Violation> violations) {
+        String detail = violations.stream().map(v -> v.field() + " " + v.message()).reduce((a, b) -> a + "; " + b).orElse("");
         return Problem.of(Response.Status.BAD_REQUEST, "invalid-input", "The request is not valid", detail)
                 .with("violations", violations).toResponse();
     }

@@ -1,12 +1,15 @@
 package io.sagaorchestrator.definitions;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.sagaorchestrator.api.PlainText;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,9 +17,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads one YAML definition and checks it against the known actions. Every fault is reported as an
@@ -27,7 +34,8 @@ public final class DefinitionParser {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a key written twice loses one silently
     private static final String FAILURE_PACKAGE = "io.sagaorchestrator.actions.";
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -62,12 +70,69 @@ public final class DefinitionParser {
                 throw new InvalidDefinitionException(file, place, e.getMessage());
             }
         }
+        HttpStart httpStart = httpStart(file, doc);
         try {
             return new SagaDefinition(require(doc.name(), "name"), doc.version() == null ? 0 : doc.version(),
-                    doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml);
+                    doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidDefinitionException(file, "", e.getMessage());
         }
+    }
+
+    private static HttpStart httpStart(String file, DefinitionDoc doc) {
+        if (doc.input() == null) {
+            if (doc.businessKey() != null || doc.startRoles() != null) {
+                throw new InvalidDefinitionException(file, doc.businessKey() != null ? "businessKey" : "startRoles",
+                        "needs an 'input' block: without one the saga cannot be started over HTTP");
+            }
+            return null;
+        }
+        var fields = new LinkedHashMap<String, InputField>();
+        doc.input().forEach((name, field) -> {
+            try {
+                fields.put(name, inputField(name, field));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDefinitionException(file, "input." + name, e.getMessage());
+            }
+        });
+        InputSchema input = new InputSchema(fields);
+        try {
+            return new HttpStart(input, doc.businessKey(), doc.startRoles());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, e.getMessage().startsWith("businessKey") ? "businessKey" : "startRoles",
+                    e.getMessage());
+        }
+    }
+
+    private static InputField inputField(String name, InputFieldDoc f) {
+        if (f == null) {
+            throw new IllegalArgumentException("declares nothing (write e.g. { type: string, required: true })");
+        }
+        InputField.Type type;
+        try {
+            type = InputField.Type.valueOf(require(f.type(), "type").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(f.type() == null ? e.getMessage() : "type '" + f.type()
+                    + "' is not one of string, integer, number, boolean, object");
+        }
+        Pattern pattern;
+        try {
+            pattern = f.pattern() == null ? null : Pattern.compile(f.pattern());
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("pattern '" + f.pattern() + "' is not a regular expression: " + e.getDescription()
+                    + " near index " + e.getIndex());
+        }
+        PlainText.Kind text = switch (f.text() == null ? "" : f.text().toLowerCase(Locale.ROOT)) {
+            case "" -> null;
+            case "message" -> PlainText.Kind.MESSAGE;
+            case "name" -> PlainText.Kind.NAME;
+            default -> throw new IllegalArgumentException("text '" + f.text() + "' is neither 'message' nor 'name'");
+        };
+        if (f.values() != null && f.values().isEmpty()) {
+            throw new IllegalArgumentException("enum is empty: no value could pass");
+        }
+        return new InputField(name, type, Boolean.TRUE.equals(f.required()), pattern, f.maxLength(), f.minimum(), f.maximum(),
+                f.values(), text);
     }
 
     private StepDefinition step(StepDoc s) {
@@ -163,7 +228,12 @@ public final class DefinitionParser {
         }
     }
 
-    record DefinitionDoc(String name, Integer version, String description, List<StepDoc> steps) {
+    record DefinitionDoc(String name, Integer version, String description, Map<String, InputFieldDoc> input, String businessKey,
+                         List<String> startRoles, List<StepDoc> steps) {
+    }
+
+    record InputFieldDoc(String type, Boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,
+                         @JsonProperty("enum") List<String> values, String text) {
     }
 
     record StepDoc(String name, String type, String action, String compensation, String timeout,

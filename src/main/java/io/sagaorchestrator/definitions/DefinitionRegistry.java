@@ -19,6 +19,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,22 +130,33 @@ public class DefinitionRegistry {
             if (directory.isPresent()) {
                 return readYaml(Path.of(directory.get()));
             }
-            URL url = Thread.currentThread().getContextClassLoader().getResource(CLASSPATH_DIR);
-            if (url == null) {
-                return Map.of();
-            }
-            URI uri = url.toURI();
-            if ("jar".equals(uri.getScheme())) {
-                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                    return readYaml(jar.getPath(CLASSPATH_DIR));
+            // every saga-definitions/ on the classpath: the jar's, and another jar's (or the tests') beside it
+            Map<String, String> files = new TreeMap<>();
+            for (URL url : Collections.list(Thread.currentThread().getContextClassLoader().getResources(CLASSPATH_DIR))) {
+                URI uri = url.toURI();
+                if ("jar".equals(uri.getScheme())) {
+                    try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                        addAll(files, readYaml(jar.getPath(CLASSPATH_DIR)));
+                    }
+                } else {
+                    addAll(files, readYaml(Path.of(uri)));
                 }
             }
-            return readYaml(Path.of(uri));
+            return files;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the saga definitions from " + source(), e);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void addAll(Map<String, String> files, Map<String, String> more) {
+        more.forEach((name, content) -> {
+            String earlier = files.putIfAbsent(name, content);
+            if (earlier != null && !earlier.equals(content)) {
+                throw new InvalidDefinitionException(name, "", "two saga-definitions/ directories on the classpath hold a different " + name);
+            }
+        });
     }
 
     /** The definitions of {@code dir}, and those of its {@code examples} folder when examples are included. */

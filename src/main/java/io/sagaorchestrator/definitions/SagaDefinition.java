@@ -8,10 +8,16 @@ import java.util.Objects;
  * A saga as declared in {@code saga-definitions/}: its ordered steps, and the version and content
  * hash that every saga started on it keeps, so that it finishes on the same definition.
  *
- * @param source the YAML text it was read from, kept in the log for sagas that outlive a change
+ * @param source    the YAML text it was read from, kept in the log for sagas that outlive a change
+ * @param httpStart how {@code POST /api/sagas/{name}} starts it, or null when it declares no input
  */
 public record SagaDefinition(String name, int version, String description, List<StepDefinition> steps,
-                             String hash, String source) {
+                             String hash, String source, HttpStart httpStart) {
+
+    /** A definition started by code only, or by an endpoint of its own. */
+    public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source) {
+        this(name, version, description, steps, hash, source, null);
+    }
 
     public SagaDefinition {
         Objects.requireNonNull(name, "name");

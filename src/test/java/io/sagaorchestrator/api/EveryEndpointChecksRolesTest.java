@@ -35,6 +35,8 @@ class EveryEndpointChecksRolesTest {
 
     private static final List<Endpoint> ENDPOINTS = List.of(
             new Endpoint("POST", "/api/sagas/user-sync?wait=0", "{\"name\":\"\",\"phone\":\"1\"}", Set.of("client")),
+            // the generic start: the roles come from the definition (greeting-sms: the default, saga-client)
+            new Endpoint("POST", "/api/sagas/greeting-sms?wait=0", "{\"phone\":\"1\"}", Set.of("client")),
             new Endpoint("GET", "/api/sagas", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/sagas/stats", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/sagas/" + NO_SAGA, null, Set.of("viewer", "operator")),
