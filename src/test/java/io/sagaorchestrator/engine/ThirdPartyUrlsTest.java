@@ -39,11 +39,12 @@ class ThirdPartyUrlsTest {
                 step("send-sms", StepKind.OUTBOX, "sendSms", null)), "hash", "source");
 
         // when its missing third parties are asked for, of all steps and of remote steps only
-        Set<String> all = ThirdPartyUrls.missing(saga, s -> true, ACTIONS::get, "tt-user-api"::equals);
-        Set<String> remoteOnly = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get, "tt-user-api"::equals);
+        Set<String> all = ThirdPartyUrls.missing(saga, s -> true, ACTIONS::get, ThirdPartyUrls.urlKey("tt-user-api")::equals);
+        Set<String> remoteOnly = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get,
+                ThirdPartyUrls.urlKey("tt-user-api")::equals);
 
         // then the gateway is missing for the saga, and nothing its remote step calls
-        assertEquals(Set.of("sms-api"), all);
+        assertEquals(Set.of("quarkus.rest-client.sms-api.url"), all);
         assertEquals(Set.of(), remoteOnly);
     }
 
