@@ -19,6 +19,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,27 +121,38 @@ public class DefinitionRegistry {
         return directory.orElse("classpath:" + CLASSPATH_DIR);
     }
 
+    /**
+     * The files of {@code saga.definitions.dir}, or of every {@code saga-definitions} directory on the classpath: the
+     * jar's, and in tests the test definitions beside it. A file name found twice is an error, not a silent choice.
+     */
     private Map<String, String> readFiles() {
         try {
             if (directory.isPresent()) {
                 return readYaml(Path.of(directory.get()));
             }
-            URL url = Thread.currentThread().getContextClassLoader().getResource(CLASSPATH_DIR);
-            if (url == null) {
-                return Map.of();
-            }
-            URI uri = url.toURI();
-            if ("jar".equals(uri.getScheme())) {
-                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                    return readYaml(jar.getPath(CLASSPATH_DIR));
+            Map<String, String> files = new TreeMap<>();
+            for (URL url : Collections.list(Thread.currentThread().getContextClassLoader().getResources(CLASSPATH_DIR))) {
+                for (Map.Entry<String, String> file : readYaml(url.toURI()).entrySet()) {
+                    if (files.putIfAbsent(file.getKey(), file.getValue()) != null) {
+                        throw new InvalidDefinitionException(file.getKey(), "", "the file is on the classpath twice (" + url + ")");
+                    }
                 }
             }
-            return readYaml(Path.of(uri));
+            return files;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the saga definitions from " + source(), e);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Map<String, String> readYaml(URI uri) throws IOException {
+        if ("jar".equals(uri.getScheme())) {
+            try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                return readYaml(jar.getPath(CLASSPATH_DIR));
+            }
+        }
+        return readYaml(Path.of(uri));
     }
 
     private static Map<String, String> readYaml(Path dir) throws IOException {
