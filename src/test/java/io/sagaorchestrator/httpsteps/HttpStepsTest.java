@@ -6,6 +6,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.engine.SagaEngine;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +37,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
@@ -148,7 +154,7 @@ class HttpStepsTest {
         assertEquals(json.readTree("{\"httpStatus\":201,\"reservationId\":\"r-" + sku + "\"}"), ended.stepState("reserve").output());
         assertEquals(json.readTree("{\"httpStatus\":201,\"chargeId\":\"c-" + sku + "\"}"), ended.stepState("charge").output());
 
-        // ...and the secret is in no attempt, no answer of the API and no log line; the attempt shows where it was
+        // ...and the secret is in no attempt and no answer of the API; the attempt shows where it was
         assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ? and concat(request::text, response::text,"
                 + " error_message) like ?", ended.id(), "%" + SECRET + "%"));
         assertEquals(1, count("select count(*) from saga_step_attempt where saga_id = ? and step_name = 'reserve'"
@@ -156,7 +162,27 @@ class HttpStepsTest {
         String view = saga(ended.id().toString()).then().statusCode(200).extract().asString();
         assertTrue(view.contains("r-" + sku), view);
         assertFalse(view.contains(SECRET), view);
-        assertFalse(logged.isEmpty(), "the run logs (DEBUG in tests), so its logs are checked");
+    }
+
+    @Test
+    void aRejectionWhoseBodyEchoesTheSecretKeepsItOutOfTheSagaLogTheApiAndTheLogs() throws Exception {
+        // given a shop that refuses the reservation and repeats the key it was sent in its answer
+        String sku = sku();
+        reserveAnswers(sku, json(409, "{\"error\":\"key " + SECRET + " may not reserve\"}"));
+
+        // when the saga runs
+        SagaSnapshot ended = run("http-shop-test", sku);
+
+        // then the rejection is kept and logged with the key blanked out, and the key is nowhere else
+        assertEquals(SagaStatus.COMPENSATED, ended.status());
+        assertEquals(1, count("select count(*) from saga_step_attempt where saga_id = ? and error_message like ?", ended.id(),
+                "%key [secret] may not reserve%"));
+        assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ? and concat(request::text, response::text,"
+                + " error_message) like ?", ended.id(), "%" + SECRET + "%"));
+        String view = saga(ended.id().toString()).then().statusCode(200).extract().asString();
+        assertTrue(view.contains("may not reserve"), view);
+        assertFalse(view.contains(SECRET), view);
+        assertTrue(logged.stream().anyMatch(line -> line.contains("key [secret] may not reserve")), logged.toString());
         assertTrue(logged.stream().noneMatch(line -> line.contains(SECRET)), logged.toString());
     }
 
@@ -275,5 +301,29 @@ class HttpStepsTest {
         assertEquals(1, count("select count(*) from saga_step_attempt where saga_id = ? and error_message like '%/status = FULL%'",
                 rejected.id()));
         assertEquals(SagaStatus.COMPENSATED, rejected.status());
+    }
+
+    @Test
+    void aSagaOfAnEarlierContentKeptOnlyInTheLogRunsItsDeclaredCalls() throws Exception {
+        // given a saga an instance that died left at its first step, started on a content of the definition that only
+        // the saga log still has (its reservations went to another path)
+        String sku = sku();
+        SagaDefinition current = definitions.current("http-shop-test").orElseThrow();
+        String earlier = current.source().replace("path: /reservations/${input.sku}", "path: /old-reservations/${input.sku}");
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(earlier.getBytes(StandardCharsets.UTF_8)));
+        execute("insert into saga_definition (name, version, hash, content) values ('http-shop-test', 1, ?, ?)", hash, earlier);
+        UUID sagaId = UUID.randomUUID();
+        execute("insert into saga (id, definition_name, definition_version, definition_hash, status, business_key, input,"
+                        + " step_index, attempt, step_states, owner, wake_at, version) values (?, 'http-shop-test', 1, ?, 'RUNNING', ?,"
+                        + " cast(? as jsonb), 0, 0, '{}', 'instance-that-died', now() - interval '1 second', 1)",
+                sagaId, hash, sku, "{\"sku\":\"" + sku + "\",\"quantity\":1,\"order\":\"o\",\"amount\":5}");
+        tt().register(post(urlEqualTo("/shop/old-reservations/" + sku)).willReturn(json(201, "{\"id\":\"r-" + sku + "\"}")));
+        chargeAnswers("r-" + sku, json(201, "{\"charge\":{\"id\":\"c\"}}"));
+
+        // when recovery takes it over, then it completes with the calls of the content it started on
+        awaitStatus(sagaId.toString(), "COMPLETED");
+        tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/old-reservations/" + sku)).withHeader("X-Api-Key", equalTo(SECRET)));
+        tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/charges")).withRequestBody(matchingJsonPath("$.reservation",
+                equalTo("r-" + sku))));
     }
 }
