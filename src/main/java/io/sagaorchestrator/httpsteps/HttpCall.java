@@ -35,6 +35,9 @@ public record HttpCall(String method, String target, Template path, Map<String, 
     /** The output field every declared call adds: the answer's HTTP status. */
     public static final String STATUS_FIELD = "httpStatus";
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    /** Headers the HTTP client sets itself, from the connection and the body. */
+    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
     private static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -98,8 +101,13 @@ public record HttpCall(String method, String target, Template path, Map<String, 
         }
         Template path = checked(Template.parse(pathText), scope, false);
         Map<String, Template> headers = new LinkedHashMap<>();
-        Objects.requireNonNullElse(doc.headers(), Map.<String, String>of()).forEach((name, value) ->
-                headers.put(name, checked(Template.parse(require(value, "http.headers." + name)), scope, true)));
+        Objects.requireNonNullElse(doc.headers(), Map.<String, String>of()).forEach((name, value) -> {
+            if (!HEADER_NAME.matcher(name).matches() || RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new TemplateException(name, "http.headers: '" + name + "' is not a header a call may set (the client sets "
+                        + String.join(", ", new TreeSet<>(RESTRICTED_HEADERS)) + " itself)");
+            }
+            headers.put(name, checked(Template.parse(require(value, "http.headers." + name)), scope, true));
+        });
         if (doc.body() != null) {
             checkBody(doc.body(), scope);
         }
@@ -206,7 +214,7 @@ public record HttpCall(String method, String target, Template path, Map<String, 
 
     private static String require(String value, String what) {
         if (value == null || value.isBlank()) {
-            throw new TemplateException(what.substring(what.lastIndexOf('.') + 1) + ":", "'" + what + "' is missing");
+            throw new IllegalArgumentException("'" + what + "' is missing");
         }
         return value;
     }

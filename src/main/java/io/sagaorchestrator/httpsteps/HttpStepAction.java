@@ -129,8 +129,12 @@ final class HttpStepAction implements RemoteAction {
         }
         Set<String> secretHeaders = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         call.headers().forEach((name, template) -> {
+            String value = text(template, context);
+            if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+                throw cannotBuild("header " + name + " would contain a line break", context);
+            }
             headers.keySet().removeIf(name::equalsIgnoreCase);
-            headers.put(name, text(template, context));
+            headers.put(name, value);
             if (template.references().stream().anyMatch(r -> r.root() == Reference.Root.SECRET)) {
                 secretHeaders.add(name);
             }
@@ -192,11 +196,16 @@ final class HttpStepAction implements RemoteAction {
             }
         };
         if (value == null || value.isMissingNode() || value.isNull()) {
-            String message = call.label() + " cannot be built: " + r.text() + " has no value in saga " + context.sagaId();
-            throw compensation ? new ManualRepairRequired(message + "; a person must undo step '" + context.stepName() + "' by hand")
-                    : new RejectedFailure(message);
+            throw cannotBuild(r.text() + " has no value", context);
         }
         return value;
+    }
+
+    /** The saga's values cannot make this request: asking again will not change that, and a person must decide. */
+    private StepFailure cannotBuild(String why, StepContext context) {
+        String message = call.label() + " cannot be built: " + why + " in saga " + context.sagaId();
+        return compensation ? new ManualRepairRequired(message + "; a person must undo step '" + context.stepName() + "' by hand")
+                : new RejectedFailure(message);
     }
 
     private static JsonNode at(JsonNode root, Reference r) {

@@ -160,6 +160,15 @@ class DeclaredCallParsingTest {
     }
 
     @Test
+    void aHeaderTheClientSetsItselfOrAMissingPartIsRefused() {
+        String header = faultOf(GOOD.replace("X-Api-Key:", "Host:"));
+        String missing = faultOf(GOOD.replace("      path: /reservations\n", ""));
+
+        assertTrue(header.contains("line 10") && header.contains("'Host' is not a header a call may set"), header);
+        assertTrue(missing.contains("steps[0] 'reserve'") && missing.contains("'http.path' is missing"), missing);
+    }
+
+    @Test
     void aStepWithBothAnActionAndACallIsRefused() {
         String fault = faultOf(GOOD.replace("    http:\n      method: post", "    action: ttAddUser\n    http:\n      method: post"));
 
