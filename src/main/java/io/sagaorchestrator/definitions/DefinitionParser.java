@@ -146,7 +146,7 @@ public final class DefinitionParser {
      * "line N, " of the first line that has the offending text, at or after the step's {@code name:}: the records
      * Jackson reads the YAML into keep no locations.
      */
-    static String lineOf(String yaml, String step, String offending) {
+    private static String lineOf(String yaml, String step, String offending) {
         String[] lines = yaml.split("\\R", -1);
         int from = 0;
         if (step != null) {
