@@ -1,9 +1,9 @@
 package io.sagaorchestrator.actions;
 
-import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 
 import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 
 /**
  * Reads a failed HTTP call the way third-party contracts usually mean it: a 4xx is a refusal that
@@ -17,29 +17,41 @@ public final class HttpFailures {
 
     public static StepFailure classify(String call, RuntimeException e) {
         if (e instanceof WebApplicationException web) {
-            int status = web.getResponse().getStatus();
-            String body = body(web);
-            if (status == 408 || status == 429) {
-                return new UnavailableFailure(call + " was turned away (HTTP " + status + "): " + body, e);
-            }
-            if (status < 500) {
-                return new RejectedFailure(call + " was rejected (HTTP " + status + "): " + body, e);
-            }
-            return new UnknownOutcomeFailure(call + " failed with HTTP " + status + "; it may or may not have been carried out", e);
+            return forStatus(call, web.getResponse().getStatus(), body(web), e);
         }
-        if (e instanceof ProcessingException && causedBy(e, ConnectException.class)) {
+        return forLostAnswer(call, e);
+    }
+
+    /** What an answer with a status other than 2xx means, by its status alone. */
+    public static StepFailure forStatus(String call, int status, String body, Throwable cause) {
+        if (status == 408 || status == 429) {
+            return new UnavailableFailure(call + " was turned away (HTTP " + status + "): " + body, cause);
+        }
+        if (status < 500) {
+            return new RejectedFailure(call + " was rejected (HTTP " + status + "): " + body, cause);
+        }
+        return new UnknownOutcomeFailure(call + " failed with HTTP " + status + "; it may or may not have been carried out", cause);
+    }
+
+    /** A call that got no answer: certainly not carried out when it could not connect, in doubt otherwise. */
+    public static StepFailure forLostAnswer(String call, Throwable e) {
+        if (causedBy(e, ConnectException.class) || causedBy(e, HttpConnectTimeoutException.class)) {
             return new UnavailableFailure(call + " could not connect: " + e.getMessage(), e);
         }
         return new UnknownOutcomeFailure(call + " lost its answer (" + e.getMessage() + "); it may or may not have been carried out", e);
     }
 
+    /** A body for a failure's message: short, and marked when there is none. */
+    public static String excerpt(String text) {
+        if (text == null || text.isBlank()) {
+            return "(no body)";
+        }
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
     private static String body(WebApplicationException e) {
         try {
-            String text = e.getResponse().readEntity(String.class);
-            if (text == null || text.isBlank()) {
-                return "(no body)";
-            }
-            return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+            return excerpt(e.getResponse().readEntity(String.class));
         } catch (RuntimeException unreadable) {
             return "(no readable body)";
         }

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.sagaorchestrator.api.PlainText;
+import io.sagaorchestrator.httpsteps.HttpCall;
+import io.sagaorchestrator.httpsteps.HttpCallDoc;
+import io.sagaorchestrator.httpsteps.TemplateException;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +19,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -59,13 +64,17 @@ public final class DefinitionParser {
         }
         List<StepDefinition> steps = new ArrayList<>();
         List<StepDoc> stepDocs = doc.steps() == null ? List.of() : doc.steps();
+        Map<String, Set<String>> earlierOutputs = new LinkedHashMap<>();
         for (int i = 0; i < stepDocs.size(); i++) {
             StepDoc s = stepDocs.get(i);
             String place = "steps[" + i + "]" + (s.name() == null ? "" : " '" + s.name() + "'");
             try {
-                StepDefinition step = step(s);
+                StepDefinition step = step(s, earlierOutputs);
                 checkActions(step);
                 steps.add(step);
+                earlierOutputs.put(step.name(), step.http() == null ? null : step.http().outputFields());
+            } catch (TemplateException e) {
+                throw new InvalidDefinitionException(file, lineOf(yaml, s.name(), e.offending()) + place, e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new InvalidDefinitionException(file, place, e.getMessage());
             }
@@ -135,7 +144,7 @@ public final class DefinitionParser {
                 f.values(), text);
     }
 
-    private StepDefinition step(StepDoc s) {
+    private StepDefinition step(StepDoc s, Map<String, Set<String>> earlierOutputs) {
         StepKind kind = switch (require(s.type(), "type").toLowerCase(Locale.ROOT)) {
             case "remote" -> StepKind.REMOTE;
             case "outbox" -> StepKind.OUTBOX;
@@ -148,17 +157,75 @@ public final class DefinitionParser {
             case "escalate" -> FailurePolicy.ESCALATE;
             default -> throw new IllegalArgumentException("onFailure '" + s.onFailure() + "' is neither 'compensate' nor 'escalate'");
         };
-        return new StepDefinition(require(s.name(), "name"), kind, s.action(), s.compensation(),
+        if (s.action() != null && s.http() != null) {
+            throw new IllegalArgumentException("step '" + s.name() + "' has both 'action' and 'http': name an action bean or"
+                    + " declare the call, not both");
+        }
+        Map<String, Set<String>> earlier = Collections.unmodifiableMap(new LinkedHashMap<>(earlierOutputs));
+        HttpCall http = s.http() == null ? null : HttpCall.parse(s.http(), new HttpCall.Scope(earlier, false, null));
+        CompensationDoc compensation = compensation(s.compensation());
+        if (compensation.action() != null && compensation.http() != null) {
+            throw new IllegalArgumentException("compensation of step '" + s.name() + "' has both 'action' and 'http': name an"
+                    + " action bean or declare the call, not both");
+        }
+        HttpCall compensationHttp = compensation.http() == null ? null : HttpCall.parse(compensation.http(),
+                new HttpCall.Scope(earlier, true, http == null ? null : http.outputFields()));
+        return new StepDefinition(require(s.name(), "name"), kind, http == null ? s.action() : http.label(),
+                compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
-                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure);
+                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp);
+    }
+
+    /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */
+    private static CompensationDoc compensation(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return new CompensationDoc(null, null);
+        }
+        if (node.isTextual()) {
+            return new CompensationDoc(node.textValue(), null);
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("compensation must be an action name or a mapping with 'http:'");
+        }
+        try {
+            return YAML.treeToValue(node, CompensationDoc.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("compensation: " + e.getOriginalMessage());
+        }
     }
 
     private void checkActions(StepDefinition step) {
         Set<String> forward = step.kind().callsThirdParty() ? actions.remoteActions() : actions.localActions();
-        requireKnown(step.action(), forward, step.kind(), "action");
-        if (step.hasCompensation()) {
+        if (step.http() == null) {
+            requireKnown(step.action(), forward, step.kind(), "action");
+        }
+        if (step.hasCompensation() && step.compensationHttp() == null) {
             requireKnown(step.compensation(), forward, step.kind(), "compensation");
         }
+    }
+
+    /**
+     * "line N, " of the first line that has the offending text, at or after the step's {@code name:}: the records
+     * Jackson reads the YAML into keep no locations.
+     */
+    private static String lineOf(String yaml, String step, String offending) {
+        String[] lines = yaml.split("\\R", -1);
+        int from = 0;
+        if (step != null) {
+            Pattern named = Pattern.compile("^\\s*(-\\s*)?name:\\s*[\"']?" + Pattern.quote(step) + "[\"']?\\s*(#.*)?$");
+            for (int i = 0; i < lines.length; i++) {
+                if (named.matcher(lines[i]).matches()) {
+                    from = i;
+                    break;
+                }
+            }
+        }
+        for (int i = from; i < lines.length; i++) {
+            if (lines[i].contains(offending)) {
+                return "line " + (i + 1) + ", ";
+            }
+        }
+        return "";
     }
 
     private static void requireKnown(String name, Set<String> known, StepKind kind, String what) {
@@ -236,8 +303,11 @@ public final class DefinitionParser {
                          @JsonProperty("enum") List<String> values, String text) {
     }
 
-    record StepDoc(String name, String type, String action, String compensation, String timeout,
+    record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
                    RetryDoc retry, RetryDoc compensationRetry, String onFailure) {
+    }
+
+    record CompensationDoc(String action, HttpCallDoc http) {
     }
 
     record RetryDoc(Integer attempts, InProcessDoc inProcess, BackoffDoc backoff, List<String> retryOn, List<String> abortOn) {

@@ -125,12 +125,15 @@ public class DefinitionRegistry {
         return directory.orElse("classpath:" + CLASSPATH_DIR);
     }
 
+    /**
+     * The files of {@code saga.definitions.dir}, or of every {@code saga-definitions} directory on the classpath: the
+     * jar's, and in tests the test definitions beside it. A file name found twice is an error, not a silent choice.
+     */
     private Map<String, String> readFiles() {
         try {
             if (directory.isPresent()) {
                 return readYaml(Path.of(directory.get()));
             }
-            // every saga-definitions/ on the classpath: the jar's, and another jar's (or the tests') beside it
             Map<String, String> files = new TreeMap<>();
             for (URL url : Collections.list(Thread.currentThread().getContextClassLoader().getResources(CLASSPATH_DIR))) {
                 URI uri = url.toURI();

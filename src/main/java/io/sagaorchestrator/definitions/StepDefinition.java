@@ -1,5 +1,7 @@
 package io.sagaorchestrator.definitions;
 
+import io.sagaorchestrator.httpsteps.HttpCall;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -10,9 +12,12 @@ import java.util.regex.Pattern;
  * @param compensation the action that undoes this step, or null when it has nothing to undo
  * @param timeout      how long one attempt of a remote call may take
  * @param onFailure    what the saga does when this step gives up
+ * @param http         the call the step declares instead of an action bean (then {@code action} is its label), or null
+ * @param compensationHttp the call its compensation declares (then {@code compensation} is its label), or null
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
-                             RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure) {
+                             RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
+                             HttpCall http, HttpCall compensationHttp) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -36,6 +41,16 @@ public record StepDefinition(String name, StepKind kind, String action, String c
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(compensationRetry, "compensationRetry");
         Objects.requireNonNull(onFailure, "onFailure");
+        if (kind == StepKind.LOCAL && (http != null || compensationHttp != null)) {
+            throw new IllegalArgumentException("local step '" + name + "' declares an http call: a local step changes this"
+                    + " service's database in the saga's transaction; use type remote or outbox to call a third party");
+        }
+    }
+
+    /** A step whose forward action and compensation are action beans. */
+    public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
+                          RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure) {
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null);
     }
 
     public boolean hasCompensation() {

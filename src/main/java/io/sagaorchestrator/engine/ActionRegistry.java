@@ -3,6 +3,10 @@ package io.sagaorchestrator.engine;
 import io.sagaorchestrator.actions.LocalAction;
 import io.sagaorchestrator.actions.RemoteAction;
 import io.sagaorchestrator.definitions.KnownActions;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.httpsteps.HttpCall;
+import io.sagaorchestrator.httpsteps.HttpSteps;
+import io.sagaorchestrator.sagalog.Direction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -11,15 +15,17 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** The action beans definitions may name, by their {@code @Named} name. */
+/** The action beans definitions may name, by their {@code @Named} name, and the actions of the calls they declare. */
 @ApplicationScoped
 public class ActionRegistry implements KnownActions {
 
     private final Map<String, RemoteAction> remote = new HashMap<>();
     private final Map<String, Class<?>> remoteClasses = new HashMap<>();
     private final Map<String, LocalAction> local = new HashMap<>();
+    private final HttpSteps httpSteps;
 
-    ActionRegistry(@Any Instance<RemoteAction> remoteBeans, @Any Instance<LocalAction> localBeans) {
+    ActionRegistry(@Any Instance<RemoteAction> remoteBeans, @Any Instance<LocalAction> localBeans, HttpSteps httpSteps) {
+        this.httpSteps = httpSteps;
         remoteBeans.handles().forEach(h -> {
             remote.put(nameOf(h.getBean()), h.get());
             remoteClasses.put(nameOf(h.getBean()), h.getBean().getBeanClass());
@@ -35,7 +41,16 @@ public class ActionRegistry implements KnownActions {
         return bean.getName();
     }
 
-    public RemoteAction remote(String name) {
+    /** What a remote or outbox step does in a direction: the call it declares, or the action bean it names. */
+    public RemoteAction remote(StepDefinition step, Direction direction) {
+        HttpCall declared = direction == Direction.FORWARD ? step.http() : step.compensationHttp();
+        if (declared != null) {
+            return httpSteps.action(declared, direction == Direction.COMPENSATION, step.timeout());
+        }
+        return remote(direction == Direction.FORWARD ? step.action() : step.compensation());
+    }
+
+    private RemoteAction remote(String name) {
         RemoteAction action = remote.get(name);
         if (action == null) {
             throw new IllegalArgumentException("no remote action named '" + name + "'");
@@ -52,7 +67,11 @@ public class ActionRegistry implements KnownActions {
         return implementation;
     }
 
-    public LocalAction local(String name) {
+    public LocalAction local(StepDefinition step, Direction direction) {
+        return local(direction == Direction.FORWARD ? step.action() : step.compensation());
+    }
+
+    private LocalAction local(String name) {
         LocalAction action = local.get(name);
         if (action == null) {
             throw new IllegalArgumentException("no local action named '" + name + "'");

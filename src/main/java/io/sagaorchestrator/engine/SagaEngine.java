@@ -338,7 +338,7 @@ public class SagaEngine {
 
     private StepRun remote(Run run, StepDefinition step, Direction direction) {
         RetryPolicy policy = SagaTransitions.policy(run.definition, run.saga);
-        RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
+        RemoteAction action = actions.remote(step, direction);
         int used = run.preparedIntent != null ? run.saga.attemptsUsed() - 1 : run.saga.attemptsUsed();
         return withQuickRetries(run, policy, used, () -> remoteAttempt(run, step, direction, action));
     }
@@ -376,7 +376,7 @@ public class SagaEngine {
     }
 
     private StepRun local(Run run, StepDefinition step, Direction direction) {
-        LocalAction action = actions.local(direction == Direction.FORWARD ? step.action() : step.compensation());
+        LocalAction action = actions.local(step, direction);
         return withQuickRetries(run, SagaTransitions.policy(run.definition, run.saga), run.saga.attemptsUsed(),
                 () -> localAttempt(run, step, direction, action));
     }
@@ -504,7 +504,7 @@ public class SagaEngine {
      *         dispatched it with SQL, which cannot check what the actions need): it never could, so asking again is useless
      */
     private AttemptRecord intent(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
-        RemoteAction action = actions.remote(direction == Direction.FORWARD ? step.action() : step.compensation());
+        RemoteAction action = actions.remote(step, direction);
         JsonNode request;
         try {
             request = action.describeRequest(context(saga, step, direction, attempt));

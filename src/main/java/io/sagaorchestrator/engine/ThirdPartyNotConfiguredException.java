@@ -3,13 +3,14 @@ package io.sagaorchestrator.engine;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** A saga was asked for whose third party has no base URL: nothing was started. */
+/** A saga was asked for whose third party lacks a setting (its base URL, a secret): nothing was started. */
 public final class ThirdPartyNotConfiguredException extends RuntimeException {
 
-    public ThirdPartyNotConfiguredException(String definition, List<String> thirdParties) {
-        super("Saga '" + definition + "' calls " + String.join(" and ", thirdParties) + ", whose URL is not configured: set "
-                + thirdParties.stream().map(ThirdPartyUrls::urlKey).map(key -> ThirdPartyUrls.envName(key) + " (" + key + ")")
-                        .collect(Collectors.joining(", "))
+    /** @param keys the settings that are not configured */
+    public ThirdPartyNotConfiguredException(String definition, List<String> keys) {
+        super("Saga '" + definition + "' needs " + keys.stream().map(ThirdPartyUrls::describe).collect(Collectors.joining(" and "))
+                + ", which " + (keys.size() == 1 ? "is" : "are") + " not configured: set "
+                + keys.stream().map(key -> ThirdPartyUrls.envName(key) + " (" + key + ")").collect(Collectors.joining(", "))
                 + ". Nothing was started.");
     }
 }

@@ -4,6 +4,7 @@ import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.definitions.StepKind;
+import io.sagaorchestrator.httpsteps.HttpCall;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
@@ -16,26 +17,32 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Which third parties each loaded definition calls, and whether their base URLs are configured. A saga whose
- * third party has no URL is never accepted: its start is refused with the setting to make, instead of a saga
- * that could only fail. (Which of them a production start requires is {@code RequiredConfiguration}'s rule.)
+ * Which settings each loaded definition's third parties need (their base URLs, and the secrets their declared calls
+ * send), and which of them are not configured. A saga that needs one of these is never accepted: its start is refused
+ * with the settings to make, instead of a saga that could only fail. (Which of them a production start requires is
+ * {@code RequiredConfiguration}'s rule.)
  *
- * <p>A third party is a REST client an action injects; it is read from the action's class, because creating the
- * action would create its clients, which fail on a missing URL.
+ * <p>A step's call declared in its definition ({@code http:}) needs {@code saga.http.<target>.url} and
+ * {@code saga.secret.<key>} for each secret it sends. An action bean's third party is a REST client it injects; it
+ * is read from the action's class, because creating the action would create its clients, which fail on a missing URL.
  */
 @ApplicationScoped
 public class ThirdPartyUrls {
+
+    private static final Pattern URL_KEY = Pattern.compile("(quarkus\\.rest-client|saga\\.http)\\.(.+)\\.url");
 
     private final Map<String, Set<String>> missingByDefinition;
     private final Set<String> missingForRemoteSteps;
 
     ThirdPartyUrls(DefinitionRegistry definitions, ActionRegistry actions, Config config) {
-        Predicate<String> configured = thirdParty -> Stream.of(urlKey(thirdParty), "quarkus.rest-client." + thirdParty + ".uri")
-                .anyMatch(key -> config.getOptionalValue(key, String.class).filter(value -> !value.isBlank()).isPresent());
+        Predicate<String> configured = key -> Stream.of(key, key.replaceFirst("^(quarkus\\.rest-client\\..+)\\.url$", "$1.uri"))
+                .anyMatch(k -> config.getOptionalValue(k, String.class).filter(value -> !value.isBlank()).isPresent());
         this.missingByDefinition = definitions.all().stream().collect(Collectors.toUnmodifiableMap(SagaDefinition::name,
                 d -> missing(d, step -> true, actions::remoteImplementation, configured)));
         this.missingForRemoteSteps = definitions.all().stream()
@@ -43,7 +50,7 @@ public class ThirdPartyUrls {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** @throws ThirdPartyNotConfiguredException when a third party of the definition has no URL */
+    /** @throws ThirdPartyNotConfiguredException when a setting a third party of the definition needs is not configured */
     public void requireConfigured(SagaDefinition definition) {
         Set<String> missing = missingByDefinition.getOrDefault(definition.name(), Set.of());
         if (!missing.isEmpty()) {
@@ -51,26 +58,32 @@ public class ThirdPartyUrls {
         }
     }
 
-    /** The unconfigured third parties that loaded definitions call in a remote step, before any local work. */
+    /** The unconfigured settings that loaded definitions need in a remote step, before any local work. */
     public Set<String> missingForRemoteSteps() {
         return missingForRemoteSteps;
     }
 
-    /** The third parties the chosen steps of a definition call (forward and compensation) that have no URL. */
+    /** The settings the chosen steps of a definition need (forward and compensation) that are not configured. */
     static Set<String> missing(SagaDefinition definition, Predicate<StepDefinition> which,
                                Function<String, Class<?>> implementation, Predicate<String> configured) {
         Set<String> missing = new TreeSet<>();
         for (StepDefinition step : definition.steps()) {
             if (step.kind().callsThirdParty() && which.test(step)) {
-                Stream.of(step.action(), step.compensation()).filter(name -> name != null)
-                        .flatMap(name -> restClientsOf(implementation.apply(name)).stream())
-                        .filter(configured.negate())
-                        .forEach(missing::add);
+                needs(step.http(), step.action(), implementation).filter(configured.negate()).forEach(missing::add);
+                if (step.hasCompensation()) {
+                    needs(step.compensationHttp(), step.compensation(), implementation).filter(configured.negate()).forEach(missing::add);
+                }
             }
         }
         return missing;
     }
 
+    private static Stream<String> needs(HttpCall declared, String bean, Function<String, Class<?>> implementation) {
+        if (declared != null) {
+            return Stream.concat(Stream.of(declared.urlKey()), declared.secretKeys().stream());
+        }
+        return restClientsOf(implementation.apply(bean)).stream().map(ThirdPartyUrls::urlKey);
+    }
     /** The config keys of the REST clients a class injects by constructor or field. */
     static Set<String> restClientsOf(Class<?> action) {
         Stream<Class<?>> injected = Stream.concat(
@@ -86,6 +99,15 @@ public class ThirdPartyUrls {
 
     public static String urlKey(String thirdParty) {
         return "quarkus.rest-client." + thirdParty + ".url";
+    }
+
+    /** What a setting is, for a person: "the URL of the third party 'crm-api'", "the secret 'inventory-key'". */
+    public static String describe(String key) {
+        Matcher url = URL_KEY.matcher(key);
+        if (url.matches()) {
+            return "the URL of the third party '" + url.group(2) + "'";
+        }
+        return key.startsWith(HttpCall.SECRET_PREFIX) ? "the secret '" + key.substring(HttpCall.SECRET_PREFIX.length()) + "'" : key;
     }
 
     public static String envName(String key) {

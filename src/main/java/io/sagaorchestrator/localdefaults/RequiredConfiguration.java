@@ -15,8 +15,8 @@ import java.util.stream.StreamSupport;
 /**
  * The packaged service refuses to start until it has what its sagas need, rather than run an API nobody can
  * call (or one guarded by a default password), or accept sagas whose first call cannot be made. It checks the
- * credentials and the base URL of every third party a loaded definition calls in a remote step (for the shipped
- * definitions: TT), and names all that is missing at once. (The datasource is checked earlier, by
+ * credentials, and the base URL (and the secrets a declared call sends) of every third party a loaded definition calls
+ * in a remote step (for the shipped definitions: TT), and names all that is missing at once. (The datasource is checked earlier, by
  * {@link LocalDefaults}: nothing starts without it.)
  *
  * <p>The third parties of outbox steps (an SMS gateway, a CRM) may stay unconfigured: a service need not run every
@@ -52,7 +52,7 @@ public class RequiredConfiguration {
     }
 
     /** What a production start lacks, one line per setting, each naming what to set. */
-    static List<String> missing(boolean credentials, Set<String> unconfiguredThirdParties) {
+    static List<String> missing(boolean credentials, Set<String> unconfiguredSettings) {
         List<String> missing = new ArrayList<>();
         if (!credentials) {
             missing.add("No credentials are configured, so nobody could use the API. Set at least one user, e.g."
@@ -60,11 +60,10 @@ public class RequiredConfiguration {
                     + " QUARKUS_SECURITY_USERS_EMBEDDED_ROLES_ALICE=saga-client,saga-viewer,saga-operator,"
                     + " or bearer JWT with MP_JWT_VERIFY_PUBLICKEY_LOCATION and MP_JWT_VERIFY_ISSUER (see README, Security)");
         }
-        for (String thirdParty : unconfiguredThirdParties) {
-            String key = ThirdPartyUrls.urlKey(thirdParty);
-            missing.add("No URL for the third party '" + thirdParty + "', which a loaded saga definition calls first. Set "
-                    + ThirdPartyUrls.envName(key) + " (" + key + "), or leave the definitions that call it out of"
-                    + " saga.definitions.dir");
+        for (String key : unconfiguredSettings) {
+            missing.add("No value for " + ThirdPartyUrls.describe(key) + ", which a loaded saga definition needs in a remote step"
+                    + " (before any local work). Set " + ThirdPartyUrls.envName(key) + " (" + key + "), or leave the definitions"
+                    + " that call it out of saga.definitions.dir");
         }
         return missing;
     }

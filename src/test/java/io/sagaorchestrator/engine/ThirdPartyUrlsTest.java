@@ -1,6 +1,7 @@
 package io.sagaorchestrator.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +9,9 @@ import java.util.Map;
 import java.util.Set;
 
 import io.sagaorchestrator.crm.PushCrmAction;
+import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.KnownActions;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
@@ -39,12 +42,47 @@ class ThirdPartyUrlsTest {
                 step("send-sms", StepKind.OUTBOX, "sendSms", null)), "hash", "source");
 
         // when its missing third parties are asked for, of all steps and of remote steps only
-        Set<String> all = ThirdPartyUrls.missing(saga, s -> true, ACTIONS::get, "tt-user-api"::equals);
-        Set<String> remoteOnly = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get, "tt-user-api"::equals);
+        Set<String> all = ThirdPartyUrls.missing(saga, s -> true, ACTIONS::get, ThirdPartyUrls.urlKey("tt-user-api")::equals);
+        Set<String> remoteOnly = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get,
+                ThirdPartyUrls.urlKey("tt-user-api")::equals);
 
         // then the gateway is missing for the saga, and nothing its remote step calls
-        assertEquals(Set.of("sms-api"), all);
+        assertEquals(Set.of("quarkus.rest-client.sms-api.url"), all);
         assertEquals(Set.of(), remoteOnly);
+    }
+
+    @Test
+    void aDeclaredCallNeedsTheUrlOfItsTargetAndTheSecretsItSends() {
+        // given a saga whose remote step declares its calls: a secret header forward, another target to undo it
+        SagaDefinition saga = new DefinitionParser(new KnownActions() {
+            @Override
+            public Set<String> remoteActions() {
+                return Set.of();
+            }
+
+            @Override
+            public Set<String> localActions() {
+                return Set.of();
+            }
+        }).parse("shop.yaml", """
+                name: shop
+                version: 1
+                steps:
+                  - name: reserve
+                    type: remote
+                    http: { method: POST, target: inventory, path: /r, headers: { X-Api-Key: "${secret.inventory-key}" } }
+                    compensation: { http: { method: DELETE, target: warehouse, path: /r } }
+                """);
+
+        // when only the inventory's URL is configured
+        Set<String> missing = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get,
+                "saga.http.inventory.url"::equals);
+
+        // then the secret and the compensation's target are missing, each named by its setting, so a production start stops
+        assertEquals(Set.of("saga.http.warehouse.url", "saga.secret.inventory-key"), missing);
+        String refusal = new ThirdPartyNotConfiguredException("shop", List.copyOf(missing)).getMessage();
+        assertTrue(refusal.contains("the URL of the third party 'warehouse' and the secret 'inventory-key'"), refusal);
+        assertTrue(refusal.contains("SAGA_HTTP_WAREHOUSE_URL (saga.http.warehouse.url), SAGA_SECRET_INVENTORY_KEY"), refusal);
     }
 
     private static StepDefinition step(String name, StepKind kind, String action, String compensation) {

@@ -14,7 +14,7 @@ class RequiredConfigurationTest {
     void everyMissingSettingIsNamedAtOnceWithTheEnvironmentVariableToSet() {
         // given no credentials, and TT (called first by a loaded definition) without URL
         // when the production start checks its configuration
-        List<String> missing = RequiredConfiguration.missing(false, Set.of("tt-user-api"));
+        List<String> missing = RequiredConfiguration.missing(false, Set.of("quarkus.rest-client.tt-user-api.url"));
 
         // then both are named, each with what to set
         assertEquals(2, missing.size(), missing.toString());

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A WireMock double of the third parties (TT at the root, the SMS gateway under {@code /sms}, the CRM
- * under {@code /crm}) and of the escalation webhook ({@code /alerts}), one per
+ * under {@code /crm}, the shop of the test definitions' declared calls under {@code /shop}) and of the escalation webhook ({@code /alerts}), one per
  * test JVM. Tests program it through its admin API ({@link #client()}): Quarkus may load this class
  * and the tests in different class loaders, so they share the port through a system property.
  */
@@ -38,6 +38,7 @@ public class TtWireMock implements QuarkusTestResourceLifecycleManager {
                 "quarkus.rest-client.tt-user-api.url", base,
                 "quarkus.rest-client.sms-api.url", base + "/sms",
                 "quarkus.rest-client.crm-api.url", base + "/crm",
+                "saga.http.test-shop.url", base + "/shop",
                 "saga.escalation.webhook-url", base + "/alerts");
     }
 
