@@ -30,7 +30,7 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Gateway).serve_forever()
 PY
 sms=$!
 java -Dquarkus.http.port="$PORT" -Dquarkus.datasource.jdbc.url="$URL" -Dquarkus.datasource.username=bench \
-  -Dquarkus.datasource.password=bench -Dquarkus.rest-client.sms-api.url="http://127.0.0.1:$SMS_PORT" \
+  -Dquarkus.datasource.password=bench -Dsaga.http.sms-api.url="http://127.0.0.1:$SMS_PORT" \
   -Dquarkus.rest-client.tt-user-api.url=http://127.0.0.1:9 -Dtt.app-secret=bench -Dquarkus.security.users.embedded.users.bench=bench \
   -jar "$REPO/target/quarkus-app/quarkus-run.jar" >/tmp/sql-dispatch-service.log 2>&1 &
 svc=$!

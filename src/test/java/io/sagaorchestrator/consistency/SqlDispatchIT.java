@@ -66,7 +66,7 @@ class SqlDispatchIT {
                 app.setAutoCommit(false);
                 SQLException refused = assertThrows(SQLException.class, () -> signUp(app, "13900000009", null));
                 assertEquals("55000", refused.getSQLState());
-                assertTrue(refused.getMessage().contains("QUARKUS_REST_CLIENT_SMS_API_URL"), refused.getMessage());
+                assertTrue(refused.getMessage().contains("SAGA_HTTP_SMS_API_URL"), refused.getMessage());
                 app.rollback();
             }
             s.kill(unconfigured);
@@ -209,7 +209,7 @@ class SqlDispatchIT {
     }
 
     private Map<String, String> smsGateway() {
-        return Map.of("quarkus.rest-client.sms-api.url", gateway.baseUrl());
+        return Map.of("saga.http.sms-api.url", gateway.baseUrl());
     }
 
     private long smsSentFor(UUID sagaId) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.sagaorchestrator.crm.PushCrmAction;
 import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.FailurePolicy;
 import io.sagaorchestrator.definitions.KnownActions;
@@ -16,22 +15,33 @@ import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.definitions.StepKind;
-import io.sagaorchestrator.sms.SendSmsAction;
 import io.sagaorchestrator.usersync.TtAddUserAction;
 import io.sagaorchestrator.usersync.TtDeleteUserAction;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.junit.jupiter.api.Test;
 
 class ThirdPartyUrlsTest {
+
+    /** A gateway's REST client, as an action bean of an application would inject it. */
+    @RegisterRestClient(configKey = "sms-api")
+    interface SmsGateway {
+    }
+
+    static final class SendSmsAction {
+        SendSmsAction(@RestClient SmsGateway gateway) {
+        }
+    }
 
     private static final Map<String, Class<?>> ACTIONS = Map.of(
             "ttAddUser", TtAddUserAction.class, "ttDeleteUser", TtDeleteUserAction.class, "sendSms", SendSmsAction.class);
 
     @Test
     void theThirdPartiesOfAnActionAreTheRestClientsItInjects() {
-        // given the shipped actions, when their classes are read, then each names the client of its third party
+        // given action beans, when their classes are read, then each names the client of its third party
         assertEquals(Set.of("tt-user-api"), ThirdPartyUrls.restClientsOf(TtAddUserAction.class));
+        assertEquals(Set.of("tt-user-api"), ThirdPartyUrls.restClientsOf(TtDeleteUserAction.class));
         assertEquals(Set.of("sms-api"), ThirdPartyUrls.restClientsOf(SendSmsAction.class));
-        assertEquals(Set.of("crm-api"), ThirdPartyUrls.restClientsOf(PushCrmAction.class));
     }
 
     @Test

@@ -159,7 +159,7 @@ class OutboxStepsTest {
         // when an SMS is sent, then after the whole budget the saga is escalated and an alert goes out
         String sagaId = as("client").contentType("application/json").body("{\"phone\":\"" + phone + "\",\"content\":\"hi\"}")
                 .post("/api/sagas/send-sms?wait=30").then().statusCode(409).body("status", equalTo("ESCALATED"))
-                .body("detail", containsString("sendSms failed with HTTP 503")).extract().path("sagaId");
+                .body("detail", containsString("POST sms-api /messages failed with HTTP 503")).extract().path("sagaId");
         tt().verifyThat(8, smsSent(phone));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> tt().verifyThat(1, postRequestedFor(urlEqualTo("/alerts"))
                 .withRequestBody(WireMock.containing(sagaId))));

@@ -55,7 +55,7 @@ class OutboxCallSurvivesACrashAfterCommitIT {
         Map<String, String> config = new HashMap<>(Map.of(
                 "quarkus.profile", "demo",
                 "saga.embedded-database.data-dir", data.toString(),
-                "quarkus.rest-client.sms-api.url", gateway.baseUrl(),
+                "saga.http.sms-api.url", gateway.baseUrl(),
                 "quarkus.security.users.embedded.users.demo", "demo",
                 "quarkus.security.users.embedded.roles.demo", "saga-client,saga-viewer",
                 "saga.engine.lease", "2s",

@@ -81,7 +81,7 @@ class PackagedServiceInProductionIT {
         // then it is refused, saying what to set, and no saga exists
         assertEquals(503, answer.statusCode(), answer.body());
         assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElse(""));
-        assertTrue(answer.body().contains("QUARKUS_REST_CLIENT_SMS_API_URL"), answer.body());
+        assertTrue(answer.body().contains("SAGA_HTTP_SMS_API_URL"), answer.body());
         HttpResponse<String> sagas = HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/api/sagas?definition=send-sms")))
                 .header("Authorization", ServiceProcess.basic("client", "client")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, sagas.statusCode(), sagas.body());

@@ -87,7 +87,7 @@ class StartupIsRefusedIT {
 
         // then it stops and names TT's URL, the one it cannot work without
         assertTrue(output.contains("QUARKUS_REST_CLIENT_TT_USER_API_URL"), output);
-        assertFalse(output.contains("QUARKUS_REST_CLIENT_SMS_API_URL"), output);
+        assertFalse(output.contains("SAGA_HTTP_SMS_API_URL"), output);
     }
 
     @Test

@@ -36,8 +36,10 @@ public class TtWireMock implements QuarkusTestResourceLifecycleManager {
         String base = "http://127.0.0.1:" + System.getProperty(PORT);
         return Map.of(
                 "quarkus.rest-client.tt-user-api.url", base,
-                "quarkus.rest-client.sms-api.url", base + "/sms",
-                "quarkus.rest-client.crm-api.url", base + "/crm",
+                "saga.http.sms-api.url", base + "/sms",
+                "saga.http.crm-api.url", base + "/crm",
+                "saga.http.inventory.url", base + "/inventory",
+                "saga.http.payments.url", base + "/payments",
                 "saga.http.test-shop.url", base + "/shop",
                 "saga.escalation.webhook-url", base + "/alerts");
     }
