@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts the README's run command (./mvnw quarkus:dev) on this checkout, waits for it to answer, sends the README's
-# first curl and expects 200, then stops it. Dev mode resolves dependencies that `verify` never touches (an
+# first curl and expects 200, runs each walkthrough of the README (a ```bash block after a line
+# `<!-- walkthrough: NAME -->`, each curl under a comment that ends in `-> STATUS ...`) and expects each status, then
+# stops it. Dev mode resolves dependencies that `verify` never touches (an
 # extension's conditional dev dependencies), so a green test run alone can hide a run command that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,3 +52,33 @@ if [ "$code" != "200" ]; then
   tail -n 60 "$log" >&2
   exit 1
 fi
+
+# each walkthrough: a comment line announces the status of the curl under it ("... -> 409 COMPENSATED")
+walkthroughs=$(grep -o '<!-- walkthrough: [a-z0-9-]* -->' README.md | awk '{print $3}')
+for name in $walkthroughs; do
+  expected=""
+  command=""
+  n=0
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^#.*-\>\ ([0-9]{3}) ]]; then
+      expected="${BASH_REMATCH[1]}"
+    elif [[ -n "$command" || "$line" == curl\ * ]]; then
+      command+="${line%\\} "
+      if [[ "$line" != *\\ ]]; then
+        n=$((n + 1))
+        code=$(eval "$command -s -o '$answer' -w '%{http_code}'")
+        echo "walkthrough $name, curl $n: HTTP $code (expected ${expected:-any}) $(head -c 300 "$answer")"
+        if [ -n "$expected" ] && [ "$code" != "$expected" ]; then
+          tail -n 60 "$log" >&2
+          exit 1
+        fi
+        command=""
+        expected=""
+      fi
+    fi
+  done < <(awk -v marker="<!-- walkthrough: $name -->" '$0 == marker {f = 1; next} f && /^```bash/ {b = 1; next} b && /^```/ {exit} b {print}' README.md)
+  if [ "$n" -eq 0 ]; then
+    echo "walkthrough $name has no curl" >&2
+    exit 1
+  fi
+done
