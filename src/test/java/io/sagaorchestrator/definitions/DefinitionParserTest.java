@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,17 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A bad definition is refused with a message that names the file, the place and the fault. */
 class DefinitionParserTest {
 
-    private static final KnownActions ACTIONS = new KnownActions() {
-        @Override
-        public Set<String> remoteActions() {
-            return Set.of("ttAddUser", "ttDeleteUser");
-        }
-
-        @Override
-        public Set<String> localActions() {
-            return Set.of("saveLiaison", "deleteLiaison");
-        }
-    };
+    private static final KnownActions ACTIONS = NamedActions.SHIPPED;
 
     private final DefinitionParser parser = new DefinitionParser(ACTIONS);
 

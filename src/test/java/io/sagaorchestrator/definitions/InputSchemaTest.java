@@ -7,7 +7,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
-import java.util.Set;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -19,17 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A definition's declared input: each keyword checks what it says, and a schema that cannot work stops the start. */
 class InputSchemaTest {
 
-    private static final KnownActions ACTIONS = new KnownActions() {
-        @Override
-        public Set<String> remoteActions() {
-            return Set.of("ttAddUser", "ttDeleteUser");
-        }
-
-        @Override
-        public Set<String> localActions() {
-            return Set.of("saveLiaison");
-        }
-    };
+    private static final KnownActions ACTIONS = NamedActions.SHIPPED;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STEPS = """
             steps:
@@ -195,17 +184,7 @@ class InputSchemaTest {
 
     @Test
     void theShippedSmsAndCrmDefinitionsDeclareTheirInput() throws Exception {
-        KnownActions outbox = new KnownActions() {
-            @Override
-            public Set<String> remoteActions() {
-                return Set.of("sendSms", "pushCrm");
-            }
-
-            @Override
-            public Set<String> localActions() {
-                return Set.of();
-            }
-        };
+        KnownActions outbox = NamedActions.NONE;
         DefinitionParser shipped = new DefinitionParser(outbox);
         HttpStart sms = shipped.parse("send-sms.yaml", java.nio.file.Files.readString(java.nio.file.Path.of("saga-definitions/send-sms.yaml")))
                 .httpStart();

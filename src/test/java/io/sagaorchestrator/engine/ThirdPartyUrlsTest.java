@@ -10,7 +10,7 @@ import java.util.Set;
 
 import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.FailurePolicy;
-import io.sagaorchestrator.definitions.KnownActions;
+import io.sagaorchestrator.definitions.NamedActions;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
@@ -64,17 +64,7 @@ class ThirdPartyUrlsTest {
     @Test
     void aDeclaredCallNeedsTheUrlOfItsTargetAndTheSecretsItSends() {
         // given a saga whose remote step declares its calls: a secret header forward, another target to undo it
-        SagaDefinition saga = new DefinitionParser(new KnownActions() {
-            @Override
-            public Set<String> remoteActions() {
-                return Set.of();
-            }
-
-            @Override
-            public Set<String> localActions() {
-                return Set.of();
-            }
-        }).parse("shop.yaml", """
+        SagaDefinition saga = new DefinitionParser(NamedActions.NONE).parse("shop.yaml", """
                 name: shop
                 version: 1
                 steps:

@@ -3,6 +3,7 @@ package io.sagaorchestrator.httpsteps;
 import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.InvalidDefinitionException;
 import io.sagaorchestrator.definitions.KnownActions;
+import io.sagaorchestrator.definitions.NamedActions;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import org.junit.jupiter.api.Test;
@@ -18,17 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A step's declared call is read and checked with its definition: a reference that cannot resolve stops the start. */
 class DeclaredCallParsingTest {
 
-    private static final KnownActions ACTIONS = new KnownActions() {
-        @Override
-        public Set<String> remoteActions() {
-            return Set.of("ttAddUser", "ttDeleteUser");
-        }
-
-        @Override
-        public Set<String> localActions() {
-            return Set.of("saveLiaison");
-        }
-    };
+    private static final KnownActions ACTIONS = NamedActions.SHIPPED;
 
     private final DefinitionParser parser = new DefinitionParser(ACTIONS);
 
