@@ -1,5 +1,6 @@
 package io.sagaorchestrator.definitions;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -48,6 +49,14 @@ public record SagaDefinition(String name, int version, String description, List<
         }
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(source, "source");
+    }
+
+    /**
+     * What is wrong with {@code input} by the definition's declared {@code input:}; empty when it declares none. Every
+     * way into a saga checks it: the HTTP start, the in-process outbox, and a saga dispatched by SQL before it runs.
+     */
+    public List<InputSchema.Violation> inputViolations(JsonNode input) {
+        return httpStart == null ? List.of() : httpStart.input().validate(input);
     }
 
     public StepDefinition step(int index) {

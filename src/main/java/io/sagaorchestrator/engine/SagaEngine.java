@@ -1,5 +1,6 @@
 package io.sagaorchestrator.engine;
 
+import io.sagaorchestrator.definitions.InputSchema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.f4b6a3.uuid.UuidCreator;
 import com.github.rholder.retry.RetryException;
@@ -230,19 +231,33 @@ public class SagaEngine {
             } catch (RuntimeException e) {
                 // e.g. a release that no longer has an action the saga's definition names: a person must decide
                 LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
-                SagaSnapshot escalated = SagaTransitions.definitionUnreadable(claimed, e.getMessage()).next();
-                log.inNewTransaction((l, c) -> {
-                    l.update(escalated, null, null);
-                    alerts.owe(l, escalated);
-                    return null;
-                });
-                events.ended(escalated);
+                escalateUnrun(SagaTransitions.definitionUnreadable(claimed, e.getMessage()).next());
                 return;
+            }
+            if (claimed.stepIndex() == 0 && claimed.attempt() == 0 && claimed.status() == SagaStatus.RUNNING) {
+                // not begun: dispatched by SQL, whose input nothing has checked yet
+                List<InputSchema.Violation> violations = definition.inputViolations(claimed.input());
+                if (!violations.isEmpty()) {
+                    SagaSnapshot escalated = SagaTransitions.inputRefused(claimed, violations).next();
+                    LOG.errorf("Saga %s escalated: %s", claimed.id(), escalated.lastError());
+                    escalateUnrun(escalated);
+                    return;
+                }
             }
             Run run = new Run(definition, claimed);
             markInterruptedAttempt(run);
             advance(run);
         });
+    }
+
+    /** Ends a saga that cannot run at all as ESCALATED, with its alert, in one commit. */
+    private void escalateUnrun(SagaSnapshot escalated) {
+        log.inNewTransaction((l, c) -> {
+            l.update(escalated, null, null);
+            alerts.owe(l, escalated);
+            return null;
+        });
+        events.ended(escalated);
     }
 
     /**

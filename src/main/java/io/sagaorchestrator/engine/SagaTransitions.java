@@ -1,5 +1,8 @@
 package io.sagaorchestrator.engine;
 
+import java.util.stream.Collectors;
+import java.util.List;
+import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.actions.StepFailure;
 import io.sagaorchestrator.actions.UnknownOutcomeFailure;
 import io.sagaorchestrator.definitions.FailurePolicy;
@@ -58,6 +61,16 @@ public final class SagaTransitions {
     public static Decision definitionUnreadable(SagaSnapshot saga, String why) {
         return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError("definition " + saga.definitionName()
                 + " v" + saga.definitionVersion() + " cannot be run by this release: " + why));
+    }
+
+    /**
+     * A saga an application dispatched by SQL with an input its definition does not take: nothing has been called,
+     * and nothing will be; the application's transaction has committed, so a person decides.
+     */
+    public static Decision inputRefused(SagaSnapshot saga, List<InputSchema.Violation> violations) {
+        return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError("its input does not match what "
+                + saga.definitionName() + " takes, so no step ran: " + violations.stream()
+                .map(v -> v.field() + " " + v.message()).collect(Collectors.joining("; "))));
     }
 
     /**

@@ -1,10 +1,14 @@
 package io.sagaorchestrator.outbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.engine.SagaEngine;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
 
 /**
  * The transactional outbox for code inside the service: call {@link #dispatch} from your own
@@ -52,6 +56,7 @@ public class SagaOutbox {
      *                       are apart from those of HTTP callers
      * @throws IllegalStateException    when called outside a transaction
      * @throws IllegalArgumentException when there is no such definition
+     * @throws InvalidSagaInputException when the payload is not what the definition's {@code input:} declares
      */
     public SagaEngine.Started dispatch(String definition, Object payload, String businessKey, String idempotencyKey) {
         return dispatchFor(IN_PROCESS, definition, payload, businessKey, idempotencyKey);
@@ -61,6 +66,11 @@ public class SagaOutbox {
     public SagaEngine.Started dispatchFor(String caller, String definition, Object payload, String businessKey, String idempotencyKey) {
         SagaDefinition d = definitions.current(definition)
                 .orElseThrow(() -> new IllegalArgumentException("there is no saga definition '" + definition + "'"));
-        return engine.enlist(d, json.valueToTree(payload), businessKey, caller, idempotencyKey);
+        JsonNode input = json.valueToTree(payload);
+        List<InputSchema.Violation> violations = d.inputViolations(input);
+        if (!violations.isEmpty()) {
+            throw new InvalidSagaInputException(definition, violations);
+        }
+        return engine.enlist(d, input, businessKey, caller, idempotencyKey);
     }
 }

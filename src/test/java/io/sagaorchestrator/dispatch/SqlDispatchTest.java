@@ -221,6 +221,26 @@ class SqlDispatchTest {
         }
     }
 
+    @Test
+    void aDispatchedSagaWhoseInputItsDefinitionDoesNotTakeEscalatesWithoutCallingAnybody() throws Exception {
+        // given an SMS gateway that would accept anything
+        String phone = "1" + uniquePhone().substring(1, 6);
+        tt().register(sms(phone).willReturn(aResponse().withStatus(202)));
+        try (Connection app = application()) {
+            // when an application dispatches send-sms with a short phone and a field send-sms does not take, and commits
+            UUID sagaId = dispatch(app, "send-sms", "{\"phone\": \"" + phone + "\", \"content\": \"hi\", \"lang\": \"en\"}", null);
+
+            // then the saga is escalated naming both faults (a person decides: the application's transaction committed),
+            // and the gateway got nothing
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "ESCALATED".equals(status(sagaId)));
+            assertThat(lastError(sagaId), containsString("phone must match"));
+            assertThat(lastError(sagaId), containsString("lang is not an input of this saga"));
+            tt().verifyThat(0, postRequestedFor(urlEqualTo("/sms/messages")).withRequestBody(matchingJsonPath("$.phone", WireMock.equalTo(phone))));
+            assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ?", sagaId));
+        }
+    }
+
     // ---- the application -------------------------------------------------------------------------
 
     /** A plain JDBC connection of an application sharing the database, as the database's owner. */

@@ -126,6 +126,20 @@ class OutboxStepsTest {
     }
 
     @Test
+    void aPayloadTheDefinitionDoesNotTakeIsRefusedBeforeAnythingIsWritten() {
+        // given a business transaction that dispatches push-crm with a user id that cannot be one
+        String phone = uniquePhone();
+
+        // when it runs
+        InvalidSagaInputException e = assertThrows(InvalidSagaInputException.class, () -> QuarkusTransaction.requiringNew().run(() ->
+                outbox.dispatch("push-crm", Map.of("user_id", -4), phone, null)));
+
+        // then the caller learns which field is wrong, and no saga was written
+        org.hamcrest.MatcherAssert.assertThat(e.getMessage(), containsString("user_id must be at least 1"));
+        assertEquals(0, count("select count(*) from saga where business_key = ?", phone));
+    }
+
+    @Test
     void enlistingOutsideATransactionIsRefused() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> outbox.dispatch("send-sms", Map.of("phone", "13800000000", "content", "x")));
