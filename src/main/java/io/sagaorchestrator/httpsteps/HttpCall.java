@@ -22,12 +22,13 @@ import java.util.regex.Pattern;
  * @param headers       header templates, in the order written
  * @param body          the JSON body, whose string values are templates; null sends none
  * @param output        the step's output fields, each a JSON pointer into the answer's body
- * @param outcomes      what an answer with one of these statuses means, instead of what its status class says
+ * @param outcomes      what an answer with one of these statuses ({@code "409"}) or status classes ({@code "5xx"}) means,
+ *                      instead of what the default rules say
  * @param outcomeField  a body field whose value says what the answer means; null when none
  * @param idempotencyKey whether {@code Idempotency-Key: <sagaId>:<step>} is sent
  */
 public record HttpCall(String method, String target, Template path, Map<String, Template> headers, JsonNode body,
-                       Map<String, JsonPointer> output, Map<Integer, CallOutcome> outcomes, OutcomeField outcomeField,
+                       Map<String, JsonPointer> output, Map<String, CallOutcome> outcomes, OutcomeField outcomeField,
                        boolean idempotencyKey) {
 
     public static final String URL_PREFIX = "saga.http.";
@@ -40,6 +41,7 @@ public record HttpCall(String method, String target, Template path, Map<String, 
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
     private static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Pattern STATUS_OR_CLASS = Pattern.compile("[1-5]([0-9][0-9]|xx)");
 
     /** @param values what each listed value of the field means; other values leave it to the status */
     public record OutcomeField(JsonPointer pointer, Map<String, CallOutcome> values) {
@@ -171,21 +173,23 @@ public record HttpCall(String method, String target, Template path, Map<String, 
         return Collections.unmodifiableMap(output);
     }
 
-    private static Map<Integer, CallOutcome> outcomes(Map<String, String> doc) {
-        Map<Integer, CallOutcome> outcomes = new TreeMap<>();
+    private static Map<String, CallOutcome> outcomes(Map<String, String> doc) {
+        Map<String, CallOutcome> outcomes = new TreeMap<>();
         Objects.requireNonNullElse(doc, Map.<String, String>of()).forEach((status, word) -> {
-            int code;
-            try {
-                code = Integer.parseInt(status.strip());
-            } catch (NumberFormatException e) {
-                code = -1;
+            String key = status.strip().toLowerCase(Locale.ROOT);
+            if (!STATUS_OR_CLASS.matcher(key).matches()) {
+                throw new TemplateException(status, "http.outcomes key '" + status
+                        + "' is neither an HTTP status (100-599) nor a status class (1xx-5xx)");
             }
-            if (code < 100 || code > 599) {
-                throw new TemplateException(status, "http.outcomes key '" + status + "' is not an HTTP status (100-599)");
-            }
-            outcomes.put(code, CallOutcome.parse(word, "http.outcomes." + status));
+            outcomes.put(key, CallOutcome.parse(word, "http.outcomes." + status));
         });
         return Collections.unmodifiableMap(outcomes);
+    }
+
+    /** What {@code outcomes} says of an answer with this status: its own entry first, then its class's; null when neither. */
+    public CallOutcome outcomeFor(int status) {
+        CallOutcome exact = outcomes.get(Integer.toString(status));
+        return exact != null ? exact : outcomes.get(status / 100 + "xx");
     }
 
     private static OutcomeField outcomeField(HttpCallDoc.OutcomeFieldDoc doc) {

@@ -239,7 +239,7 @@ final class HttpStepAction implements RemoteAction {
             }
         }
         if (outcome == null) {
-            outcome = call.outcomes().get(status);
+            outcome = call.outcomeFor(status);
         }
         if (outcome == null && status >= 200 && status < 300) {
             outcome = CallOutcome.SUCCEEDED;

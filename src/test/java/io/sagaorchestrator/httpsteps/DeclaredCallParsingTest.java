@@ -38,7 +38,7 @@ class DeclaredCallParsingTest {
                       headers: { X-Api-Key: "${secret.inventory-key}" }
                       body: %s
                       output: { reservationId: /id }
-                      outcomes: { "409": rejected, "404": succeeded }
+                      outcomes: { "409": rejected, "404": succeeded, "4XX": unknown }
                       outcomeField: { pointer: /status, values: { EXISTS: succeeded, FULL: rejected } }
                     compensation:
                       http: { method: DELETE, target: inventory, path: "/reservations/${forward.output.reservationId}" }
@@ -75,7 +75,11 @@ class DeclaredCallParsingTest {
         assertEquals(Set.of("saga.secret.inventory-key"), call.secretKeys());
         assertEquals("POST inventory /reservations", reserve.action());
         assertEquals("DELETE inventory /reservations/${forward.output.reservationId}", reserve.compensation());
-        assertEquals(Map.of(409, CallOutcome.REJECTED, 404, CallOutcome.SUCCEEDED), call.outcomes());
+        assertEquals(Map.of("409", CallOutcome.REJECTED, "404", CallOutcome.SUCCEEDED, "4xx", CallOutcome.UNKNOWN), call.outcomes());
+        // a status's own entry wins over its class's; a status neither names is left to the default rules
+        assertEquals(CallOutcome.REJECTED, call.outcomeFor(409));
+        assertEquals(CallOutcome.UNKNOWN, call.outcomeFor(422));
+        assertNull(call.outcomeFor(503));
         assertEquals(Map.of("EXISTS", CallOutcome.SUCCEEDED, "FULL", CallOutcome.REJECTED), call.outcomeField().values());
         assertEquals("/id", call.output().get("reservationId").toString());
         assertTrue(call.idempotencyKey(), "the Idempotency-Key is sent unless the call says not to");
@@ -139,6 +143,13 @@ class DeclaredCallParsingTest {
 
         assertTrue(fault.contains("line 13") && fault.contains("'refused'") && fault.contains("succeeded, rejected, unknown, unavailable"),
                 fault);
+    }
+
+    @Test
+    void anOutcomeKeyThatIsNeitherAStatusNorAClassIsRefused() {
+        String fault = faultOf(GOOD.replace("\"4XX\": unknown", "\"6xx\": unknown"));
+
+        assertTrue(fault.contains("'6xx' is neither an HTTP status (100-599) nor a status class (1xx-5xx)"), fault);
     }
 
     @Test
