@@ -6,16 +6,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -68,17 +63,8 @@ final class ShopDouble implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static {
-        // small JSON exchanges on keep-alive connections: without it each answer waits for the peer's delayed ACK
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "shop-double");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService threads = HttpDoubles.threads("shop-double");
     private final AtomicInteger nextId = new AtomicInteger();
 
     // guarded by this; keys are "<service>|<idempotency key>"
@@ -98,14 +84,9 @@ final class ShopDouble implements AutoCloseable {
     private final AtomicInteger faultsInjected = new AtomicInteger();
 
     ShopDouble() {
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        server = HttpDoubles.server(threads);
         server.createContext("/inventory/reservations", e -> handle(e, Service.INVENTORY));
         server.createContext("/payments/charges", e -> handle(e, Service.PAYMENTS));
-        server.setExecutor(threads);
         server.start();
     }
 
@@ -179,13 +160,13 @@ final class ShopDouble implements AutoCloseable {
 
     private void handle(HttpExchange exchange, Service service) throws IOException {
         try (exchange) {
-            pause();
+            HttpDoubles.pause(latencyMinMillis, latencyMaxMillis);
             String path = exchange.getRequestURI().getPath();
             String base = exchange.getHttpContext().getPath();
             String rest = path.substring(base.length());
             String method = exchange.getRequestMethod();
             if (service == Service.PAYMENTS && !API_KEY.equals(exchange.getRequestHeaders().getFirst("X-Api-Key"))) {
-                answer(exchange, 401, "{\"status\":\"UNAUTHORIZED\",\"message\":\"bad or missing X-Api-Key\"}");
+                HttpDoubles.answer(exchange, 401, "{\"status\":\"UNAUTHORIZED\",\"message\":\"bad or missing X-Api-Key\"}");
             } else if (method.equals("POST") && rest.isEmpty()) {
                 make(exchange, service);
             } else if (service == Service.INVENTORY && method.equals("DELETE") && rest.startsWith("/")) {
@@ -193,10 +174,10 @@ final class ShopDouble implements AutoCloseable {
             } else if (service == Service.PAYMENTS && method.equals("POST") && rest.startsWith("/") && rest.endsWith("/refund")) {
                 undo(exchange, service, rest.substring(1, rest.length() - "/refund".length()));
             } else {
-                answer(exchange, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"no such endpoint\"}");
+                HttpDoubles.answer(exchange, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"no such endpoint\"}");
             }
         } catch (RuntimeException e) {
-            answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"double failed: " + e + "\"}");
+            HttpDoubles.answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"double failed: " + e + "\"}");
         }
     }
 
@@ -204,7 +185,7 @@ final class ShopDouble implements AutoCloseable {
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
         if (key == null || key.isBlank()) {
-            answer(exchange, 400, "{\"status\":\"BAD_REQUEST\",\"message\":\"an Idempotency-Key is required\"}");
+            HttpDoubles.answer(exchange, 400, "{\"status\":\"BAD_REQUEST\",\"message\":\"an Idempotency-Key is required\"}");
             return;
         }
         String sku;
@@ -217,13 +198,13 @@ final class ShopDouble implements AutoCloseable {
                     .map(Effect::sku).findFirst().orElse("");
         }
         if ((service == Service.INVENTORY && (sku.isEmpty() || quantity < 1)) || (service == Service.PAYMENTS && amount <= 0)) {
-            answer(exchange, 400, "{\"status\":\"BAD_REQUEST\",\"message\":\"incomplete body: " + body + "\"}");
+            HttpDoubles.answer(exchange, 400, "{\"status\":\"BAD_REQUEST\",\"message\":\"incomplete body: " + body + "\"}");
             return;
         }
         Fault fault = fault(service, key, sku);
         if (fault == Fault.BEFORE_WORK) {
             faultsInjected.incrementAndGet();
-            answer(exchange, 503, "{\"status\":\"UNAVAILABLE\",\"message\":\"injected: nothing was done\"}");
+            HttpDoubles.answer(exchange, 503, "{\"status\":\"UNAVAILABLE\",\"message\":\"injected: nothing was done\"}");
             return;
         }
         int status;
@@ -253,9 +234,9 @@ final class ShopDouble implements AutoCloseable {
         }
         if (effect == null) {
             String reason = status == 402 ? "DECLINED" : "OUT_OF_STOCK";
-            answer(exchange, status, "{\"status\":\"" + reason + "\"}");
+            HttpDoubles.answer(exchange, status, "{\"status\":\"" + reason + "\"}");
         } else {
-            answer(exchange, status, view(effect));
+            HttpDoubles.answer(exchange, status, view(effect));
         }
     }
 
@@ -271,13 +252,13 @@ final class ShopDouble implements AutoCloseable {
         }
         if (injected) {
             faultsInjected.incrementAndGet();
-            answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: nothing was undone\"}");
+            HttpDoubles.answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: nothing was undone\"}");
             return;
         }
         Fault fault = fault(service, "undo " + key, null);
         if (fault == Fault.BEFORE_WORK) {
             faultsInjected.incrementAndGet();
-            answer(exchange, 503, "{\"status\":\"UNAVAILABLE\",\"message\":\"injected: nothing was done\"}");
+            HttpDoubles.answer(exchange, 503, "{\"status\":\"UNAVAILABLE\",\"message\":\"injected: nothing was done\"}");
             return;
         }
         Effect undone;
@@ -290,7 +271,7 @@ final class ShopDouble implements AutoCloseable {
             loseAnswer(exchange);
             return;
         }
-        answer(exchange, 200, view(undone));
+        HttpDoubles.answer(exchange, 200, view(undone));
     }
 
     private enum Fault { NONE, BEFORE_WORK, AFTER_WORK }
@@ -325,7 +306,7 @@ final class ShopDouble implements AutoCloseable {
     private void loseAnswer(HttpExchange exchange) throws IOException {
         faultsInjected.incrementAndGet();
         if (ThreadLocalRandom.current().nextBoolean()) {
-            answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: the work was done, the answer is lost\"}");
+            HttpDoubles.answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: the work was done, the answer is lost\"}");
         } else {
             exchange.close(); // no status line at all: the connection is closed under the client
         }
@@ -334,27 +315,6 @@ final class ShopDouble implements AutoCloseable {
     private static String view(Effect e) {
         String word = e.service() == Service.INVENTORY ? (e.live() ? "RESERVED" : "RELEASED") : (e.live() ? "CHARGED" : "REFUNDED");
         return e.id() == null ? "{\"status\":\"" + word + "\"}" : "{\"id\":\"" + e.id() + "\",\"status\":\"" + word + "\"}";
-    }
-
-    private void pause() {
-        int min = latencyMinMillis;
-        int max = latencyMaxMillis;
-        if (max > 0) {
-            try {
-                Thread.sleep(min + ThreadLocalRandom.current().nextInt(Math.max(1, max - min + 1)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     @Override
