@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,10 +37,27 @@ final class Clients {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** One saga a client wants started. */
-    record Request(String name, String phone, String username, String key) {
-        String body() {
+    /** What a client asks to start: its body, sent under its idempotency key. */
+    interface Start {
+        String key();
+
+        String body();
+    }
+
+    /** One user-sync saga a client wants started. */
+    record Request(String name, String phone, String username, String key) implements Start {
+        @Override
+        public String body() {
             return "{\"name\":\"" + name + "\",\"phone\":\"" + phone + "\",\"roleIds\":[3]}";
+        }
+    }
+
+    /** One order a client wants checked out: the input order-checkout declares. */
+    record Order(String sku, int quantity, double amount, String currency, String key) implements Start {
+        @Override
+        public String body() {
+            return String.format(Locale.ROOT, "{\"sku\":\"%s\",\"quantity\":%d,\"amount\":%.2f,\"currency\":\"%s\"}",
+                    sku, quantity, amount, currency);
         }
     }
 
@@ -63,12 +81,12 @@ final class Clients {
     }
 
     /** Clients working through {@code requests} on {@code threads} threads, {@code pacingMillis} apart each. */
-    Load start(List<Request> requests, int threads, int pacingMillis, int waitSeconds) {
+    Load start(List<? extends Start> requests, int threads, int pacingMillis, int waitSeconds) {
         return new Load(requests, threads, pacingMillis, waitSeconds);
     }
 
     final class Load {
-        private final Queue<Request> todo;
+        private final Queue<Start> todo;
         private final List<Thread> workers = new ArrayList<>();
         private final Map<String, Answer> answers = new ConcurrentHashMap<>();
         private final Queue<String> errors = new ConcurrentLinkedQueue<>();
@@ -76,11 +94,11 @@ final class Clients {
 
         private final String definition = Clients.this.definition;
 
-        private Load(List<Request> requests, int threads, int pacingMillis, int waitSeconds) {
+        private Load(List<? extends Start> requests, int threads, int pacingMillis, int waitSeconds) {
             this.todo = new ConcurrentLinkedQueue<>(requests);
             for (int i = 0; i < threads; i++) {
                 Thread t = new Thread(() -> {
-                    Request r;
+                    Start r;
                     while ((r = todo.poll()) != null) {
                         try {
                             answers.put(r.key(), untilAnswered(r, waitSeconds));
@@ -98,7 +116,7 @@ final class Clients {
             }
         }
 
-        private Answer untilAnswered(Request r, int waitSeconds) throws InterruptedException {
+        private Answer untilAnswered(Start r, int waitSeconds) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             String lastProblem = "no instance up";
             while (System.nanoTime() < deadline) {
@@ -155,7 +173,7 @@ final class Clients {
     }
 
     /** One try of a start request of {@code definition} at one instance. */
-    static Answer send(ServiceProcess service, Request r, int waitSeconds, String definition) throws IOException, InterruptedException {
+    static Answer send(ServiceProcess service, Start r, int waitSeconds, String definition) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(service.url("/api/sagas/" + definition + "?wait=" + waitSeconds)))
                 .timeout(Duration.ofSeconds(waitSeconds + 20))
                 .header("Authorization", AUTH).header("Content-Type", "application/json").header("Idempotency-Key", r.key())

@@ -43,9 +43,10 @@ import java.util.Set;
  */
 final class ConsistencyChecks {
 
-    /** The user-sync definition's steps, in order; only the remote one can take effect without succeeding. */
+    /** The user-sync definition's steps, in order. */
     static final List<String> STEPS = List.of("tt-add-user", "save-liaison");
-    static final Set<String> REMOTE_STEPS = Set.of("tt-add-user");
+    /** The remote steps of every definition checked here: only they can take effect without the saga learning it. */
+    static final Set<String> REMOTE_STEPS = Set.of("tt-add-user", "reserve-stock", "charge-payment");
     /** The user-sync-outbox definition's steps, in order; tt-add-user (an outbox step) is its remote one. */
     static final String OUTBOX = "user-sync-outbox";
     static final List<String> OUTBOX_STEPS = List.of("save-liaison", "tt-add-user", "link-liaison");
@@ -69,7 +70,11 @@ final class ConsistencyChecks {
         }
 
         List<String> steps() {
-            return outbox() ? OUTBOX_STEPS : STEPS;
+            return switch (definition) {
+                case OUTBOX -> OUTBOX_STEPS;
+                case OrderCheckoutChecks.DEFINITION -> OrderCheckoutChecks.STEPS;
+                default -> STEPS;
+            };
         }
     }
 
@@ -95,27 +100,13 @@ final class ConsistencyChecks {
      */
     static Report run(SuiteDatabase.Schema schema, TtDouble tt, Map<String, String> accepted) throws SQLException {
         List<String> violations = new ArrayList<>();
-        Map<String, Saga> sagas = new LinkedHashMap<>();
-        Map<String, List<Attempt>> attempts = new HashMap<>();
+        Map<String, Saga> sagas;
+        Map<String, List<Attempt>> attempts;
         Map<String, Liaison> liaisonsByUsername = new HashMap<>();
         Map<Long, String> linkedSaga = new HashMap<>();
         try (Connection c = schema.connect()) {
-            try (PreparedStatement ps = c.prepareStatement("select id, status, idempotency_key, input->>'username', result, last_error,"
-                    + " definition_name from saga order by created_at"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String result = rs.getString(5);
-                    sagas.put(rs.getString(1), new Saga(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            result == null ? null : read(result), rs.getString(6), rs.getString(7)));
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("select saga_id, step_name, direction, attempt, outcome, instance, started_at"
-                    + " from saga_step_attempt order by saga_id, started_at, direction desc, attempt"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Timestamp started = rs.getTimestamp(7);
-                    attempts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Attempt(rs.getString(2), rs.getString(3),
-                            rs.getInt(4), rs.getString(5), rs.getString(6), started.toInstant()));
-                }
-            }
+            sagas = sagas(c);
+            attempts = attempts(c);
             try (PreparedStatement ps = c.prepareStatement("select id, username, remote_user_id, sync_status from liaison_info");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -132,22 +123,7 @@ final class ConsistencyChecks {
             }
         }
 
-        // every accepted request is one saga, and every saga was asked for
-        Map<String, Saga> byKey = new HashMap<>();
-        for (Saga s : sagas.values()) {
-            if (s.key() == null || byKey.put(s.key(), s) != null) {
-                violations.add("saga " + s.id() + " has no idempotency key of its own: " + s.key());
-            }
-        }
-        accepted.forEach((key, sagaId) -> {
-            Saga s = byKey.get(key);
-            if (s == null || !s.id().equals(sagaId)) {
-                violations.add("request " + key + " was answered with saga " + sagaId + ", the log has " + (s == null ? "none" : s.id()));
-            }
-        });
-        if (sagas.size() != accepted.size()) {
-            violations.add(sagas.size() + " sagas in the log for " + accepted.size() + " accepted requests");
-        }
+        checkOneSagaPerRequest(sagas, accepted, violations);
 
         Map<String, TtDouble.User> live = tt.liveUsersById();
         Map<String, TtDouble.User> liveByUsername = new HashMap<>();
@@ -202,11 +178,8 @@ final class ConsistencyChecks {
                     violations.add("saga " + s.id() + " (" + s.username() + ") is still " + s.status());
                 }
             }
-            List<String> historyViolations = history(s, attempts.getOrDefault(s.id(), List.of()));
-            if (!historyViolations.isEmpty()) {
+            if (!checkHistory(s, attempts, violations)) {
                 invalid++;
-                historyViolations.forEach(v -> violations.add("saga " + s.id() + " (" + s.status() + "): " + v + "; history "
-                        + attempts.getOrDefault(s.id(), List.of())));
             }
         }
 
@@ -272,6 +245,61 @@ final class ConsistencyChecks {
         }
         return new Report(sagas.size(), completed, compensated, escalated, uncertain, orphans, dangling, duplicates, nonTerminal,
                 seededDeleted, invalid, violations);
+    }
+
+    /** Every saga in the log, oldest first, by id. */
+    static Map<String, Saga> sagas(Connection c) throws SQLException {
+        Map<String, Saga> sagas = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select id, status, idempotency_key, input->>'username', result, last_error,"
+                + " definition_name from saga order by created_at"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String result = rs.getString(5);
+                sagas.put(rs.getString(1), new Saga(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        result == null ? null : read(result), rs.getString(6), rs.getString(7)));
+            }
+        }
+        return sagas;
+    }
+
+    /** Every step attempt in the log, by saga id, in the order they started. */
+    static Map<String, List<Attempt>> attempts(Connection c) throws SQLException {
+        Map<String, List<Attempt>> attempts = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select saga_id, step_name, direction, attempt, outcome, instance, started_at"
+                + " from saga_step_attempt order by saga_id, started_at, direction desc, attempt"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Timestamp started = rs.getTimestamp(7);
+                attempts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Attempt(rs.getString(2), rs.getString(3),
+                        rs.getInt(4), rs.getString(5), rs.getString(6), started.toInstant()));
+            }
+        }
+        return attempts;
+    }
+
+    /** Every accepted request is one saga, and every saga was asked for: a second saga for a request is a duplicate. */
+    static void checkOneSagaPerRequest(Map<String, Saga> sagas, Map<String, String> accepted, List<String> violations) {
+        Map<String, Saga> byKey = new HashMap<>();
+        for (Saga s : sagas.values()) {
+            if (s.key() == null || byKey.put(s.key(), s) != null) {
+                violations.add("saga " + s.id() + " has no idempotency key of its own: " + s.key());
+            }
+        }
+        accepted.forEach((key, sagaId) -> {
+            Saga s = byKey.get(key);
+            if (s == null || !s.id().equals(sagaId)) {
+                violations.add("request " + key + " was answered with saga " + sagaId + ", the log has " + (s == null ? "none" : s.id()));
+            }
+        });
+        if (sagas.size() != accepted.size()) {
+            violations.add(sagas.size() + " sagas in the log for " + accepted.size() + " accepted requests");
+        }
+    }
+
+    /** Adds what makes the saga's history invalid to {@code violations}; whether it was valid. */
+    static boolean checkHistory(Saga s, Map<String, List<Attempt>> attempts, List<String> violations) {
+        List<Attempt> own = attempts.getOrDefault(s.id(), List.of());
+        List<String> historyViolations = history(s, own);
+        historyViolations.forEach(v -> violations.add("saga " + s.id() + " (" + s.status() + "): " + v + "; history " + own));
+        return historyViolations.isEmpty();
     }
 
     /**

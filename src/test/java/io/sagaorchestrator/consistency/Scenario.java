@@ -27,9 +27,9 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * One fault-injection scenario: a schema of its own in the suite's PostgreSQL, a TT double, the
- * packaged service as one or more real processes configured for fast recovery, clients, and at the
- * end the consistency checks and one summary line (printed, and appended to
+ * One fault-injection scenario: a schema of its own in the suite's PostgreSQL, a TT double (or a
+ * shop double, see {@link #withShop()}), the packaged service as one or more real processes
+ * configured for fast recovery, clients, and at the end the consistency checks and one summary line (printed, and appended to
  * {@code target/consistency/summary.md}).
  */
 final class Scenario implements AutoCloseable {
@@ -61,6 +61,7 @@ final class Scenario implements AutoCloseable {
     final Clients clients = new Clients(() -> live);
     private static boolean summaryStarted;
     private DbProxy proxy;
+    private ShopDouble shop;
     private boolean triggerInstalled;
     private int starts;
     private int kills;
@@ -83,6 +84,20 @@ final class Scenario implements AutoCloseable {
         SuiteDatabase db = SuiteDatabase.get();
         proxy = new DbProxy(db.host, db.port);
         return this;
+    }
+
+    /**
+     * The scenario runs order-checkout (an example definition, so examples are loaded) against a shop double that
+     * it owns, instead of user-sync against TT: its clients start orders, and {@link #verify} checks the shop.
+     */
+    Scenario withShop() {
+        shop = new ShopDouble();
+        clients.starting(OrderCheckoutChecks.DEFINITION);
+        return this;
+    }
+
+    ShopDouble shop() {
+        return shop;
     }
 
     // ---- what the clients ask for ----------------------------------------------------------------
@@ -109,6 +124,46 @@ final class Scenario implements AutoCloseable {
             tt.seed(requests.get(i % count).username());
         }
         return requests;
+    }
+
+    /**
+     * {@code count} orders, each of a SKU of its own (so the shop can tell a duplicate): every fourth above the card
+     * limit, declined, so the reservation is released again; every eighth (another one) for more than the stock, refused.
+     */
+    List<Clients.Order> planOrders(int count) {
+        List<Clients.Order> orders = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            double amount = i % 4 == 3 ? ShopDouble.CARD_LIMIT + 100 + i : 10 + i + 0.99;
+            int quantity = i % 8 == 1 ? ShopDouble.STOCK + 1 : 1 + i % 3;
+            orders.add(order(String.format(Locale.ROOT, "ORDER-%04d", i), quantity, amount));
+        }
+        return orders;
+    }
+
+    /** An order outside the plan, e.g. for a fault of its own; its SKU must differ from the plan's. */
+    Clients.Order order(String sku, int quantity, double amount) {
+        String currency = List.of("EUR", "USD", "CNY").get(Math.floorMod(sku.hashCode(), 3));
+        return new Clients.Order(sku, quantity, amount, currency, UUID.randomUUID().toString());
+    }
+
+    /**
+     * A crash, a lost answer or a failing undo is not a business failure: an order ends COMPLETED unless the shop
+     * refuses it (declined card, not enough stock), and then COMPENSATED, never ESCALATED: each undo is addressed by
+     * the key of the call it undoes, so it never needs an answer that was lost.
+     */
+    void assertEveryOrderEndedAsTheShopDecided(List<Clients.Order> orders) throws SQLException {
+        List<String> wrong = new ArrayList<>();
+        for (Clients.Order order : orders) {
+            boolean refused = order.amount() > ShopDouble.CARD_LIMIT || order.quantity() > ShopDouble.STOCK;
+            String expected = refused ? "COMPENSATED" : "COMPLETED";
+            String status = status(order);
+            if (!expected.equals(status)) {
+                wrong.add(order + ": expected " + expected + ", is " + status + " (" + lastError(order) + ")");
+            }
+        }
+        if (!wrong.isEmpty()) {
+            fail(title + ": " + wrong.size() + " order(s) did not end as the shop decided:\n  " + String.join("\n  ", wrong));
+        }
     }
 
     // ---- the service -----------------------------------------------------------------------------
@@ -173,6 +228,12 @@ final class Scenario implements AutoCloseable {
         properties.put("saga.recovery.interval", "1s");
         // the double fails on purpose: a tripped breaker would turn injected faults into refusals
         properties.put("saga.remote.circuit-breaker.request-volume", "100000");
+        if (shop != null) {
+            properties.put("saga.definitions.include-examples", "true");
+            properties.put("saga.http.inventory.url", shop.url(ShopDouble.Service.INVENTORY));
+            properties.put("saga.http.payments.url", shop.url(ShopDouble.Service.PAYMENTS));
+            properties.put("saga.secret.payments-api-key", ShopDouble.API_KEY);
+        }
         properties.putAll(extra);
         ServiceProcess service = ServiceProcess.start("consistency-" + slug + "-" + instance + "-" + starts, port, properties);
         all.add(service);
@@ -276,9 +337,17 @@ final class Scenario implements AutoCloseable {
     }
 
     /** The status of the saga a request started, from the log. */
-    String status(Clients.Request request) throws SQLException {
+    String status(Clients.Start request) throws SQLException {
+        return sagaColumn(request, "status");
+    }
+
+    String lastError(Clients.Start request) throws SQLException {
+        return sagaColumn(request, "last_error");
+    }
+
+    private String sagaColumn(Clients.Start request, String column) throws SQLException {
         try (Connection c = schema.connect();
-             PreparedStatement ps = c.prepareStatement("select status from saga where idempotency_key = ?")) {
+             PreparedStatement ps = c.prepareStatement("select " + column + " from saga where idempotency_key = ?")) {
             ps.setString(1, request.key());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -334,10 +403,13 @@ final class Scenario implements AutoCloseable {
      */
     ConsistencyChecks.Report verify(Map<String, Clients.Answer> answers, double convergedAfter) throws SQLException {
         Map<String, String> accepted = answers.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sagaId()));
-        ConsistencyChecks.Report r = ConsistencyChecks.run(schema, tt, accepted);
+        ConsistencyChecks.Report r = shop == null ? ConsistencyChecks.run(schema, tt, accepted) : OrderCheckoutChecks.run(schema, shop, accepted);
         List<String> faults = new ArrayList<>();
         if (tt.faultsInjected() > 0) {
             faults.add(tt.faultsInjected() + " TT");
+        }
+        if (shop != null && shop.faultsInjected() > 0) {
+            faults.add(shop.faultsInjected() + " shop");
         }
         if (localFaults > 0) {
             faults.add(localFaults + " local");
@@ -380,6 +452,9 @@ final class Scenario implements AutoCloseable {
             service.close();
         }
         tt.close();
+        if (shop != null) {
+            shop.close();
+        }
         if (proxy != null) {
             proxy.close();
         }

@@ -7,9 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,17 +45,8 @@ final class TtDouble implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static {
-        // small JSON exchanges on keep-alive connections: without it each answer waits for the peer's delayed ACK
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "tt-double");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService threads = HttpDoubles.threads("tt-double");
     private final AtomicLong nextId = new AtomicLong(100_000);
 
     // guarded by this
@@ -84,13 +71,8 @@ final class TtDouble implements AutoCloseable {
     private final AtomicInteger deleteRequests = new AtomicInteger();
 
     TtDouble() {
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        server = HttpDoubles.server(threads);
         server.createContext("/users", this::handle);
-        server.setExecutor(threads);
         server.start();
     }
 
@@ -182,7 +164,7 @@ final class TtDouble implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            pause();
+            HttpDoubles.pause(latencyMinMillis, latencyMaxMillis);
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (method.equals("POST") && path.equals("/users")) {
@@ -192,10 +174,10 @@ final class TtDouble implements AutoCloseable {
             } else if (method.equals("GET") && path.startsWith("/users/")) {
                 get(exchange, path.substring("/users/".length()));
             } else {
-                answer(exchange, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"no such endpoint\"}");
+                HttpDoubles.answer(exchange, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"no such endpoint\"}");
             }
         } catch (RuntimeException e) {
-            answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"double failed: " + e + "\"}");
+            HttpDoubles.answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"double failed: " + e + "\"}");
         }
     }
 
@@ -204,7 +186,7 @@ final class TtDouble implements AutoCloseable {
         JsonNode body = JSON.readTree(readAll(exchange.getRequestBody()));
         String username = body.path("username").asText("");
         if (username.isEmpty()) {
-            answer(exchange, 400, "{\"status\":\"INVALID\",\"message\":\"username is required\"}");
+            HttpDoubles.answer(exchange, 400, "{\"status\":\"INVALID\",\"message\":\"username is required\"}");
             return;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -222,7 +204,7 @@ final class TtDouble implements AutoCloseable {
         }
         if (failBefore) {
             faultsInjected.incrementAndGet();
-            answer(exchange, 503, "{\"status\":\"UNAVAILABLE\",\"message\":\"injected: nothing was done\"}");
+            HttpDoubles.answer(exchange, 503, "{\"status\":\"UNAVAILABLE\",\"message\":\"injected: nothing was done\"}");
             return;
         }
         String status;
@@ -242,13 +224,13 @@ final class TtDouble implements AutoCloseable {
         if (loseAfter) {
             faultsInjected.incrementAndGet();
             if (random.nextBoolean()) {
-                answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: the work was done, the answer is lost\"}");
+                HttpDoubles.answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: the work was done, the answer is lost\"}");
             } else {
                 exchange.close(); // no status line at all: the connection is closed under the client
             }
             return;
         }
-        answer(exchange, 200, "{\"status\":\"" + status + "\",\"data\":\"" + user.id() + "\"}");
+        HttpDoubles.answer(exchange, 200, "{\"status\":\"" + status + "\",\"data\":\"" + user.id() + "\"}");
     }
 
     private void delete(HttpExchange exchange, String id) throws IOException {
@@ -269,9 +251,9 @@ final class TtDouble implements AutoCloseable {
         }
         if (injected) {
             faultsInjected.incrementAndGet();
-            answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: the user was not deleted\"}");
+            HttpDoubles.answer(exchange, 500, "{\"status\":\"ERROR\",\"message\":\"injected: the user was not deleted\"}");
         } else {
-            answer(exchange, 200, "{\"status\":\"OK\"}");
+            HttpDoubles.answer(exchange, 200, "{\"status\":\"OK\"}");
         }
     }
 
@@ -281,30 +263,9 @@ final class TtDouble implements AutoCloseable {
             user = byId.get(id);
         }
         if (user == null) {
-            answer(exchange, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"no user " + id + "\"}");
+            HttpDoubles.answer(exchange, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"no user " + id + "\"}");
         } else {
-            answer(exchange, 200, "{\"status\":\"OK\",\"data\":\"" + user.username() + "\"}");
-        }
-    }
-
-    private void pause() {
-        int min = latencyMinMillis;
-        int max = latencyMaxMillis;
-        if (max > 0) {
-            try {
-                Thread.sleep(min + ThreadLocalRandom.current().nextInt(Math.max(1, max - min + 1)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+            HttpDoubles.answer(exchange, 200, "{\"status\":\"OK\",\"data\":\"" + user.username() + "\"}");
         }
     }
 

@@ -1,0 +1,126 @@
+package io.sagaorchestrator.consistency;
+
+import io.sagaorchestrator.consistency.ConsistencyChecks.Attempt;
+import io.sagaorchestrator.consistency.ConsistencyChecks.Report;
+import io.sagaorchestrator.consistency.ConsistencyChecks.Saga;
+import io.sagaorchestrator.consistency.ShopDouble.Effect;
+import io.sagaorchestrator.consistency.ShopDouble.Service;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The consistency promise of order-checkout, checked after convergence from both sides: the saga log, and the shop
+ * double's own record of every reservation and charge. Reads only; every finding is a violation naming its saga.
+ *
+ * <ul>
+ * <li>every order a client got accepted is exactly one saga, and no saga is still live;</li>
+ * <li>COMPLETED: a live reservation under {@code <sagaId>:reserve-stock} and a live charge under
+ * {@code <sagaId>:charge-payment} that pays for that reservation;</li>
+ * <li>COMPENSATED: neither live (a live one is an orphan: stock held or money taken for an order that failed);</li>
+ * <li>ESCALATED: says why (it may leave an effect live: a person repairs it);</li>
+ * <li>no effect in the double under a key that is not a step key of a saga in the log (an orphan if live);</li>
+ * <li>no duplicate: no order's SKU (each order has its own) was reserved or charged more than once;</li>
+ * <li>each saga's history is a valid saga execution ({@link ConsistencyChecks#history}).</li>
+ * </ul>
+ */
+final class OrderCheckoutChecks {
+
+    static final String DEFINITION = "order-checkout";
+    /** Its steps, in order; both are remote. */
+    static final List<String> STEPS = List.of(Service.INVENTORY.step, Service.PAYMENTS.step);
+
+    private OrderCheckoutChecks() {
+    }
+
+    /** @param accepted the saga id each order (by idempotency key) was answered with */
+    static Report run(SuiteDatabase.Schema schema, ShopDouble shop, Map<String, String> accepted) throws SQLException {
+        List<String> violations = new ArrayList<>();
+        Map<String, Saga> sagas;
+        Map<String, List<Attempt>> attempts;
+        try (Connection c = schema.connect()) {
+            sagas = ConsistencyChecks.sagas(c);
+            attempts = ConsistencyChecks.attempts(c);
+        }
+        ConsistencyChecks.checkOneSagaPerRequest(sagas, accepted, violations);
+
+        int completed = 0, compensated = 0, escalated = 0, nonTerminal = 0, invalid = 0, orphans = 0;
+        for (Saga s : sagas.values()) {
+            if (!s.definition().equals(DEFINITION)) {
+                violations.add("saga " + s.id() + " of " + s.definition() + " in an order-checkout scenario");
+                continue;
+            }
+            Optional<Effect> reservation = shop.effect(Service.INVENTORY, stepKey(s, Service.INVENTORY));
+            Optional<Effect> charge = shop.effect(Service.PAYMENTS, stepKey(s, Service.PAYMENTS));
+            boolean reserved = reservation.filter(Effect::live).isPresent();
+            boolean charged = charge.filter(Effect::live).isPresent();
+            switch (s.status()) {
+                case "COMPLETED" -> {
+                    completed++;
+                    if (!reserved || !charged) {
+                        violations.add("COMPLETED saga " + s.id() + " has reservation " + reservation + " and charge " + charge);
+                    } else if (!reservation.get().id().equals(charge.get().reservation())) {
+                        violations.add("COMPLETED saga " + s.id() + " charged for reservation " + charge.get().reservation()
+                                + ", it holds " + reservation.get().id());
+                    }
+                }
+                case "COMPENSATED" -> {
+                    compensated++;
+                    if (reserved) {
+                        orphans++;
+                        violations.add("orphan: COMPENSATED saga " + s.id() + " left reservation " + reservation.get());
+                    }
+                    if (charged) {
+                        orphans++;
+                        violations.add("orphan: COMPENSATED saga " + s.id() + " left charge " + charge.get());
+                    }
+                }
+                case "ESCALATED" -> {
+                    escalated++;
+                    if (s.lastError() == null || s.lastError().isBlank()) {
+                        violations.add("ESCALATED saga " + s.id() + " does not say why");
+                    }
+                }
+                default -> {
+                    nonTerminal++;
+                    violations.add("saga " + s.id() + " is still " + s.status());
+                }
+            }
+            if (!ConsistencyChecks.checkHistory(s, attempts, violations)) {
+                invalid++;
+            }
+        }
+
+        // double -> log: every key is a step key of a saga the log has
+        for (Effect e : shop.effects().values()) {
+            String sagaId = e.key().endsWith(":" + e.service().step)
+                    ? e.key().substring(0, e.key().length() - e.service().step.length() - 1) : null;
+            if (sagaId == null || !sagas.containsKey(sagaId)) {
+                if (e.live()) {
+                    orphans++;
+                }
+                violations.add((e.live() ? "orphan: " : "") + e.service() + " has " + e + " under a key of no saga in the log");
+            }
+        }
+        int duplicates = 0;
+        for (Service service : Service.values()) {
+            for (Map.Entry<String, Integer> made : shop.madeBySku(service).entrySet()) {
+                if (made.getValue() > 1) {
+                    duplicates++;
+                    violations.add(service + " made " + made.getValue() + " effects for the order of SKU " + made.getKey());
+                }
+            }
+        }
+        return new Report(sagas.size(), completed, compensated, escalated, 0, orphans, 0, duplicates, nonTerminal, 0, invalid,
+                violations);
+    }
+
+    /** The idempotency key the saga's call to {@code service} carries, and its undo addresses. */
+    private static String stepKey(Saga s, Service service) {
+        return s.id() + ":" + service.step;
+    }
+}
