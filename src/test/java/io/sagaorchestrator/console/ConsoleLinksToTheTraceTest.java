@@ -16,7 +16,7 @@ class ConsoleLinksToTheTraceTest {
     @Test
     void aSagasPageLinksToItsTrace() {
         // given a completed saga and a viewer signed in to the console
-        String sagaId = ConsoleSagas.completed("Trace Link", uniquePhone());
+        String sagaId = ConsoleSagas.completed("Tracelink", uniquePhone());
         String traceId = saga(sagaId).then().extract().path("traceId");
         Response signedIn = ConsoleSignInTest.signIn("viewer", "viewer");
 
