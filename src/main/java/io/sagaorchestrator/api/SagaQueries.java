@@ -13,6 +13,7 @@ import jakarta.ws.rs.BadRequestException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
+import io.sagaorchestrator.tracing.SagaTracing;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,8 +64,8 @@ public class SagaQueries {
         try (Connection c = reads.open()) {
             SagaDefinition definition;
             try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
-                    + ", definition_hash, input, result, step_states from saga where id = ?")) {
-                // columns after the summary's 11: 12 hash, 13 input, 14 result, 15 step states
+                    + ", definition_hash, input, result, step_states, trace_parent from saga where id = ?")) {
+                // columns after the summary's 11: 12 hash, 13 input, 14 result, 15 step states, 16 trace parent
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -76,7 +77,7 @@ public class SagaQueries {
                     saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(12), s.status(),
                             s.businessKey(), read(rs.getString(13)), read(rs.getString(14)), s.lastError(), s.createdAt(),
                             s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), s.attempts(), s.retrying(),
-                            steps(c, id, definition, states), List.of());
+                            SagaTracing.traceId(rs.getString(16)), steps(c, id, definition, states), List.of());
                 }
             }
         } catch (SQLException e) {

@@ -29,10 +29,11 @@ public final class SagaViews {
     public record Detail(UUID sagaId, String definition, int definitionVersion, String definitionHash, String status,
                          String businessKey, JsonNode input, JsonNode result, String lastError, Instant createdAt,
                          Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, Integer attempts,
-                         boolean retrying, List<Step> steps, List<AuditTrail.Entry> operations) {
+                         boolean retrying, /* the id of the saga's trace; null when tracing was off */ String traceId,
+                         List<Step> steps, List<AuditTrail.Entry> operations) {
         Detail withOperations(List<AuditTrail.Entry> trail) {
             return new Detail(sagaId, definition, definitionVersion, definitionHash, status, businessKey, input, result, lastError,
-                    createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, steps, trail);
+                    createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, traceId, steps, trail);
         }
     }
 

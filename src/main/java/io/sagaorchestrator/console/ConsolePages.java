@@ -22,7 +22,7 @@ final class ConsolePages {
 
     static native TemplateInstance detail(ConsoleViews.Page page, SagaViews.Detail saga, List<ConsoleViews.StepSummary> steps,
                                           List<ConsoleViews.TimelineEntry> timeline, List<ConsoleViews.Action> actions,
-                                          ConsoleViews.Outcome outcome, String input, String result);
+                                          ConsoleViews.Outcome outcome, String input, String result, String traceLink);
 
     static native TemplateInstance problem(ConsoleViews.Page page, String title, String message);
 }

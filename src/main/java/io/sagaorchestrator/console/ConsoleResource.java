@@ -10,6 +10,7 @@ import io.sagaorchestrator.api.SagaNotFoundException;
 import io.sagaorchestrator.api.SearchUnavailableException;
 import io.sagaorchestrator.api.SagaQueries;
 import io.sagaorchestrator.api.SagaViews;
+import io.sagaorchestrator.tracing.TraceLinks;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.operations.AuditTrail;
@@ -67,9 +68,11 @@ public class ConsoleResource {
     private final RoutingContext request;
     private final ConsoleCsrf csrf;
     private final Validator validator;
+    private final TraceLinks traceLinks;
 
     ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
-                    RoutingContext request, ConsoleCsrf csrf, Validator validator) {
+                    RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks) {
+        this.traceLinks = traceLinks;
         this.queries = queries;
         this.operations = operations;
         this.definitions = definitions;
@@ -194,7 +197,7 @@ public class ConsoleResource {
         return html(status, ConsolePages.detail(page("sagas"), saga, ConsoleViews.StepSummary.of(saga),
                 ConsoleViews.TimelineEntry.of(saga), actions(saga, outcome), outcome,
                 saga.input() == null ? null : saga.input().toPrettyString(),
-                saga.result() == null ? null : saga.result().toPrettyString()));
+                saga.result() == null ? null : saga.result().toPrettyString(), traceLinks.to(saga.traceId())));
     }
 
     /**

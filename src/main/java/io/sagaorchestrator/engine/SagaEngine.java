@@ -30,6 +30,10 @@ import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import io.sagaorchestrator.sagalog.StepState;
+import io.sagaorchestrator.tracing.SagaTracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
@@ -83,12 +87,13 @@ public class SagaEngine {
     private final TransactionSynchronizationRegistry transactions;
     private final ThirdPartyUrls thirdPartyUrls;
     private final EscalationAlerts alerts;
+    private final SagaTracing tracing;
     private final Map<QuickRetries, Retryer<JsonNode>> retryers = new ConcurrentHashMap<>();
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
                CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts,
-               ThirdPartyUrls thirdPartyUrls) {
+               ThirdPartyUrls thirdPartyUrls, SagaTracing tracing) {
         this.definitions = definitions;
         this.actions = actions;
         this.remoteCalls = remoteCalls;
@@ -102,6 +107,7 @@ public class SagaEngine {
         this.transactions = transactions;
         this.alerts = alerts;
         this.thirdPartyUrls = thirdPartyUrls;
+        this.tracing = tracing;
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -130,10 +136,12 @@ public class SagaEngine {
             created = log.record(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent));
         } catch (RuntimeException e) {
             completions.forget(run.saga.id(), ended);
+            run.span.end();
             throw e;
         }
         if (!created) {
             completions.forget(run.saga.id(), ended);
+            run.span.end();
             return log.inNewTransaction((l, c) -> existing(definition, input, caller, idempotencyKey, l));
         }
         events.started(definition.name());
@@ -162,6 +170,7 @@ public class SagaEngine {
         }
         Run run = newRun(definition, input, businessKey);
         if (!log.insert(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent))) {
+            run.span.end();
             return existing(definition, input, caller, idempotencyKey, log);
         }
         CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
@@ -177,6 +186,7 @@ public class SagaEngine {
                     advanceInBackground(run);
                 } else {
                     completions.forget(run.saga.id(), ended);
+                    run.span.end();
                 }
             }
         });
@@ -191,10 +201,14 @@ public class SagaEngine {
     private Run newRun(SagaDefinition definition, JsonNode input, String businessKey) {
         thirdPartyUrls.requireConfigured(definition);
         SagaSnapshot saga = new SagaSnapshot(UuidCreator.getTimeOrderedEpoch(), definition.name(), definition.version(),
-                definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now());
+                definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now(), null);
         StepDefinition first = definition.step(0);
-        Run run = new Run(definition, first.kind().callsThirdParty() ? saga.withAttempt(1) : saga);
-        run.preparedIntent = first.kind().callsThirdParty() ? intent(run.saga, first, Direction.FORWARD, 1) : null;
+        AttemptRecord intent = first.kind().callsThirdParty() ? intent(saga.withAttempt(1), first, Direction.FORWARD, 1) : null;
+        Attributes traced = SagaTracing.of(saga);
+        Span root = tracing.startSaga(saga, traced);
+        saga = saga.withTraceParent(SagaTracing.traceParent(root));
+        Run run = new Run(definition, intent != null ? saga.withAttempt(1) : saga, traced, root);
+        run.preparedIntent = intent;
         return run;
     }
 
@@ -244,7 +258,15 @@ public class SagaEngine {
                     return;
                 }
             }
-            Run run = new Run(definition, claimed);
+            Attributes traced = SagaTracing.of(claimed);
+            Span span = tracing.resumeSaga(claimed, traced);
+            Run run = new Run(definition, claimed, traced, span);
+            String traceParent = SagaTracing.traceParent(span);
+            if (claimed.traceParent() == null && traceParent != null) {
+                // its first traced run: the saga's trace starts here, stored with this run's next commit
+                run.saga = claimed.withTraceParent(traceParent);
+                run.pending.add(l -> l.recordTraceParent(claimed.id(), traceParent));
+            }
             markInterruptedAttempt(run);
             advance(run);
         });
@@ -288,9 +310,11 @@ public class SagaEngine {
      */
     private Runnable advance(Run run, long deadline) {
         MDC.put("sagaId", run.saga.id().toString());
+        boolean handedOn = false;
         try {
             while (!run.saga.status().isTerminal() && !run.parked) {
                 if (deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0) {
+                    handedOn = true;
                     return () -> advance(run);
                 }
                 step(run);
@@ -306,6 +330,9 @@ public class SagaEngine {
                     run.saga.id(), e.getMessage());
         } finally {
             MDC.remove("sagaId");
+            if (!handedOn) {
+                SagaTracing.endRun(run.span, run.saga);
+            }
         }
         return null;
     }
@@ -371,15 +398,22 @@ public class SagaEngine {
         }
         crashPoints.reached(CrashPoints.Point.AFTER_INTENT);
         AttemptRecord started = intent;
+        // current while the call runs, so that the third party's client sends it as the traceparent
+        Span span = tracing.startAttempt(run.span, run.traced, step.name(), direction, started.attempt());
+        Outcome traced = Outcome.UNKNOWN;
+        String failureKind = null;
         long t0 = System.nanoTime();
-        try {
+        try (Scope ignored = span.makeCurrent()) {
             JsonNode output = remoteCalls.call(action, step.timeout(), context(run.saga, step, direction, started.attempt()));
+            traced = Outcome.SUCCEEDED;
             crashPoints.reached(CrashPoints.Point.AFTER_REMOTE_SUCCESS);
             run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(Outcome.SUCCEEDED, Instant.now(), null, null, output)));
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
             return output;
         } catch (StepFailure f) {
             Outcome outcome = outcomeOf(f);
+            traced = outcome;
+            failureKind = kind(f);
             run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(outcome, Instant.now(), kind(f), f.getMessage(), null)));
             run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.AttemptFailed(f)).next();
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
@@ -387,6 +421,8 @@ public class SagaEngine {
                 crashPoints.reached(CrashPoints.Point.BETWEEN_COMPENSATION_ATTEMPTS);
             }
             throw f;
+        } finally {
+            SagaTracing.endAttempt(span, traced, failureKind);
         }
     }
 
@@ -407,7 +443,10 @@ public class SagaEngine {
         long t0 = System.nanoTime();
         JsonNode[] output = new JsonNode[1];
         AttemptRecord[] nextIntent = new AttemptRecord[1];
-        try {
+        Span span = tracing.startAttempt(run.span, run.traced, step.name(), direction, attempt);
+        Outcome traced = Outcome.UNKNOWN;
+        String failureKind = null;
+        try (Scope ignored = span.makeCurrent()) {
             commit(run, (l, c) -> {
                 output[0] = action.execute(context, c);
                 crashPoints.reached(CrashPoints.Point.INSIDE_LOCAL_STEP);
@@ -418,16 +457,21 @@ public class SagaEngine {
                 return nextIntent[0] == null ? next : new Transition(next.next().withAttempt(1), next.owner(), next.wakeIn());
             });
             run.preparedIntent = nextIntent[0];
+            traced = Outcome.SUCCEEDED;
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
             return output[0];
         } catch (RuntimeException e) {
             StepFailure f = LocalFailures.classify(e);
             Outcome outcome = outcomeOf(f);
+            traced = outcome;
+            failureKind = kind(f);
             run.pending.add(l -> l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, outcome,
                     instance.id(), startedAt, Instant.now(), kind(f), f.getMessage(), null, null)));
             run.saga = SagaTransitions.decide(run.definition, run.saga.withAttempt(attempt), new Event.AttemptFailed(f)).next();
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
             throw f;
+        } finally {
+            SagaTracing.endAttempt(span, traced, failureKind);
         }
     }
 
@@ -568,10 +612,15 @@ public class SagaEngine {
         /** An intent committed together with the saga, whose call has not been made yet. */
         AttemptRecord preparedIntent;
         boolean parked;
+        /** The attributes of every span of the saga, and this run's span (the saga's root span in its first run). */
+        final Attributes traced;
+        final Span span;
 
-        Run(SagaDefinition definition, SagaSnapshot saga) {
+        Run(SagaDefinition definition, SagaSnapshot saga, Attributes traced, Span span) {
             this.definition = definition;
             this.saga = saga;
+            this.traced = traced;
+            this.span = span;
         }
     }
 }

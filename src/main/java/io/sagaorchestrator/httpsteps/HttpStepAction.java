@@ -21,6 +21,9 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,6 +40,8 @@ import java.util.TreeSet;
 final class HttpStepAction implements RemoteAction {
 
     static final String REDACTED = "[secret]";
+
+    private static final TextMapSetter<HttpRequest.Builder> TRACE_HEADERS = HttpRequest.Builder::setHeader;
 
     private final HttpCall call;
     private final boolean compensation;
@@ -80,6 +85,8 @@ final class HttpStepAction implements RemoteAction {
                     + call.urlKey() + ")", e);
         }
         request.headers().forEach(http::header);
+        // the JDK client is not instrumented: the attempt's span (current here) goes out as the traceparent by hand
+        W3CTraceContextPropagator.getInstance().inject(Context.current(), http, TRACE_HEADERS);
         http.method(call.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(request.body().toString(), StandardCharsets.UTF_8));
         HttpResponse<String> answer;

@@ -12,6 +12,9 @@ import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.sagaorchestrator.tracing.SagaTracing;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
@@ -40,8 +43,10 @@ public class ManualOperations {
     private final DefinitionRegistry definitions;
     private final AuditTrail audit;
     private final ObjectMapper json;
+    private final SagaTracing tracing;
 
-    ManualOperations(SagaLog log, DefinitionRegistry definitions, AuditTrail audit, ObjectMapper json) {
+    ManualOperations(SagaLog log, DefinitionRegistry definitions, AuditTrail audit, ObjectMapper json, SagaTracing tracing) {
+        this.tracing = tracing;
         this.log = log;
         this.definitions = definitions;
         this.audit = audit;
@@ -56,6 +61,21 @@ public class ManualOperations {
     public Result apply(UUID sagaId, Operation operation, String actor, OperationRequest request) {
         SagaLog.Locked locked = log.lock(sagaId).orElseThrow(() -> new SagaNotFoundException(sagaId));
         SagaSnapshot saga = locked.saga();
+        Span span = tracing.operation(saga, operation.path());
+        try {
+            Result result = apply(saga, locked, operation, actor, request);
+            span.setAttribute(SagaTracing.STATUS, result.statusAfter());
+            return result;
+        } catch (OperationRefusedException e) {
+            span.setStatus(StatusCode.ERROR, "refused");
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Result apply(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor, OperationRequest request) {
+        UUID sagaId = saga.id();
         if (!operation.allowedFrom(saga.status())) {
             throw new OperationRefusedException(sagaId, saga.status(),
                     "A " + saga.status() + " saga cannot be " + pastTense(operation) + "; allowed: " + Operation.allowedIn(saga.status()));

@@ -45,12 +45,12 @@ public class SagaLog {
     private static final TypeReference<Map<String, StepState>> STEP_STATES = new TypeReference<>() {
     };
     private static final String SAGA_COLUMNS = "id, definition_name, definition_version, definition_hash, status, business_key,"
-            + " input, result, step_index, attempt, budget_base, step_states, version, last_error, created_at";
+            + " input, result, step_index, attempt, budget_base, step_states, version, last_error, created_at, trace_parent";
 
     private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
             + " status, business_key, caller, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
-            + " last_error, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
-            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, now())"
+            + " last_error, created_at, trace_parent, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
+            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, ?, now())"
             + " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
@@ -171,7 +171,8 @@ public class SagaLog {
         ps.setLong(16, s.version());
         ps.setString(17, s.lastError());
         ps.setTimestamp(18, Timestamp.from(s.createdAt()));
-        return 19;
+        ps.setString(19, s.traceParent());
+        return 20;
     }
 
     /** Binds an attempt's columns after {@code saga_id}, from parameter {@code from} on. */
@@ -237,6 +238,20 @@ public class SagaLog {
                     throw new LeaseLostException(next.id(), next.version());
                 }
                 return next.version() + 1;
+            }
+        });
+    }
+
+    /**
+     * Gives a saga that had none (dispatched by SQL, or started while tracing was off) the trace context of its first
+     * traced run, in the caller's transaction; a context stored meanwhile by another run is kept.
+     */
+    public void recordTraceParent(UUID sagaId, String traceParent) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set trace_parent = ? where id = ? and trace_parent is null")) {
+                ps.setString(1, traceParent);
+                ps.setObject(2, sagaId);
+                return ps.executeUpdate();
             }
         });
     }
@@ -444,7 +459,7 @@ public class SagaLog {
         return new SagaSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4),
                 SagaStatus.valueOf(rs.getString(5)), rs.getString(6), read(rs.getString(7)), read(rs.getString(8)),
                 rs.getInt(9), rs.getInt(10), rs.getInt(11), readStepStates(rs.getString(12)), rs.getLong(13),
-                rs.getString(14), instant(rs, 15));
+                rs.getString(14), instant(rs, 15), rs.getString(16));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

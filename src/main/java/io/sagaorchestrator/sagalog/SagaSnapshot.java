@@ -14,11 +14,13 @@ import java.util.UUID;
  *
  * @param attempt    the number of the last attempt of the current step in the current direction
  * @param budgetBase attempts made before an operator granted a fresh budget (0 when none was)
+ * @param traceParent the W3C {@code traceparent} of the saga's root span, which every later span of the saga descends
+ *                    from, on any instance; null when tracing was off or the saga has not run yet (dispatched by SQL)
  */
 public record SagaSnapshot(UUID id, String definitionName, int definitionVersion, String definitionHash,
                            SagaStatus status, String businessKey, JsonNode input, JsonNode result,
                            int stepIndex, int attempt, int budgetBase, Map<String, StepState> stepStates,
-                           long version, String lastError, Instant createdAt) {
+                           long version, String lastError, Instant createdAt, String traceParent) {
 
     public SagaSnapshot {
         Objects.requireNonNull(id, "id");
@@ -29,23 +31,23 @@ public record SagaSnapshot(UUID id, String definitionName, int definitionVersion
 
     public SagaSnapshot withStatus(SagaStatus status) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent);
     }
 
     public SagaSnapshot withAttempt(int attempt) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent);
     }
 
     public SagaSnapshot atStep(int stepIndex) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, 0, 0, stepStates, version, lastError, createdAt);
+                stepIndex, 0, 0, stepStates, version, lastError, createdAt, traceParent);
     }
 
     /** A new attempt budget for the current step, granted by an operator; attempt numbers go on. */
     public SagaSnapshot withFreshBudget() {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, attempt, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, attempt, stepStates, version, lastError, createdAt, traceParent);
     }
 
     /** Attempts of the current step counted against its budget. */
@@ -57,22 +59,27 @@ public record SagaSnapshot(UUID id, String definitionName, int definitionVersion
         var states = new LinkedHashMap<>(stepStates);
         states.put(step, state);
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, budgetBase, states, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, states, version, lastError, createdAt, traceParent);
     }
 
     public SagaSnapshot withResult(JsonNode result) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent);
     }
 
     public SagaSnapshot withLastError(String lastError) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent);
     }
 
     public SagaSnapshot withVersion(long version) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent);
+    }
+
+    public SagaSnapshot withTraceParent(String traceParent) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent);
     }
 
     public StepState stepState(String step) {

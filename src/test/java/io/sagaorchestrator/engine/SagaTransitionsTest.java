@@ -507,7 +507,7 @@ class SagaTransitionsTest {
 
     private static SagaSnapshot running(int stepIndex, int attempt) {
         return new SagaSnapshot(UUID.randomUUID(), "user-sync", 1, "hash", SagaStatus.RUNNING, "key",
-                JsonNodeFactory.instance.objectNode().put("name", "张三"), null, stepIndex, attempt, 0, Map.of(), 1, null, Instant.EPOCH);
+                JsonNodeFactory.instance.objectNode().put("name", "张三"), null, stepIndex, attempt, 0, Map.of(), 1, null, Instant.EPOCH, null);
     }
 
     private static SagaSnapshot compensating(int stepIndex, int attempt) {

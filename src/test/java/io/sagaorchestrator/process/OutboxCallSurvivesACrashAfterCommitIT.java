@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,10 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The packaged service commits an owed SMS, then dies (the JVM halts) before or after the gateway
  * took it. Restarted, it sends the SMS: once when the crash came before the call, and when it came
  * after, a second time with the same Idempotency-Key, so a gateway that honours the key sends one.
+ * Either way the run after the restart continues the saga's trace, started by the client's traceparent, and sends it on.
  */
 class OutboxCallSurvivesACrashAfterCommitIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The trace of the client that asked for the SMS first; its repeat after the restart comes from another trace. */
+    private static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     private WireMockServer gateway;
 
     @BeforeEach
@@ -71,14 +75,14 @@ class OutboxCallSurvivesACrashAfterCommitIT {
         try (ServiceProcess service = ServiceProcess.start("outbox-crash-" + crashPoint, port, crashing)) {
             service.awaitReady(Duration.ofSeconds(120));
             // when the client asks for the SMS, the process dies before answering
-            assertThrows(IOException.class, () -> send(service, key, body));
+            assertThrows(IOException.class, () -> send(service, key, body, CLIENT_TRACE));
             assertEquals(137, service.awaitExit(Duration.ofSeconds(30)));
         }
 
         // when it is started again and the client repeats its request with the same key
         try (ServiceProcess service = ServiceProcess.start("outbox-restart-" + crashPoint, port, config)) {
             service.awaitReady(Duration.ofSeconds(120));
-            HttpResponse<String> answer = send(service, key, body);
+            HttpResponse<String> answer = send(service, key, body, "0af7651916cd43dd8448eb211c80319c");
 
             // then the same saga answers, completed, and the gateway got the SMS with one key every time
             assertEquals(200, answer.statusCode(), answer.body());
@@ -87,12 +91,22 @@ class OutboxCallSurvivesACrashAfterCommitIT {
             assertEquals(expectedCalls, calls.size());
             assertTrue(calls.stream().allMatch(c -> (sagaId + ":send-sms").equals(c.getHeader("Idempotency-Key"))),
                     "every attempt carries the key of its saga and step");
+            // and the saga stayed in the trace its first request began: the resumed run sent it on, as the killed one did
+            HttpResponse<String> detail = HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/api/sagas/" + sagaId)))
+                    .header("Authorization", ServiceProcess.basic("demo", "demo")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(detail.body().contains("\"traceId\":\"" + CLIENT_TRACE + "\""), detail.body());
+            assertTrue(calls.stream().allMatch(c -> c.getHeader("traceparent") != null && c.getHeader("traceparent").contains("-" + CLIENT_TRACE + "-")),
+                    "every call, before and after the restart, carries the saga's trace");
             service.stop();
+            // and without a collector configured, nothing was exported (nor tried)
+            assertFalse(service.output().contains("Failed to export"), service.output());
         }
     }
 
-    private static HttpResponse<String> send(ServiceProcess service, String key, String body) throws IOException, InterruptedException {
+    private static HttpResponse<String> send(ServiceProcess service, String key, String body, String traceId)
+            throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/api/sagas/send-sms?wait=30")))
+                .header("traceparent", "00-" + traceId + "-b7ad6b7169203331-01")
                 .header("Authorization", ServiceProcess.basic("demo", "demo"))
                 .header("Content-Type", "application/json").header("Idempotency-Key", key)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -113,7 +113,7 @@ class SagasStartedTogetherAreEachRecordedOnceTest {
     private NewSaga newSaga(String businessKey, String idempotencyKey) {
         UUID id = UUID.randomUUID();
         SagaSnapshot saga = new SagaSnapshot(id, "user-sync", 1, "test-hash", SagaStatus.RUNNING, businessKey,
-                json.createObjectNode().put("name", businessKey), null, 0, 1, 0, Map.of(), 1, null, Instant.now());
+                json.createObjectNode().put("name", businessKey), null, 0, 1, 0, Map.of(), 1, null, Instant.now(), null);
         AttemptRecord intent = new AttemptRecord("tt-add-user", Direction.FORWARD, 1, Outcome.PENDING, "test", Instant.now(),
                 null, null, null, json.createObjectNode().put("method", "POST"), null);
         // a lease far ahead: recovery of the running service must leave these sagas alone
