@@ -1,5 +1,6 @@
 package io.sagaorchestrator.recovery;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -8,10 +9,12 @@ import io.sagaorchestrator.engine.Instance;
 import io.sagaorchestrator.engine.SagaEngine;
 import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -39,6 +42,8 @@ public class RecoveryLoop {
      */
     private volatile Instant lastScan = Instant.now();
     private volatile boolean lastScanFailed;
+    /** Starts as "now" for the same reason as {@link #lastScan}. */
+    private volatile Instant lastSuccessfulScan = Instant.now();
 
     RecoveryLoop(SagaLog log, SagaEngine engine, EngineConfig engineConfig, Instance instance, MeterRegistry metrics,
                  @ConfigProperty(name = "saga.recovery.batch", defaultValue = "100") int batch) {
@@ -50,6 +55,19 @@ public class RecoveryLoop {
         this.batch = batch;
     }
 
+    /**
+     * Readiness takes a stuck loop's instance out of traffic, but nothing pages anyone: an alert needs a number. The age
+     * grows whether the loop stopped running or its scans keep failing; a scrape of an instance just started reads 0.
+     */
+    @PostConstruct
+    void registerScanAge() {
+        Gauge.builder("saga.recovery.last.successful.scan.age", this,
+                        l -> Duration.between(l.lastSuccessfulScan, Instant.now()).toMillis() / 1000.0)
+                .baseUnit("seconds")
+                .description("seconds since this instance's recovery loop last read the saga log")
+                .register(metrics);
+    }
+
     @Scheduled(every = "${saga.recovery.interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scan() {
         try {
@@ -59,6 +77,7 @@ public class RecoveryLoop {
                 metrics.counter("saga.recovery.claims").increment(claimed);
             }
             lastScanFailed = false;
+            lastSuccessfulScan = Instant.now();
         } catch (RuntimeException e) {
             lastScanFailed = true;
             LOG.warnf("Recovery scan failed (is the database reachable?): %s", e.getMessage());

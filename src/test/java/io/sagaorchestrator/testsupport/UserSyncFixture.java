@@ -114,6 +114,12 @@ public final class UserSyncFixture {
         return id;
     }
 
+    /** A liaison with this phone exists already, so saving another one breaks liaison_info's unique phone. */
+    public static void givenTheLocalSaveWillFail(String phone) {
+        execute("insert into liaison_info (id, name, phone, username, remote_user_id) values (nextval('liaison_info_seq'), 'Someone Else', ?, ?, 'tt-other')",
+                phone, "someoneelse" + phone);
+    }
+
     public static Response operate(String user, String sagaId, String operation, String body) {
         return as(user).contentType("application/json").body(body).post("/api/sagas/" + sagaId + "/" + operation);
     }

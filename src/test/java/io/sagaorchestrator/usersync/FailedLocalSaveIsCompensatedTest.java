@@ -13,7 +13,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.addUser;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.deleteUser;
-import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.givenTheLocalSaveWillFail;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.startUserSync;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
@@ -33,12 +33,6 @@ class FailedLocalSaveIsCompensatedTest {
     @BeforeEach
     void forgetEarlierTests() {
         resetTt();
-    }
-
-    /** A liaison with this phone exists already, so saving another one breaks liaison_info's unique phone. */
-    private static void givenTheLocalSaveWillFail(String phone) {
-        execute("insert into liaison_info (id, name, phone, username, remote_user_id) values (nextval('liaison_info_seq'), 'Someone Else', ?, ?, 'tt-other')",
-                phone, "someoneelse" + phone);
     }
 
     @Test
