@@ -1,7 +1,6 @@
 package io.sagaorchestrator.consistency;
 
 import io.sagaorchestrator.engine.CrashPoints;
-import io.sagaorchestrator.process.ServiceProcess;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,20 +30,9 @@ class CrashPointMatrixIT {
                 case INSIDE_LOCAL_STEP -> 5;
                 default -> 7;
             };
-            ServiceProcess crashing = s.start("a", Map.of("saga.test.crash-point", point.name(), "saga.test.crash-after",
-                    Integer.toString(after)));
-
-            // when clients send them and the process halts at the crash point
-            Clients.Load load = s.clients.start(requests, 6, 30, 5);
-            s.awaitCrash(crashing, Duration.ofSeconds(60));
-
-            // and the restarted process halts there again while it recovers (the second time the point is reached)
-            crashing = s.startArmed("a", s.port(crashing), Map.of("saga.test.crash-point", point.name(), "saga.test.crash-after", "2"));
-            s.awaitCrash(crashing, Duration.ofSeconds(60));
-
-            // and it is started once more without the crash point, on the same port; clients send again what got no answer
-            s.start("a", s.port(crashing), Map.of());
-            Map<String, Clients.Answer> answers = load.awaitAnswered(Duration.ofSeconds(120));
+            // when clients send them, the process halts at the crash point, halts there again while it recovers, and is
+            // started once more without it; clients send again what got no answer
+            Map<String, Clients.Answer> answers = s.haltTwiceThenRecover(point, after, s.clients, requests);
 
             // then every saga ends, and TT and the database agree
             double converged = s.awaitConvergence(Duration.ofSeconds(90));

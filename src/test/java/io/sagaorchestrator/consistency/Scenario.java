@@ -1,5 +1,6 @@
 package io.sagaorchestrator.consistency;
 
+import io.sagaorchestrator.engine.CrashPoints;
 import io.sagaorchestrator.process.ServiceProcess;
 import io.sagaorchestrator.usersync.Usernames;
 
@@ -251,6 +252,24 @@ final class Scenario implements AutoCloseable {
         }
         live.add(service);
         lastDisruption = System.nanoTime();
+    }
+
+    /**
+     * The crash matrix's run: a process armed to halt at {@code point} the {@code after}-th time a saga reaches it,
+     * while {@code clients} send {@code requests}; the restarted process halts there once more while it recovers (the
+     * second time the point is reached); the last start, on the same port, runs without the crash point, and the
+     * clients send again what got no answer. Returns their answers.
+     */
+    Map<String, Clients.Answer> haltTwiceThenRecover(CrashPoints.Point point, int after, Clients clients,
+                                                     List<? extends Clients.Start> requests) throws Exception {
+        ServiceProcess crashing = start("a", Map.of("saga.test.crash-point", point.name(), "saga.test.crash-after",
+                Integer.toString(after)));
+        Clients.Load load = clients.start(requests, 6, 30, 5);
+        awaitCrash(crashing, Duration.ofSeconds(60));
+        crashing = startArmed("a", port(crashing), Map.of("saga.test.crash-point", point.name(), "saga.test.crash-after", "2"));
+        awaitCrash(crashing, Duration.ofSeconds(60));
+        start("a", port(crashing), Map.of());
+        return load.awaitAnswered(Duration.ofSeconds(120));
     }
 
     int port(ServiceProcess service) {
