@@ -92,7 +92,7 @@ public class SagaStartResource {
                     "Starting '" + name + "' needs one of the roles " + String.join(", ", start.roles())).toResponse();
         }
         JsonNode input = bodies.readTree(body);
-        List<InputSchema.Violation> violations = start.input().validate(input);
+        List<InputSchema.Violation> violations = definition.inputViolations(input);
         if (!violations.isEmpty()) {
             return ProblemMappers.invalidInputAnswer(violations);
         }
