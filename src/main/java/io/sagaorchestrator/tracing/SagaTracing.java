@@ -8,11 +8,14 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Outcome;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Locale;
@@ -24,7 +27,8 @@ import java.util.Locale;
  * and every later span of the saga is made its child from there: a run resumed by recovery or by another instance
  * ({@code saga <definition> resumed}) and an operator's operation ({@code operator <operation>}), so they share the
  * trace id whatever process makes them. Each step attempt, in both directions, is a span of the run that makes it
- * ({@code <step> forward|compensation}); while it is current, the third party's client sends its {@code traceparent}.
+ * ({@code <step> forward|compensation}); while it is current, the third party's client sends its {@code traceparent}
+ * ({@link TraceParentFilter}, or by hand for declared HTTP calls).
  *
  * <p>Spans carry the saga's id, definition and version, business key, and for attempts the step, direction, attempt,
  * outcome and failure kind: never the input, the output or error messages, which may hold personal data.
@@ -44,6 +48,18 @@ public class SagaTracing {
     public static final AttributeKey<String> FAILURE_KIND = AttributeKey.stringKey("saga.failure.kind");
     public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("saga.operation");
 
+    private static final TextMapGetter<HttpServerRequest> REQUEST_HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(HttpServerRequest request) {
+            return request.headers().names();
+        }
+
+        @Override
+        public String get(HttpServerRequest request, String name) {
+            return request.getHeader(name);
+        }
+    };
+
     private final Tracer tracer;
 
     SagaTracing(Tracer tracer) {
@@ -54,6 +70,14 @@ public class SagaTracing {
     public static Attributes of(SagaSnapshot saga) {
         return Attributes.of(SAGA_ID, saga.id().toString(), DEFINITION, saga.definitionName(),
                 DEFINITION_VERSION, (long) saga.definitionVersion(), BUSINESS_KEY, saga.businessKey() == null ? "" : saga.businessKey());
+    }
+
+    /**
+     * The caller's trace, from the {@code traceparent} (and {@code tracestate}) of its request; the current context when
+     * it sent none. Read here rather than by Quarkus's HTTP instrumentation, which is off for what it costs.
+     */
+    public static Context callerOf(HttpServerRequest request) {
+        return W3CTraceContextPropagator.getInstance().extract(Context.current(), request, REQUEST_HEADERS);
     }
 
     /** The root span of a new saga, a child of the current span (the start request's, or the caller's transaction's). */

@@ -1,5 +1,6 @@
 package io.sagaorchestrator.usersync;
 
+import io.sagaorchestrator.tracing.TraceParentFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
@@ -8,12 +9,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import java.util.List;
 
 /** The TT land cloud user API (see the contract in the README): the forward call and its compensation. */
 @RegisterRestClient(configKey = "tt-user-api")
+@RegisterProvider(TraceParentFilter.class)
 @Path("/users")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
