@@ -75,7 +75,7 @@ final class OutboxLiaisonActions {
         @Override
         public JsonNode execute(StepContext context, Connection connection) throws SQLException {
             long liaisonId = context.outputs().get(SAVE_STEP).get("liaisonId").asLong();
-            RemoteUser remote = json.convertValue(context.outputs().get(ADD_STEP), RemoteUser.class);
+            RemoteUser remote = RemoteUser.of(context.outputs().get(ADD_STEP), json);
             Liaisons.link(connection, liaisonId, context.sagaId(), remote);
             return json.createObjectNode().put("liaisonId", liaisonId).put("remoteUserId", remote.remoteUserId());
         }

@@ -1,5 +1,8 @@
 package io.sagaorchestrator.usersync;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.util.Objects;
 
 /** The output of {@code ttAddUser}: the remote user and who owns it. */
@@ -14,5 +17,9 @@ public record RemoteUser(String remoteUserId, String remoteStatus, Ownership own
     public RemoteUser {
         Objects.requireNonNull(remoteUserId, "remoteUserId");
         Objects.requireNonNull(ownership, "ownership");
+    }
+
+    static RemoteUser of(JsonNode output, ObjectMapper json) {
+        return UserSyncInput.read(output, RemoteUser.class, json);
     }
 }

@@ -29,7 +29,7 @@ public class SaveLiaisonAction implements LocalAction {
         if (added == null) {
             throw new IllegalStateException("saveLiaison runs after " + ADD_STEP + ", whose output is missing");
         }
-        RemoteUser remote = json.convertValue(added, RemoteUser.class);
+        RemoteUser remote = RemoteUser.of(added, json);
         long liaisonId = Liaisons.saveSynced(connection, UserSyncInput.of(context.input(), json), context.sagaId(), remote);
         return json.createObjectNode().put("liaisonId", liaisonId).put("remoteUserId", remote.remoteUserId());
     }

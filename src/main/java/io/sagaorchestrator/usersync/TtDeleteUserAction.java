@@ -38,7 +38,7 @@ public class TtDeleteUserAction implements RemoteAction {
     public JsonNode execute(StepContext context) {
         UserSyncInput in = UserSyncInput.of(context.input(), json);
         RemoteUser user = context.forwardOutput() != null
-                ? json.convertValue(context.forwardOutput(), RemoteUser.class)
+                ? RemoteUser.of(context.forwardOutput(), json)
                 : add.register(in, true);
         return switch (user.ownership()) {
             case PRE_EXISTING -> json.createObjectNode().put("kept", user.remoteUserId())

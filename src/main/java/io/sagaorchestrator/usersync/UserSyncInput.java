@@ -1,5 +1,6 @@
 package io.sagaorchestrator.usersync;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -21,6 +22,18 @@ public record UserSyncInput(String name, String phone, List<Integer> roleIds, St
     }
 
     static UserSyncInput of(JsonNode input, ObjectMapper json) {
-        return json.convertValue(input, UserSyncInput.class);
+        return read(input, UserSyncInput.class, json);
+    }
+
+    /**
+     * Reads a record of this saga from the tree the log keeps. Read from the tree directly: {@code convertValue} would write
+     * the tree out to a buffer first, on every step of every saga.
+     */
+    static <T> T read(JsonNode tree, Class<T> type, ObjectMapper json) {
+        try {
+            return json.treeToValue(tree, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
     }
 }
