@@ -22,7 +22,8 @@ import java.util.Optional;
  * built, filled and handed to a processor only to be dropped, for every saga; so then a trace is recorded only when the
  * caller's {@code traceparent} asks for it (sampled), and otherwise its spans are not recorded. They still have their
  * ids: the saga still stores its trace id and sends a {@code traceparent} to every third party, marked not sampled, as
- * W3C Trace Context says of a trace nobody records. With export on, every saga is recorded, as before.
+ * W3C Trace Context says of a trace nobody records. With export on, the sampler {@code quarkus.otel.traces.sampler} names
+ * decides, as it would without this bean (by default every saga is recorded).
  *
  * <p>Quarkus's OpenTelemetry extension takes the first {@link Sampler} bean in place of its configured one; it looks the
  * bean up when the SDK starts, so nothing injects it and it must be kept explicitly.
@@ -38,17 +39,35 @@ public class UnexportedSpansSampler implements Sampler {
 
     @Inject
     UnexportedSpansSampler(@ConfigProperty(name = "quarkus.otel.exporter.otlp.traces.endpoint") Optional<String> endpoint,
-                           Instance<SpanExporter> exporters) {
-        this(endpoint.filter(e -> !e.isBlank()).isPresent() || !exporters.isUnsatisfied());
+                           Instance<SpanExporter> exporters,
+                           @ConfigProperty(name = "quarkus.otel.traces.sampler", defaultValue = "parentbased_always_on") String configured,
+                           @ConfigProperty(name = "quarkus.otel.traces.sampler.arg") Optional<Double> ratio) {
+        this(endpoint.filter(e -> !e.isBlank()).isPresent() || !exporters.isUnsatisfied(), configured, ratio.orElse(1.0));
         if (!exported) {
             LOG.info("Traces are exported nowhere (quarkus.otel.exporter.otlp.traces.endpoint is not set): spans are recorded"
                     + " only in traces whose caller samples them");
         }
     }
 
-    UnexportedSpansSampler(boolean exported) {
+    UnexportedSpansSampler(boolean exported, String configured, double ratio) {
         this.exported = exported;
-        this.sampler = Sampler.parentBased(exported ? Sampler.alwaysOn() : Sampler.alwaysOff());
+        Sampler whenExported = configured(configured, ratio);
+        this.sampler = exported ? whenExported : Sampler.parentBased(Sampler.alwaysOff());
+    }
+
+    /** The samplers {@code quarkus.otel.traces.sampler} can name (Quarkus's {@code SamplerType}). */
+    private static Sampler configured(String name, double ratio) {
+        return switch (name) {
+            case "always_on" -> Sampler.alwaysOn();
+            case "always_off" -> Sampler.alwaysOff();
+            case "traceidratio" -> Sampler.traceIdRatioBased(ratio);
+            case "parentbased_always_on" -> Sampler.parentBased(Sampler.alwaysOn());
+            case "parentbased_always_off" -> Sampler.parentBased(Sampler.alwaysOff());
+            case "parentbased_traceidratio" -> Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
+            default -> throw new IllegalStateException("quarkus.otel.traces.sampler=" + name + " is not a sampler this service"
+                    + " knows: use always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or"
+                    + " parentbased_traceidratio (with quarkus.otel.traces.sampler.arg for the ratio)");
+        };
     }
 
     @Override
