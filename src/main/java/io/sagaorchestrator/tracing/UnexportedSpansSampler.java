@@ -34,7 +34,6 @@ public class UnexportedSpansSampler implements Sampler {
 
     private static final Logger LOG = Logger.getLogger(UnexportedSpansSampler.class);
 
-    private final boolean exported;
     private final Sampler sampler;
 
     @Inject
@@ -43,16 +42,16 @@ public class UnexportedSpansSampler implements Sampler {
                            @ConfigProperty(name = "quarkus.otel.traces.sampler", defaultValue = "parentbased_always_on") String configured,
                            @ConfigProperty(name = "quarkus.otel.traces.sampler.arg") Optional<Double> ratio) {
         this(endpoint.filter(e -> !e.isBlank()).isPresent() || !exporters.isUnsatisfied(), configured, ratio.orElse(1.0));
+    }
+
+    UnexportedSpansSampler(boolean exported, String configured, double ratio) {
+        // the configured sampler is checked either way: a misspelt name fails the start, not the day export is turned on
+        Sampler whenExported = configured(configured, ratio);
+        this.sampler = exported ? whenExported : Sampler.parentBased(Sampler.alwaysOff());
         if (!exported) {
             LOG.info("Traces are exported nowhere (quarkus.otel.exporter.otlp.traces.endpoint is not set): spans are recorded"
                     + " only in traces whose caller samples them");
         }
-    }
-
-    UnexportedSpansSampler(boolean exported, String configured, double ratio) {
-        this.exported = exported;
-        Sampler whenExported = configured(configured, ratio);
-        this.sampler = exported ? whenExported : Sampler.parentBased(Sampler.alwaysOff());
     }
 
     /** The samplers {@code quarkus.otel.traces.sampler} can name (Quarkus's {@code SamplerType}). */
