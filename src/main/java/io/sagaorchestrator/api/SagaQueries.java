@@ -36,7 +36,7 @@ import java.util.UUID;
 public class SagaQueries {
 
     private static final String SUMMARY_COLUMNS = "id, definition_name, definition_version, status, business_key, last_error,"
-            + " created_at, updated_at, owner, wake_at, attempt - budget_base";
+            + " created_at, updated_at, owner, wake_at, attempt - budget_base, paused_at, paused_by";
     /** Live, and its current step has failed: waiting for a scheduled retry, or on its second attempt or later. */
     static final String RETRYING = "(status in ('RUNNING', 'COMPENSATING') and (owner is null or attempt - budget_base >= 2))";
 
@@ -65,19 +65,20 @@ public class SagaQueries {
             SagaDefinition definition;
             try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
                     + ", definition_hash, input, result, step_states, trace_parent from saga where id = ?")) {
-                // columns after the summary's 11: 12 hash, 13 input, 14 result, 15 step states, 16 trace parent
+                // columns after the summary's 13: 14 hash, 15 input, 16 result, 17 step states, 18 trace parent
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
                     SagaViews.Summary s = summary(rs);
-                    definition = readableDefinition(s, rs.getString(12));
-                    JsonNode states = read(rs.getString(15));
-                    saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(12), s.status(),
-                            s.businessKey(), read(rs.getString(13)), read(rs.getString(14)), s.lastError(), s.createdAt(),
+                    definition = readableDefinition(s, rs.getString(14));
+                    JsonNode states = read(rs.getString(17));
+                    saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(14), s.status(),
+                            s.businessKey(), read(rs.getString(15)), read(rs.getString(16)), s.lastError(), s.createdAt(),
                             s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), s.attempts(), s.retrying(),
-                            SagaTracing.traceId(rs.getString(16)), steps(c, id, definition, states), List.of());
+                            s.paused(), s.pausedAt(), s.pausedBy(),
+                            SagaTracing.traceId(rs.getString(18)), steps(c, id, definition, states), List.of());
                 }
             }
         } catch (SQLException e) {
@@ -139,7 +140,7 @@ public class SagaQueries {
     /** What to list; null members do not filter. */
     public record Filter(Set<SagaStatus> statuses, String definition, String businessKey, Instant createdFrom,
                          Instant createdTo, Instant updatedFrom, Instant updatedTo, String errorText, Duration stuckFor,
-                         Integer minAttempts, Boolean retrying) {
+                         Integer minAttempts, Boolean retrying, Boolean paused) {
         public Filter {
             if (errorText != null && errorText.strip().length() < MIN_ERROR_TEXT) {
                 throw new BadRequestException("error '" + errorText + "' is too short: search for at least " + MIN_ERROR_TEXT
@@ -211,6 +212,10 @@ public class SagaQueries {
         if (f.retrying() != null) {
             sql.append(f.retrying() ? " and " : " and not ").append(RETRYING);
         }
+        if (f.paused() != null) {
+            // only live sagas carry a pause: ending or escalating drops it
+            sql.append(f.paused() ? " and paused_at is not null" : " and paused_at is null");
+        }
         if (cursor != null) {
             Cursor after = Cursor.decode(cursor);
             sql.append(" and (created_at, id) < (?, ?)");
@@ -263,7 +268,13 @@ public class SagaQueries {
                 rs.next();
                 retrying = rs.getLong(1);
             }
-            return new SagaViews.Stats(asOf, byStatus, byDefinition, retrying, oldest,
+            long paused;
+            try (PreparedStatement ps = c.prepareStatement("select count(*) from saga where paused_at is not null");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                paused = rs.getLong(1);
+            }
+            return new SagaViews.Stats(asOf, byStatus, byDefinition, retrying, paused, oldest,
                     oldest == null ? null : Duration.between(oldest.createdAt(), asOf).toSeconds());
         } catch (SQLException e) {
             throw reads.failure("cannot count sagas", e);
@@ -298,10 +309,11 @@ public class SagaQueries {
         SagaStatus status = SagaStatus.valueOf(rs.getString(4));
         boolean live = !status.isTerminal();
         int attempts = rs.getInt(11);
+        Instant pausedAt = instant(rs, 12);
         return new SagaViews.Summary(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), status.name(), rs.getString(5),
                 rs.getString(6), instant(rs, 7), instant(rs, 8), owner,
-                live && owner != null ? wake : null, live && owner == null ? wake : null,
-                live ? attempts : null, live && (owner == null || attempts >= 2));
+                live && owner != null ? wake : null, live && owner == null && pausedAt == null ? wake : null,
+                live ? attempts : null, live && (owner == null || attempts >= 2), pausedAt != null, pausedAt, rs.getString(13));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

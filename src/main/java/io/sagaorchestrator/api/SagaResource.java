@@ -55,7 +55,8 @@ public class SagaResource {
      * Sagas newest first. {@code status} may be repeated; {@code businessKey} is the username or the
      * phone for user-sync; {@code stuck} (e.g. {@code 5m}) lists live sagas that have not moved for that
      * long; {@code retrying=true} those whose current step has failed and is being retried;
-     * {@code minAttempts} those whose current step used at least that many attempts. Follow
+     * {@code minAttempts} those whose current step used at least that many attempts; {@code paused=true} those an
+     * operator paused. Follow
      * {@code nextCursor} for the next page.
      */
     @GET
@@ -65,13 +66,14 @@ public class SagaResource {
                                @QueryParam("updatedFrom") String updatedFrom, @QueryParam("updatedTo") String updatedTo,
                                @QueryParam("error") @Size(max = 200) String error, @QueryParam("stuck") String stuck,
                                @QueryParam("minAttempts") @Min(1) Integer minAttempts, @QueryParam("retrying") Boolean retrying,
+                               @QueryParam("paused") Boolean paused,
                                @QueryParam("cursor") String cursor,
                                @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
         return queries.list(new SagaQueries.Filter(QueryParams.statuses(status), QueryParams.text("definition", definition),
                 QueryParams.text("businessKey", businessKey),
                 QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
                 QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo),
-                QueryParams.text("error", error), QueryParams.duration("stuck", stuck), minAttempts, retrying), cursor, limit);
+                QueryParams.text("error", error), QueryParams.duration("stuck", stuck), minAttempts, retrying, paused), cursor, limit);
     }
 
     /** Counts by status and definition, how many are retrying, and the oldest saga still going. */
@@ -85,12 +87,13 @@ public class SagaResource {
      * A manual repair: {@code compensate} undoes a RUNNING (stuck) saga, or a COMPLETED one with
      * {@code "force": true}; {@code retry} gives a fresh attempt budget (an ESCALATED saga resumes
      * where it stopped, a stuck step is tried now); {@code resolve} closes an ESCALATED saga repaired
-     * by hand. The reason goes into the audit trail.
+     * by hand; {@code pause} holds a RUNNING or COMPENSATING saga's next attempt back (an attempt in flight ends first,
+     * its deadline keeps counting) until {@code resume}. The reason goes into the audit trail.
      */
     @POST
     @RolesAllowed("saga-operator")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Path("/{id}/{operation: compensate|retry|resolve}")
+    @Path("/{id}/{operation: compensate|retry|resolve|pause|resume}")
     public ManualOperations.Result operate(@PathParam("id") UUID id, @PathParam("operation") String operation,
                                            @NotNull(message = "is required") @Valid OperationRequest request) {
         return operations.apply(id, Operation.valueOf(operation.toUpperCase(Locale.ROOT)), actor(), request);

@@ -22,18 +22,22 @@ public final class SagaViews {
                           /* set while an instance advances it */ String owner, Instant leaseExpiresAt,
                           /* set while it waits for a scheduled retry */ Instant nextAttemptAt,
                           /* live sagas: attempts of the current step against its budget */ Integer attempts,
-                          boolean retrying) {
+                          boolean retrying,
+                          /* an operator paused it: it makes no new attempt until resumed */ boolean paused, Instant pausedAt,
+                          String pausedBy) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Detail(UUID sagaId, String definition, int definitionVersion, String definitionHash, String status,
                          String businessKey, JsonNode input, JsonNode result, String lastError, Instant createdAt,
                          Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, Integer attempts,
-                         boolean retrying, /* the id of the saga's trace; null when tracing was off */ String traceId,
+                         boolean retrying, boolean paused, Instant pausedAt, String pausedBy,
+                         /* the id of the saga's trace; null when tracing was off */ String traceId,
                          List<Step> steps, List<AuditTrail.Entry> operations) {
         Detail withOperations(List<AuditTrail.Entry> trail) {
             return new Detail(sagaId, definition, definitionVersion, definitionHash, status, businessKey, input, result, lastError,
-                    createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, traceId, steps, trail);
+                    createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, paused, pausedAt, pausedBy,
+                    traceId, steps, trail);
         }
     }
 
@@ -52,6 +56,6 @@ public final class SagaViews {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Stats(Instant asOf, Map<String, Long> byStatus, Map<String, Map<String, Long>> byDefinition, long retrying,
-                        Summary oldestLive, Long oldestLiveAgeSeconds) {
+                        /* live sagas an operator paused */ long paused, Summary oldestLive, Long oldestLiveAgeSeconds) {
     }
 }

@@ -115,8 +115,8 @@ public class ConsoleResource {
                          @QueryParam("businessKey") String businessKey, @QueryParam("createdFrom") String createdFrom,
                          @QueryParam("createdTo") String createdTo, @QueryParam("stuck") String stuck,
                          @QueryParam("error") String error, @QueryParam("retrying") String retrying,
-                         @QueryParam("cursor") String cursor) {
-        ListForm form = ListForm.of(status, definition, businessKey, createdFrom, createdTo, stuck, error, retrying);
+                         @QueryParam("paused") String paused, @QueryParam("cursor") String cursor) {
+        ListForm form = ListForm.of(status, definition, businessKey, createdFrom, createdTo, stuck, error, retrying, paused);
         List<String> names = definitions.all().stream().map(SagaDefinition::name).sorted().toList();
         String base = "/console/sagas" + (form.empty() ? "" : "?" + form.query());
         try {
@@ -141,12 +141,12 @@ public class ConsoleResource {
     }
 
     /**
-     * Compensate, retry or resolve, as the API's {@code POST /api/sagas/{id}/{operation}} does, with a reason and a
+     * Compensate, retry, resolve, pause or resume, as the API's {@code POST /api/sagas/{id}/{operation}} does, with a reason and a
      * ticked confirmation. Applied, it redirects to the saga's page, which shows the audit entry; refused, the page
      * says why and keeps the reason.
      */
     @POST
-    @Path("/sagas/{id}/{operation: compensate|retry|resolve}")
+    @Path("/sagas/{id}/{operation: compensate|retry|resolve|pause|resume}")
     @RolesAllowed(OPERATOR)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response operate(@PathParam("id") UUID id, @PathParam("operation") String name, @FormParam("reason") String reason,
@@ -209,7 +209,7 @@ public class ConsoleResource {
             return List.of();
         }
         SagaStatus status = SagaStatus.valueOf(saga.status());
-        return Operation.allowedIn(status).stream().map(op -> {
+        return Operation.allowedIn(status).stream().filter(op -> fitsThePause(op, saga)).map(op -> {
             String draft = outcome != null && !outcome.applied() && op.equals(outcome.operation()) ? outcome.reason() : null;
             return switch (Operation.valueOf(op.toUpperCase(Locale.ROOT))) {
                 case COMPENSATE -> status == SagaStatus.COMPLETED
@@ -222,8 +222,22 @@ public class ConsoleResource {
                         : "The current step is tried again now, with a fresh attempt budget.", false, draft);
                 case RESOLVE -> new ConsoleViews.Action(op, "Resolve", "Close this saga as RESOLVED after you repaired it by"
                         + " hand; the reason says what you did.", false, draft);
+                case PAUSE -> new ConsoleViews.Action(op, "Pause", "Hold this saga's next attempt back until it is resumed,"
+                        + " e.g. while its third party is down; an attempt in flight ends first. Its deadline keeps counting.",
+                        false, draft);
+                case RESUME -> new ConsoleViews.Action(op, "Resume", "Let this paused saga go on: its next attempt is made now.",
+                        false, draft);
             };
         }).sorted(Comparator.comparing(ConsoleViews.Action::operation)).toList();
+    }
+
+    /** Pause is offered for a saga that is not paused, resume for one that is. */
+    private static boolean fitsThePause(String operation, SagaViews.Detail saga) {
+        return switch (Operation.valueOf(operation.toUpperCase(Locale.ROOT))) {
+            case PAUSE -> !saga.paused();
+            case RESUME -> saga.paused();
+            default -> true;
+        };
     }
 
     private ConsoleViews.Page page(String section) {
@@ -239,7 +253,7 @@ public class ConsoleResource {
     }
 
     private static SagaQueries.Filter filterByStatus(SagaStatus status) {
-        return new SagaQueries.Filter(Set.of(status), null, null, null, null, null, null, null, null, null, null);
+        return new SagaQueries.Filter(Set.of(status), null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Pages are about one moment of the log and carry a form token: never cached, never framed by another site. */

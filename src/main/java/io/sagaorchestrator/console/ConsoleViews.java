@@ -42,7 +42,7 @@ final class ConsoleViews {
     }
 
     @TemplateData
-    record Overview(List<StatusCount> byStatus, long total, List<DefinitionRow> byDefinition, long retrying,
+    record Overview(List<StatusCount> byStatus, long total, List<DefinitionRow> byDefinition, long retrying, long paused,
                     SagaViews.Summary oldestLive, Long oldestLiveAgeSeconds, List<SagaViews.Summary> escalated, Instant at) {
 
         static Overview of(SagaViews.Stats stats, List<SagaViews.Summary> escalated) {
@@ -54,7 +54,7 @@ final class ConsoleViews {
                 byDefinition.add(new DefinitionRow(d.getKey(), counts, counts.stream().mapToLong(StatusCount::count).sum()));
             }
             return new Overview(byStatus, byStatus.stream().mapToLong(StatusCount::count).sum(), byDefinition, stats.retrying(),
-                    stats.oldestLive(), stats.oldestLiveAgeSeconds(), escalated, stats.asOf());
+                    stats.paused(), stats.oldestLive(), stats.oldestLiveAgeSeconds(), escalated, stats.asOf());
         }
 
         public List<String> statuses() {

@@ -23,12 +23,12 @@ import java.util.TreeSet;
  */
 @TemplateData
 record ListForm(Set<String> statuses, String definition, String businessKey, String createdFrom, String createdTo,
-                String stuck, String error, boolean retrying) {
+                String stuck, String error, boolean retrying, boolean paused) {
 
     static final int MAX_ERROR_TEXT = 200;
 
     static ListForm of(List<String> statuses, String definition, String businessKey, String createdFrom, String createdTo,
-                       String stuck, String error, String retrying) {
+                       String stuck, String error, String retrying, String paused) {
         Set<String> picked = new TreeSet<>();
         statuses.forEach(s -> {
             for (String one : s.split(",")) {
@@ -38,7 +38,7 @@ record ListForm(Set<String> statuses, String definition, String businessKey, Str
             }
         });
         return new ListForm(picked, blankToNull(definition), blankToNull(businessKey), blankToNull(createdFrom),
-                blankToNull(createdTo), blankToNull(stuck), blankToNull(error), "true".equals(retrying) || "on".equals(retrying));
+                blankToNull(createdTo), blankToNull(stuck), blankToNull(error), ticked(retrying), ticked(paused));
     }
 
     /** @throws BadRequestException saying which field is wrong and what it should look like */
@@ -50,7 +50,7 @@ record ListForm(Set<String> statuses, String definition, String businessKey, Str
                 QueryParams.text("Business key", businessKey),
                 time("Created from", createdFrom), time("Created before", createdTo), null, null,
                 QueryParams.text("Error text", error),
-                QueryParams.duration("Stuck for", stuck), null, retrying ? Boolean.TRUE : null);
+                QueryParams.duration("Stuck for", stuck), null, retrying ? Boolean.TRUE : null, paused ? Boolean.TRUE : null);
     }
 
     /** This filter as a query string, to link to its next page. */
@@ -65,6 +65,9 @@ record ListForm(Set<String> statuses, String definition, String businessKey, Str
         add(parts, "error", error);
         if (retrying) {
             parts.add("retrying=true");
+        }
+        if (paused) {
+            parts.add("paused=true");
         }
         return String.join("&", parts);
     }
@@ -101,6 +104,10 @@ record ListForm(Set<String> statuses, String definition, String businessKey, Str
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static boolean ticked(String checkbox) {
+        return "true".equals(checkbox) || "on".equals(checkbox);
     }
 
     private static String blankToNull(String text) {

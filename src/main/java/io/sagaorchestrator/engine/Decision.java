@@ -32,4 +32,15 @@ public sealed interface Decision {
     /** An operator's request does not fit the saga; nothing changes. */
     record Refused(SagaSnapshot next, String reason) implements Decision {
     }
+
+    /**
+     * Mark the saga paused: it makes no new attempt until an operator resumes it; an attempt in flight ends first. Its
+     * state and version stay as they are, so its owner's fenced writes still succeed.
+     */
+    record Pause(SagaSnapshot next) implements Decision {
+    }
+
+    /** Lift the pause: a saga nobody advances is due at once, one whose owner is at work goes on with it. */
+    record Resume(SagaSnapshot next) implements Decision {
+    }
 }

@@ -45,4 +45,11 @@ public sealed interface Event {
      */
     record OperatorRetry(boolean lastAttemptForward) implements Event {
     }
+
+    /**
+     * An operator paused the saga, and the run was about to begin an attempt: the commit that would have begun it
+     * found the pause, and nothing of the attempt happened.
+     */
+    record PausedBeforeAttempt() implements Event {
+    }
 }

@@ -4,6 +4,7 @@ import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.StepFailure;
 import io.sagaorchestrator.actions.UnavailableFailure;
 import io.sagaorchestrator.sagalog.LeaseLostException;
+import io.sagaorchestrator.sagalog.SagaPausedException;
 
 import java.sql.SQLException;
 import java.util.Set;
@@ -38,7 +39,7 @@ final class LocalFailures {
             if (t instanceof StepFailure f) {
                 return f;
             }
-            if (t instanceof LeaseLostException) {
+            if (t instanceof LeaseLostException || t instanceof SagaPausedException) {
                 throw e;
             }
             if (t instanceof SQLException sql) {

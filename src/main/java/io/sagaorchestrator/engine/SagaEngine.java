@@ -27,6 +27,7 @@ import io.sagaorchestrator.sagalog.LeaseLostException;
 import io.sagaorchestrator.sagalog.NewSaga;
 import io.sagaorchestrator.sagalog.Outcome;
 import io.sagaorchestrator.sagalog.SagaLog;
+import io.sagaorchestrator.sagalog.SagaPausedException;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import io.sagaorchestrator.sagalog.StepState;
@@ -66,7 +67,8 @@ import java.util.concurrent.TimeUnit;
  * outcome tells the next owner that the call's outcome is unknown, and it reconciles.
  *
  * <p>A run that hits a database failure or finds its lease taken simply stops: whatever it had not
- * committed is re-derived from the log by whoever resumes the saga.
+ * committed is re-derived from the log by whoever resumes the saga. One whose saga an operator paused finds the pause
+ * in the commit that would begin the next attempt; it commits what it held back, releases the saga and stops.
  */
 @ApplicationScoped
 public class SagaEngine {
@@ -317,7 +319,12 @@ public class SagaEngine {
                     handedOn = true;
                     return () -> advance(run);
                 }
-                step(run);
+                try {
+                    step(run);
+                } catch (SagaPausedException e) {
+                    LOG.infof("Saga %s is paused: this run releases it before its next attempt", run.saga.id());
+                    carryOut(run, SagaTransitions.decide(run.definition, run.saga, new Event.PausedBeforeAttempt()));
+                }
             }
             if (run.saga.status().isTerminal()) {
                 completions.ended(run.saga);
@@ -391,9 +398,12 @@ public class SagaEngine {
         if (intent == null) {
             int attempt = run.saga.attempt() + 1;
             AttemptRecord fresh = intent(run.saga.withAttempt(attempt), step, direction, attempt);
-            run.saga = run.saga.withAttempt(attempt);
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
-            commit(run, run.saga, instance.id(), config.lease(), l -> l.insertAttempt(run.saga.id(), fresh));
+            // the attempt counts from this commit on; a pause refuses it, and run.saga stays as it was
+            commit(run, true, (l, c) -> {
+                l.insertAttempt(run.saga.id(), fresh);
+                return new Transition(run.saga.withAttempt(attempt), instance.id(), config.lease());
+            });
             intent = fresh;
         }
         crashPoints.reached(CrashPoints.Point.AFTER_INTENT);
@@ -447,7 +457,7 @@ public class SagaEngine {
         Outcome traced = Outcome.UNKNOWN;
         String failureKind = null;
         try (Scope ignored = span.makeCurrent()) {
-            commit(run, (l, c) -> {
+            commit(run, true, (l, c) -> {
                 output[0] = action.execute(context, c);
                 crashPoints.reached(CrashPoints.Point.INSIDE_LOCAL_STEP);
                 l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, Outcome.SUCCEEDED, instance.id(),
@@ -535,7 +545,7 @@ public class SagaEngine {
     }
 
     private void commit(Run run, SagaSnapshot next, String owner, Duration wakeIn, Consumer<SagaLog> also) {
-        commit(run, (l, c) -> {
+        commit(run, false, (l, c) -> {
             if (also != null) {
                 also.accept(l);
             }
@@ -543,12 +553,17 @@ public class SagaEngine {
         });
     }
 
-    /** One transaction: the writes held back so far, the caller's writes, and the fenced update of the saga. */
-    private void commit(Run run, SagaLog.Work<Transition> work) {
+    /**
+     * One transaction: the writes held back so far, the caller's writes, and the fenced update of the saga.
+     *
+     * @param beginsAttempt the commit begins an attempt, which an operator's pause refuses ({@link SagaPausedException},
+     *                      nothing written); commits that end, escalate or park the saga go through
+     */
+    private void commit(Run run, boolean beginsAttempt, SagaLog.Work<Transition> work) {
         SagaSnapshot stored = log.inNewTransaction((l, c) -> {
             run.pending.forEach(w -> w.accept(l));
             Transition t = work.apply(l, c);
-            long version = l.update(t.next(), t.owner(), t.wakeIn());
+            long version = beginsAttempt ? l.beginAttempt(t.next(), t.owner(), t.wakeIn()) : l.update(t.next(), t.owner(), t.wakeIn());
             return t.next().withVersion(version);
         });
         run.pending.clear();

@@ -49,12 +49,44 @@ public final class SagaTransitions {
         if (event instanceof Event.OperatorRetry retry) {
             return retryByHand(saga, retry);
         }
+        if (event instanceof Event.PausedBeforeAttempt) {
+            // what the run held back (outcomes, the last error) is kept; the saga waits, ownerless, for its resume
+            return new Decision.Park(saga, Duration.ZERO);
+        }
         throw new IllegalArgumentException("no transition for " + event);
     }
 
     /** An operator closes an escalated saga after repairing it by hand; needs no definition, so it works when none can be read. */
     public static Decision resolve(SagaSnapshot saga, String note) {
         return new Decision.End(saga.withStatus(SagaStatus.RESOLVED).withLastError(saga.lastError() + " | resolved by " + note));
+    }
+
+    /**
+     * An operator asks that a live saga make no new attempt until resumed, e.g. while its third party is down. Allowed
+     * while an attempt is in flight (the pause takes effect when it ends): pausing acts beside nothing, it only holds
+     * the next attempt back. Needs no definition.
+     *
+     * @param pausedBy who paused it already, null when it is not paused
+     */
+    public static Decision pause(SagaSnapshot saga, String pausedBy) {
+        if (saga.status().isTerminal()) {
+            return new Decision.Refused(saga, "A " + saga.status() + " saga makes no attempts: there is nothing to pause");
+        }
+        if (pausedBy != null) {
+            return new Decision.Refused(saga, "The saga is paused already, by " + pausedBy + "; nothing was changed");
+        }
+        return new Decision.Pause(saga);
+    }
+
+    /**
+     * An operator lets a paused saga go on where it stopped, with the attempt budget it had; a backoff it was waiting
+     * out is cut short (the operator says the cause is gone), which the log carries out.
+     */
+    public static Decision resume(SagaSnapshot saga, String pausedBy) {
+        if (pausedBy == null) {
+            return new Decision.Refused(saga, "The saga is not paused: there is nothing to resume");
+        }
+        return new Decision.Resume(saga);
     }
 
     /** A saga this release cannot run (its definition or an action is gone): only a person can decide. */

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Gauges of the whole saga log, for dashboards and alerts: sagas running, compensating, retrying,
- * escalated and stuck (live but not advanced for {@code saga.stuck-after}). Read every
+ * paused, escalated and stuck (live but not advanced for {@code saga.stuck-after}). Read every
  * {@code saga.metrics.refresh} from indexes that cover only the few live and escalated sagas, so
  * their cost does not grow with the history; and sagas in flight on this instance.
  */
@@ -37,6 +37,7 @@ public class SagaGauges {
     private final AtomicLong escalated = new AtomicLong();
     private final AtomicLong retrying = new AtomicLong();
     private final AtomicLong stuck = new AtomicLong();
+    private final AtomicLong paused = new AtomicLong();
 
     SagaGauges(AgroalDataSource db, MeterRegistry metrics, SagaRunner runner,
                @ConfigProperty(name = "saga.stuck-after", defaultValue = "5m") Duration stuckAfter) {
@@ -54,6 +55,7 @@ public class SagaGauges {
         gauge("saga.escalated.current", escalated, null, null);
         gauge("saga.retrying", retrying, null, null);
         gauge("saga.stuck", stuck, null, null);
+        gauge("saga.paused", paused, null, null);
     }
 
     private void gauge(String name, AtomicLong value, String tag, String tagValue) {
@@ -82,8 +84,11 @@ public class SagaGauges {
             }
             retrying.set(count(c, "select count(*) from saga where status in ('RUNNING', 'COMPENSATING')"
                     + " and (owner is null or attempt - budget_base >= 2)", null));
-            stuck.set(count(c, "select count(*) from saga where status in ('RUNNING', 'COMPENSATING')"
+            // a paused saga stands still on purpose: saga.paused counts it, and the stuck alert stays for sagas nobody holds
+            stuck.set(count(c, "select count(*) from saga where status in ('RUNNING', 'COMPENSATING') and paused_at is null"
                     + " and updated_at < now() - ? * interval '1 millisecond'", stuckAfter.toMillis()));
+            // saga_paused_idx covers only the paused ones
+            paused.set(count(c, "select count(*) from saga where paused_at is not null", null));
         } catch (SQLException | RuntimeException e) {
             LOG.debugf("Saga gauges not refreshed: %s", e.getMessage());
         }

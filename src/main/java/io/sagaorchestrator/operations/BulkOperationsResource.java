@@ -28,19 +28,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
-/** Compensate, retry or resolve every saga a filter matches, as a job whose progress can be read back. */
+/** Compensate, retry, resolve, pause or resume every saga a filter matches, as a job whose progress can be read back. */
 @Path("/api/bulk-operations")
 @Produces(MediaType.APPLICATION_JSON)
 public class BulkOperationsResource {
 
     /**
      * The same criteria as {@code GET /api/sagas}; at least one that narrows is required. Blank texts and empty lists
-     * are no criterion (as in the console's form), and {@code "retrying": false} narrows nothing worth a bulk job:
-     * it is every saga not being retried.
+     * are no criterion (as in the console's form), and {@code "retrying": false} (or {@code "paused": false}) narrows
+     * nothing worth a bulk job: it is every saga not being retried (not paused).
      */
     public record Filter(List<String> status, String definition, String businessKey, String createdFrom, String createdTo,
                          String updatedFrom, String updatedTo, @Size(max = 200) String error, String stuck,
-                         @Min(1) Integer minAttempts, Boolean retrying) {
+                         @Min(1) Integer minAttempts, Boolean retrying, Boolean paused) {
 
         public Filter {
             status = status == null ? null : status.stream().filter(s -> s != null && !s.isBlank()).toList();
@@ -57,7 +57,7 @@ public class BulkOperationsResource {
         boolean isEmpty() {
             return (status == null || status.isEmpty()) && definition == null && businessKey == null && createdFrom == null
                     && createdTo == null && updatedFrom == null && updatedTo == null && error == null && stuck == null
-                    && minAttempts == null && !Boolean.TRUE.equals(retrying);
+                    && minAttempts == null && !Boolean.TRUE.equals(retrying) && !Boolean.TRUE.equals(paused);
         }
 
         private static String blankToNull(String text) {
@@ -70,13 +70,14 @@ public class BulkOperationsResource {
                     QueryParams.instant("createdFrom", createdFrom), QueryParams.instant("createdTo", createdTo),
                     QueryParams.instant("updatedFrom", updatedFrom), QueryParams.instant("updatedTo", updatedTo),
                     QueryParams.text("error", error),
-                    QueryParams.duration("stuck", stuck), minAttempts, retrying);
+                    QueryParams.duration("stuck", stuck), minAttempts, retrying, paused);
         }
     }
 
     public record Request(
             @NotNull(message = "is required")
-            @Pattern(regexp = "compensate|retry|resolve", message = "must be compensate, retry or resolve") String operation,
+            @Pattern(regexp = "compensate|retry|resolve|pause|resume",
+                    message = "must be compensate, retry, resolve, pause or resume") String operation,
             @NotBlank(message = "is required: say why, it goes into every saga's audit trail")
             @Size(max = 2000, message = "must be at most 2000 characters") @PlainText(PlainText.Kind.MESSAGE) String reason,
             Boolean force,

@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
 import java.util.UUID;
 
 /**
- * Compensate, retry and resolve by hand. Each operation locks the saga's row, checks that it fits
+ * Compensate, retry and resolve by hand; pause and resume (see {@link #pauseOrResume}). Each operation locks the saga's row, checks that it fits
  * the saga's state, changes the state through the same fenced write as the engine, and records an
  * audit entry, all in one transaction: two operators acting at once are serialized, and the second
  * sees what the first did. The work itself (undoing, retrying) is left to the engine: the saga is
@@ -80,6 +80,9 @@ public class ManualOperations {
             throw new OperationRefusedException(sagaId, saga.status(),
                     "A " + saga.status() + " saga cannot be " + pastTense(operation) + "; allowed: " + Operation.allowedIn(saga.status()));
         }
+        if (operation == Operation.PAUSE || operation == Operation.RESUME) {
+            return pauseOrResume(saga, locked, operation, actor, request);
+        }
         if (locked.leaseLive()) {
             throw new OperationRefusedException(sagaId, saga.status(), "Instance " + locked.owner() + " is advancing this saga right now"
                     + " (lease until " + locked.wakeAt() + "); try again once its current step has ended");
@@ -90,6 +93,7 @@ public class ManualOperations {
                     new Event.OperatorCompensate(request.forced(), interruptedAttempt(saga), note));
             case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga)));
             case RESOLVE -> SagaTransitions.resolve(saga, note);
+            case PAUSE, RESUME -> throw new IllegalStateException(operation + " is applied by pauseOrResume");
         };
         if (decision instanceof Decision.Refused refused) {
             // rolls back whatever was marked on the way, e.g. an interrupted attempt
@@ -103,6 +107,41 @@ public class ManualOperations {
         long auditId = audit.record(sagaId, operation, actor, request.reason(), saga.status().name(), next.status().name(), details);
         LOG.infof("Saga %s: %s by %s (%s -> %s): %s", sagaId, operation.path(), actor, saga.status(), next.status(), request.reason());
         return new Result(sagaId, operation.path(), saga.status().name(), next.status().name(), auditId);
+    }
+
+    /**
+     * Pause and resume act beside an attempt in flight, unlike the repairs: they change no state of the saga and not
+     * its version, only whether its next attempt may begin (see {@link SagaLog#beginAttempt}). The row lock still
+     * serializes two operators, and the second is told what the first did.
+     */
+    private Result pauseOrResume(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor,
+                                 OperationRequest request) {
+        String pausedBy = locked.pause() == null ? null : locked.pause().by();
+        Decision decision = operation == Operation.PAUSE ? SagaTransitions.pause(saga, pausedBy) : SagaTransitions.resume(saga, pausedBy);
+        if (decision instanceof Decision.Refused refused) {
+            String since = locked.pause() == null ? "" : " (since " + locked.pause().since() + ")";
+            throw new OperationRefusedException(saga.id(), saga.status(), refused.reason() + since);
+        }
+        if (decision instanceof Decision.Pause) {
+            log.pause(saga.id(), actor);
+        } else if (decision instanceof Decision.Resume) {
+            log.resume(saga.id());
+        } else {
+            throw new IllegalStateException("cannot carry out " + decision);
+        }
+        ObjectNode details = json.createObjectNode().put("stepIndex", saga.stepIndex()).put("attempt", saga.attempt());
+        if (locked.leaseLive()) {
+            // an attempt was in flight: the pause took effect when it ended
+            details.put("ownerAtWork", locked.owner());
+        }
+        if (locked.pause() != null) {
+            details.put("pausedBy", locked.pause().by()).put("pausedSince", locked.pause().since().toString());
+        }
+        String status = saga.status().name();
+        long auditId = audit.record(saga.id(), operation, actor, request.reason(), status, status, details);
+        LOG.infof("Saga %s: %s by %s (%s%s): %s", saga.id(), operation.path(), actor, status,
+                locked.leaseLive() ? ", an attempt in flight ends first" : "", request.reason());
+        return new Result(saga.id(), operation.path(), status, status, auditId);
     }
 
     /** The definition the saga runs on; one this release cannot run leaves only resolve by hand. */
@@ -144,6 +183,8 @@ public class ManualOperations {
             case COMPENSATE -> "compensated";
             case RETRY -> "retried";
             case RESOLVE -> "resolved";
+            case PAUSE -> "paused";
+            case RESUME -> "resumed";
         };
     }
 }

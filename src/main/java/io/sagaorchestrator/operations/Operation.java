@@ -14,7 +14,11 @@ public enum Operation {
     /** Try again with a fresh attempt budget: an ESCALATED saga's compensation, or a stuck step. */
     RETRY(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING, SagaStatus.ESCALATED)),
     /** Close an ESCALATED saga after repairing it by hand. */
-    RESOLVE(EnumSet.of(SagaStatus.ESCALATED));
+    RESOLVE(EnumSet.of(SagaStatus.ESCALATED)),
+    /** Hold a live saga's next attempt back until it is resumed; one in flight ends first. */
+    PAUSE(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING)),
+    /** Let a paused saga go on. */
+    RESUME(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
 
     private final Set<SagaStatus> allowedFrom;
 

@@ -214,11 +214,30 @@ public class SagaLog {
      * @throws LeaseLostException when the saga is no longer at {@code next.version()}
      */
     public long update(SagaSnapshot next, String owner, Duration wakeIn) {
+        return update(next, owner, wakeIn, false);
+    }
+
+    /**
+     * Stores {@code next} as {@link #update} does, in the commit that begins an attempt (the intent of a remote call, or
+     * a local step with its effect): unless an operator has paused the saga, which checks the pause at no extra cost.
+     *
+     * @throws SagaPausedException when the saga is paused (the caller's transaction must roll back)
+     * @throws LeaseLostException  when the saga is no longer at {@code next.version()}
+     */
+    public long beginAttempt(SagaSnapshot next, String owner, Duration wakeIn) {
+        return update(next, owner, wakeIn, true);
+    }
+
+    private long update(SagaSnapshot next, String owner, Duration wakeIn, boolean beginsAttempt) {
         return work(c -> {
+            // a saga that ends or escalates drops its pause: the pause is about a live saga's next attempts, and a retry
+            // of an escalated saga must not find one left over
             try (PreparedStatement ps = c.prepareStatement("update saga set status = ?, result = cast(? as jsonb), step_index = ?,"
                     + " attempt = ?, budget_base = ?, step_states = cast(? as jsonb), owner = ?,"
                     + " wake_at = now() + cast(? as bigint) * interval '1 millisecond', last_error = ?, version = version + 1,"
-                    + " updated_at = now() where id = ? and version = ?")) {
+                    + " paused_at = case when cast(? as boolean) then paused_at end,"
+                    + " paused_by = case when cast(? as boolean) then paused_by end,"
+                    + " updated_at = now() where id = ? and version = ?" + (beginsAttempt ? " and paused_at is null" : ""))) {
                 ps.setString(1, next.status().name());
                 ps.setString(2, write(next.result()));
                 ps.setInt(3, next.stepIndex());
@@ -232,14 +251,30 @@ public class SagaLog {
                     ps.setLong(8, wakeIn.toMillis());
                 }
                 ps.setString(9, next.lastError());
-                ps.setObject(10, next.id());
-                ps.setLong(11, next.version());
+                ps.setBoolean(10, !next.status().isTerminal());
+                ps.setBoolean(11, !next.status().isTerminal());
+                ps.setObject(12, next.id());
+                ps.setLong(13, next.version());
                 if (ps.executeUpdate() != 1) {
+                    if (beginsAttempt && pausedAt(c, next)) {
+                        throw new SagaPausedException(next.id());
+                    }
                     throw new LeaseLostException(next.id(), next.version());
                 }
                 return next.version() + 1;
             }
         });
+    }
+
+    /** Whether the saga is still at the version {@code next} was read at, and paused: why a commit beginning an attempt found no row. */
+    private static boolean pausedAt(Connection c, SagaSnapshot next) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from saga where id = ? and version = ? and paused_at is not null")) {
+            ps.setObject(1, next.id());
+            ps.setLong(2, next.version());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**
@@ -289,13 +324,13 @@ public class SagaLog {
     /**
      * Takes over up to {@code limit} live sagas nobody holds: their lease expired (the owner died or
      * hangs) or their scheduled retry is due. Rows locked by a busy instance are skipped, so several
-     * instances can scan at once and each saga goes to one of them.
+     * instances can scan at once and each saga goes to one of them. A paused saga is left alone until it is resumed.
      */
     public List<SagaSnapshot> claimDue(String owner, int limit, Duration lease) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1,"
                     + " wake_at = now() + ? * interval '1 millisecond' where id in (select id from saga"
-                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() order by wake_at limit ?"
+                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() and paused_at is null order by wake_at limit ?"
                     + " for update skip locked) returning " + SAGA_COLUMNS)) {
                 ps.setString(1, owner);
                 ps.setLong(2, lease.toMillis());
@@ -318,25 +353,71 @@ public class SagaLog {
         });
     }
 
-    /** A saga locked for a manual operation, with who holds it. */
-    public record Locked(SagaSnapshot saga, String owner, Instant wakeAt, boolean leaseLive) {
+    /** A saga locked for a manual operation, with who holds it, and its pause when it has one (else null). */
+    public record Locked(SagaSnapshot saga, String owner, Instant wakeAt, boolean leaseLive, Pause pause) {
+    }
+
+    /** Who paused a saga, and since when. */
+    public record Pause(String by, Instant since) {
     }
 
     /** Reads and row-locks a saga until the caller's transaction ends, so operations on it are serialized. */
     public Optional<Locked> lock(UUID id) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("select " + SAGA_COLUMNS + ", owner, wake_at,"
-                    + " owner is not null and wake_at > now() from saga where id = ? for update")) {
+                    + " owner is not null and wake_at > now(), paused_by, paused_at from saga where id = ? for update")) {
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
                     int n = SAGA_COLUMNS.split(",").length;
-                    return Optional.of(new Locked(saga(rs), rs.getString(n + 1), instant(rs, n + 2), rs.getBoolean(n + 3)));
+                    Instant pausedAt = instant(rs, n + 5);
+                    return Optional.of(new Locked(saga(rs), rs.getString(n + 1), instant(rs, n + 2), rs.getBoolean(n + 3),
+                            pausedAt == null ? null : new Pause(rs.getString(n + 4), pausedAt)));
                 }
             }
         });
+    }
+
+    /**
+     * Pauses a live saga locked by {@link #lock}, in the caller's transaction. The version stays as it is: an owner
+     * whose attempt is in flight still commits that attempt's outcome, and its next commit that would begin an attempt
+     * ({@link #beginAttempt}) finds the pause instead.
+     */
+    public void pause(UUID id, String by) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set paused_at = now(), paused_by = ?, updated_at = now()"
+                    + " where id = ? and status in ('RUNNING', 'COMPENSATING') and paused_at is null")) {
+                ps.setString(1, by);
+                ps.setObject(2, id);
+                return requireOne(ps, id);
+            }
+        });
+    }
+
+    /**
+     * Lifts the pause of a saga locked by {@link #lock}, in the caller's transaction. A saga nobody advances is due at
+     * once (a backoff it was waiting out is cut short: the operator says the cause is gone); one whose owner is still at
+     * work goes on with that owner.
+     */
+    public void resume(UUID id) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set paused_at = null, paused_by = null, updated_at = now(),"
+                    + " wake_at = case when owner is null then now() else wake_at end where id = ? and paused_at is not null")) {
+                ps.setObject(1, id);
+                return requireOne(ps, id);
+            }
+        });
+    }
+
+    /** The row was locked and checked by the caller: not finding it means the caller broke that contract. */
+    private static int requireOne(PreparedStatement ps, UUID id) throws SQLException {
+        int n = ps.executeUpdate();
+        if (n != 1) {
+            throw new IllegalStateException("saga " + id + " changed under its row lock");
+        }
+        return n;
     }
 
     /** Closes the intents of a step whose owner is gone: their outcome will never be learned. */

@@ -120,7 +120,7 @@ class ExpensiveSearchesTest {
     void theErrorTextSearchUsesTheTrigramIndex() throws SQLException {
         // given the statement of an error-text search
         SagaQueries.Sql search = SagaQueries.listSql(new SagaQueries.Filter(null, null, null, null, null, null, null,
-                "HTTP 422", null, null, null), null, 50);
+                "HTTP 422", null, null, null, null), null, 50);
 
         // when PostgreSQL plans it (told to avoid reading the whole table, which is small in the tests)
         StringBuilder plan = new StringBuilder();

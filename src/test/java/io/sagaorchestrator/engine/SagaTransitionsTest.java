@@ -505,6 +505,72 @@ class SagaTransitionsTest {
         assertEquals("definition user-sync v1 cannot be run by this release: no action 'ttAddUser'", escalate.next().lastError());
     }
 
+    // --- pause and resume ---
+
+    @Test
+    void aRunningOrCompensatingSagaIsPausedWithItsStateUntouched() {
+        for (SagaSnapshot saga : List.of(running(0, 2), compensating(1, 1))) {
+            // given a live saga nobody paused (an attempt of it may be in flight)
+
+            // when an operator pauses it
+            Decision decision = SagaTransitions.pause(saga, null);
+
+            // then it is marked paused and nothing else changes: the owner's fenced writes still fit
+            Decision.Pause pause = assertInstanceOf(Decision.Pause.class, decision);
+            assertSame(saga, pause.next());
+        }
+    }
+
+    @Test
+    void pausingASagaPausedAlreadyIsRefusedNamingWhoPausedIt() {
+        // given a saga bob paused
+        SagaSnapshot saga = running(0, 2);
+
+        // when alice pauses it too
+        Decision decision = SagaTransitions.pause(saga, "bob");
+
+        // then she is told, and nothing changes
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
+        assertEquals("The saga is paused already, by bob; nothing was changed", refused.reason());
+    }
+
+    @Test
+    void anEndedOrEscalatedSagaCannotBePaused() {
+        for (SagaSnapshot saga : List.of(completed(), compensating(0, 6).withStatus(SagaStatus.ESCALATED))) {
+            // given a saga that makes no attempts any more
+
+            // when an operator pauses it, then it is refused
+            Decision.Refused refused = assertInstanceOf(Decision.Refused.class, SagaTransitions.pause(saga, null));
+            assertTrue(refused.reason().contains("there is nothing to pause"), refused.reason());
+        }
+    }
+
+    @Test
+    void aPausedSagaIsResumedAndOneNotPausedIsNot() {
+        // given a saga bob paused, and one nobody paused
+        SagaSnapshot saga = running(0, 2);
+
+        // when an operator resumes each, then the paused one goes on, the other is refused
+        assertSame(saga, assertInstanceOf(Decision.Resume.class, SagaTransitions.resume(saga, "bob")).next());
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, SagaTransitions.resume(saga, null));
+        assertEquals("The saga is not paused: there is nothing to resume", refused.reason());
+    }
+
+    @Test
+    void aRunThatFindsItsSagaPausedBeforeAnAttemptReleasesItWithWhatItLearned() {
+        // given a run whose last attempt failed and left the step uncertain
+        SagaSnapshot saga = running(0, 2).withStepState("tt-add-user", new StepState(Effect.UNCERTAIN, null))
+                .withLastError("tt-add-user: UnknownOutcomeFailure: timeout");
+
+        // when the commit of its next attempt finds the saga paused
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.PausedBeforeAttempt());
+
+        // then it commits the saga as it stands (uncertain step, last error, attempts used) and releases it for the resume
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertSame(saga, park.next());
+        assertEquals(Duration.ZERO, park.wakeIn());
+    }
+
     private static SagaSnapshot running(int stepIndex, int attempt) {
         return new SagaSnapshot(UUID.randomUUID(), "user-sync", 1, "hash", SagaStatus.RUNNING, "key",
                 JsonNodeFactory.instance.objectNode().put("name", "张三"), null, stepIndex, attempt, 0, Map.of(), 1, null, Instant.EPOCH, null);
