@@ -187,6 +187,52 @@ class ConsoleInChromiumTest {
     }
 
     @Test
+    void anOperatorPausesASagaDuringAnIncidentThenResumesItAndItCompletes() {
+        String phone = uniquePhone();
+        String sagaId = ConsoleSagas.stuck(definitions.current("user-sync").orElseThrow(), "Held", phone);
+        signIn("operator");
+        driver.get(root + "console/sagas/" + sagaId);
+
+        // a RUNNING saga nobody paused offers pause, not resume
+        assertEquals(1, driver.findElements(By.id("action-pause")).size());
+        assertEquals(0, driver.findElements(By.id("action-resume")).size());
+
+        // when the operator pauses it with a reason
+        browser.find("#reason-pause").sendKeys("TT is down (INC-79)");
+        browser.find("#confirm-pause").click();
+        browser.find("#submit-pause").click();
+
+        // then the page says so, shows it paused, and now offers resume instead
+        String outcome = browser.find("#outcome").getText();
+        assertTrue(outcome.contains("pause applied") && outcome.contains("no new attempt until it is resumed"), outcome);
+        assertEquals("paused", browser.find("#saga-paused").getText());
+        assertTrue(browser.find("#paused-by").getText().contains("by operator"));
+        assertEquals(0, driver.findElements(By.id("action-pause")).size());
+        assertEquals(1, driver.findElements(By.id("action-resume")).size());
+        // and the list finds it as paused
+        driver.get(root + "console/sagas?paused=true&businessKey=" + phone);
+        List<WebElement> rows = driver.findElements(By.cssSelector("#sagas tbody tr[data-saga-id]"));
+        assertEquals(1, rows.size());
+        assertTrue(rows.get(0).getText().contains("paused"), rows.get(0).getText());
+        assertTrue(browser.find("#paused").isSelected());
+
+        // when the operator resumes it from its page
+        rows.get(0).findElement(By.cssSelector("a")).click();
+        browser.find("#reason-resume").sendKeys("TT is back (INC-79 closed)");
+        browser.find("#confirm-resume").click();
+        browser.find("#submit-resume").click();
+        assertTrue(browser.find("#outcome").getText().contains("resume applied"));
+
+        // then it goes on and completes, with both operations in its audit trail
+        awaitStatus(sagaId, "COMPLETED").then().body("paused", equalTo(false))
+                .body("operations", hasSize(2))
+                .body("operations[0].operation", equalTo("pause"))
+                .body("operations[1].operation", equalTo("resume"));
+        driver.navigate().refresh();
+        assertEquals(0, driver.findElements(By.id("saga-paused")).size());
+    }
+
+    @Test
     void aViewerGetsNoActionsAndAForgedPostIsRefused() {
         String sagaId = ConsoleSagas.escalated("Look", uniquePhone());
         signIn("viewer");
