@@ -22,14 +22,16 @@ import org.jboss.logging.Logger;
 import java.util.UUID;
 
 /**
- * Compensate, retry and resolve by hand; pause and resume (see {@link #pauseOrResume}). Each operation locks the saga's row, checks that it fits
- * the saga's state, changes the state through the same fenced write as the engine, and records an
- * audit entry, all in one transaction: two operators acting at once are serialized, and the second
- * sees what the first did. The work itself (undoing, retrying) is left to the engine: the saga is
- * released with its wake-up time set to now, and recovery picks it up within seconds.
+ * Compensate, retry and resolve by hand, and pause and resume. Each operation locks the saga's row,
+ * checks that it fits the saga's state, changes the state through the same fenced write as the
+ * engine, and records an audit entry, all in one transaction: two operators acting at once are
+ * serialized, and the second sees what the first did. The work itself (undoing, retrying) is left
+ * to the engine: the saga is released with its wake-up time set to now, and recovery picks it up
+ * within seconds.
  *
  * <p>A saga an instance is advancing right now (a live lease) is not touched: its step may be in
- * flight at the third party, and acting beside it could undo a user before it is created.
+ * flight at the third party, and acting beside it could undo a user before it is created. Pause and
+ * resume are the exception (see {@link #pauseOrResume}): they only decide whether a next attempt may begin.
  */
 @ApplicationScoped
 public class ManualOperations {
@@ -116,11 +118,10 @@ public class ManualOperations {
      */
     private Result pauseOrResume(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor,
                                  OperationRequest request) {
-        String pausedBy = locked.pause() == null ? null : locked.pause().by();
+        String pausedBy = locked.pause() == null ? null : locked.pause().by() + " at " + locked.pause().since();
         Decision decision = operation == Operation.PAUSE ? SagaTransitions.pause(saga, pausedBy) : SagaTransitions.resume(saga, pausedBy);
         if (decision instanceof Decision.Refused refused) {
-            String since = locked.pause() == null ? "" : " (since " + locked.pause().since() + ")";
-            throw new OperationRefusedException(saga.id(), saga.status(), refused.reason() + since);
+            throw new OperationRefusedException(saga.id(), saga.status(), refused.reason());
         }
         if (decision instanceof Decision.Pause) {
             log.pause(saga.id(), actor);
@@ -131,7 +132,7 @@ public class ManualOperations {
         }
         ObjectNode details = json.createObjectNode().put("stepIndex", saga.stepIndex()).put("attempt", saga.attempt());
         if (locked.leaseLive()) {
-            // an attempt was in flight: the pause took effect when it ended
+            // an attempt was in flight: a pause takes effect when it ends
             details.put("ownerAtWork", locked.owner());
         }
         if (locked.pause() != null) {

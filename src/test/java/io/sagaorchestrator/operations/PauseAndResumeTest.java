@@ -229,6 +229,34 @@ class PauseAndResumeTest {
     }
 
     @Test
+    void aPausedSagaWhoseInstanceDiedDuringItsAttemptWaitsForTheResumeAndIsThenReconciled() throws InterruptedException {
+        // given a saga whose owner died while its TT call was in flight: an intent without outcome, a lease about to end
+        SagaDefinition d = definitions.current("user-sync").orElseThrow();
+        String phone = uniquePhone();
+        String username = "died" + phone;
+        UUID id = givenStuckUserSync(d.hash(), d.version(), username, phone, 1, Duration.ofHours(1));
+        execute("update saga set owner = 'dead-instance', wake_at = now() + interval '1 second' where id = ?", id);
+        execute("update saga_step_attempt set outcome = 'PENDING', ended_at = null where saga_id = ?", id);
+        tt().register(addUser(username).willReturn(ttAnswer("OK", "tt-" + phone)));
+
+        // when an operator pauses it (its lease still live), and the lease runs out
+        operate("operator", id.toString(), "pause", PAUSE).then().statusCode(200);
+        Thread.sleep(LONG_ENOUGH_TO_HAVE_MOVED);
+
+        // then no instance takes it over while it is paused
+        saga(id.toString()).then().body("owner", equalTo("dead-instance"))
+                .body("steps[0].attempts", hasSize(1))
+                .body("steps[0].attempts[0].outcome", equalTo("PENDING"));
+
+        // when it is resumed, then recovery takes it over: the interrupted call is recorded unknown, reconciled, and the saga completes
+        operate("operator", id.toString(), "resume", RESUME).then().statusCode(200);
+        awaitStatus(id.toString(), "COMPLETED").then()
+                .body("steps[0].attempts", hasSize(2))
+                .body("steps[0].attempts[0].outcome", equalTo("UNKNOWN"))
+                .body("steps[0].attempts[1].outcome", equalTo("SUCCEEDED"));
+    }
+
+    @Test
     void everySagaOfAnIncidentIsPausedAndResumedInBulk() {
         // given two sagas hit by one incident, and TT answering again
         SagaDefinition d = definitions.current("user-sync").orElseThrow();
