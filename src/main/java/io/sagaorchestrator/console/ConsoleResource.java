@@ -141,9 +141,9 @@ public class ConsoleResource {
     }
 
     /**
-     * Compensate, retry, resolve, pause or resume, as the API's {@code POST /api/sagas/{id}/{operation}} does, with a reason and a
-     * ticked confirmation. Applied, it redirects to the saga's page, which shows the audit entry; refused, the page
-     * says why and keeps the reason.
+     * Compensate, retry, resolve, pause or resume, as the API's {@code POST /api/sagas/{id}/{operation}} does, with a
+     * reason and a ticked confirmation. Applied, it redirects to the saga's page, which shows the audit entry; refused,
+     * the page says why and keeps the reason.
      */
     @POST
     @Path("/sagas/{id}/{operation: compensate|retry|resolve|pause|resume}")

@@ -563,7 +563,8 @@ public class SagaEngine {
         SagaSnapshot stored = log.inNewTransaction((l, c) -> {
             run.pending.forEach(w -> w.accept(l));
             Transition t = work.apply(l, c);
-            long version = beginsAttempt ? l.beginAttempt(t.next(), t.owner(), t.wakeIn()) : l.update(t.next(), t.owner(), t.wakeIn());
+            long version = beginsAttempt ? l.beginAttempt(t.next(), t.owner(), t.wakeIn())
+                    : l.update(t.next(), t.owner(), t.wakeIn());
             return t.next().withVersion(version);
         });
         run.pending.clear();

@@ -119,7 +119,8 @@ public class ManualOperations {
     private Result pauseOrResume(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor,
                                  OperationRequest request) {
         String pausedBy = locked.pause() == null ? null : locked.pause().by() + " at " + locked.pause().since();
-        Decision decision = operation == Operation.PAUSE ? SagaTransitions.pause(saga, pausedBy) : SagaTransitions.resume(saga, pausedBy);
+        Decision decision = operation == Operation.PAUSE ? SagaTransitions.pause(saga, pausedBy)
+                : SagaTransitions.resume(saga, pausedBy);
         if (decision instanceof Decision.Refused refused) {
             throw new OperationRefusedException(saga.id(), saga.status(), refused.reason());
         }

@@ -266,7 +266,7 @@ public class SagaLog {
         });
     }
 
-    /** Whether the saga is still at the version {@code next} was read at, and paused: why a commit beginning an attempt found no row. */
+    /** Whether the saga is still at {@code next}'s version, and paused: why a commit beginning an attempt found no row. */
     private static boolean pausedAt(Connection c, SagaSnapshot next) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select 1 from saga where id = ? and version = ? and paused_at is not null")) {
             ps.setObject(1, next.id());
@@ -330,7 +330,8 @@ public class SagaLog {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1,"
                     + " wake_at = now() + ? * interval '1 millisecond' where id in (select id from saga"
-                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() and paused_at is null order by wake_at limit ?"
+                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() and paused_at is null"
+                    + " order by wake_at limit ?"
                     + " for update skip locked) returning " + SAGA_COLUMNS)) {
                 ps.setString(1, owner);
                 ps.setLong(2, lease.toMillis());
