@@ -45,4 +45,13 @@ public sealed interface Event {
      */
     record OperatorRetry(boolean lastAttemptForward) implements Event {
     }
+
+    /**
+     * The engine is about to begin a forward attempt (none is in flight) and the saga's deadline, or its current step's,
+     * has passed.
+     *
+     * @param now the engine's clock, passed in to keep the core deterministic
+     */
+    record DeadlinePassed(java.time.Instant now) implements Event {
+    }
 }
