@@ -64,8 +64,9 @@ public class SagaQueries {
         try (Connection c = reads.open()) {
             SagaDefinition definition;
             try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
-                    + ", definition_hash, input, result, step_states, trace_parent from saga where id = ?")) {
-                // columns after the summary's 11: 12 hash, 13 input, 14 result, 15 step states, 16 trace parent
+                    + ", definition_hash, input, result, step_states, trace_parent, least(deadline_at, step_deadline_at)"
+                    + " from saga where id = ?")) {
+                // columns after the summary's 11: 12 hash, 13 input, 14 result, 15 step states, 16 trace parent, 17 deadline
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -77,7 +78,8 @@ public class SagaQueries {
                     saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(12), s.status(),
                             s.businessKey(), read(rs.getString(13)), read(rs.getString(14)), s.lastError(), s.createdAt(),
                             s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), s.attempts(), s.retrying(),
-                            SagaTracing.traceId(rs.getString(16)), steps(c, id, definition, states), List.of());
+                            SagaTracing.traceId(rs.getString(16)), steps(c, id, definition, states), List.of(),
+                            rs.getTimestamp(17) == null ? null : rs.getTimestamp(17).toInstant());
                 }
             }
         } catch (SQLException e) {

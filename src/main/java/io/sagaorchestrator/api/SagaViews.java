@@ -30,10 +30,12 @@ public final class SagaViews {
                          String businessKey, JsonNode input, JsonNode result, String lastError, Instant createdAt,
                          Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, Integer attempts,
                          boolean retrying, /* the id of the saga's trace; null when tracing was off */ String traceId,
-                         List<Step> steps, List<AuditTrail.Entry> operations) {
+                         List<Step> steps, List<AuditTrail.Entry> operations,
+                         /* when a RUNNING saga stops going forward: the earlier of its deadline and its step's; null when none */
+                         Instant deadlineAt) {
         Detail withOperations(List<AuditTrail.Entry> trail) {
             return new Detail(sagaId, definition, definitionVersion, definitionHash, status, businessKey, input, result, lastError,
-                    createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, traceId, steps, trail);
+                    createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, traceId, steps, trail, deadlineAt);
         }
     }
 

@@ -24,6 +24,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
@@ -31,6 +32,9 @@ import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,6 +122,16 @@ class SagaPastItsDeadlineIsCompensatedTest {
         noForwardAttemptBeganPastTheDeadline(ended.id());
         assertEquals(1, count("select count(*) from saga where id = ? and deadline_at = created_at + interval '3 seconds'", ended.id()));
         assertEquals(before + 1, deadlinesPassed());
+        // and a person reading the saga sees when its deadline was
+        String shown = saga(ended.id().toString()).path("deadlineAt");
+        assertEquals(1, count("select count(*) from saga where id = ? and deadline_at = cast(? as timestamptz)", ended.id(), shown));
+    }
+
+    @Test
+    void theDefinitionsListShowsTheDeadlines() {
+        as("viewer").get("/api/definitions").then().statusCode(200)
+                .body("find { it.name == 'deadline-shop-test' }.deadlineMillis", equalTo(3000))
+                .body("find { it.name == 'user-sync' }", not(hasKey("deadlineMillis")));
     }
 
     @Test
@@ -157,7 +171,9 @@ class SagaPastItsDeadlineIsCompensatedTest {
         // then the compensation finishes as if there were no deadline: nothing about it is recorded or counted
         SagaSnapshot ended = started.ended().get(30, TimeUnit.SECONDS);
         assertEquals(SagaStatus.COMPENSATED, ended.status());
-        assertFalse(ended.lastError().contains("deadline"), ended.lastError());
+        assertFalse(ended.lastError().contains("deadline of"), ended.lastError());
+        assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ? and direction = 'COMPENSATION'"
+                + " and step_name = 'charge'", ended.id()));
         tt().verifyThat(0, postRequestedFor(urlEqualTo("/shop/deadline/refunds")));
         assertEquals(before, deadlinesPassed());
     }
