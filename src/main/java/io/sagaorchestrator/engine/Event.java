@@ -3,6 +3,8 @@ package io.sagaorchestrator.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagaorchestrator.actions.StepFailure;
 
+import java.time.Instant;
+
 /**
  * What just happened to a saga, as {@link SagaTransitions} needs to know it to decide what follows.
  * Each event concerns the saga's current step, in the saga's current direction.
@@ -52,6 +54,6 @@ public sealed interface Event {
      *
      * @param now the engine's clock, passed in to keep the core deterministic
      */
-    record DeadlinePassed(java.time.Instant now) implements Event {
+    record DeadlinePassed(Instant now) implements Event {
     }
 }
