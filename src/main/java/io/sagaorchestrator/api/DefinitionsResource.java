@@ -28,7 +28,8 @@ public class DefinitionsResource {
     /**
      * @param start how to start it over the generic endpoint, or null: started by code, or by an endpoint of its own
      */
-    public record Definition(String name, int version, String hash, String description, List<Step> steps, Start start) {
+    public record Definition(String name, int version, String hash, String description, List<Step> steps, Start start,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Long deadlineMillis) {
     }
 
     /** What a console or client needs to build a start form: where to post, who may, and each field of the body. */
@@ -41,7 +42,7 @@ public class DefinitionsResource {
     }
 
     public record Step(String name, String type, String action, String compensation, String onFailure, long timeoutMillis,
-                       Policy retry, Policy compensationRetry) {
+                       Policy retry, Policy compensationRetry, @JsonInclude(JsonInclude.Include.NON_NULL) Long deadlineMillis) {
     }
 
     public record Policy(int attempts, int inProcessAttempts, long inProcessDelayMillis, long initialDelayMillis,
@@ -61,7 +62,7 @@ public class DefinitionsResource {
 
     private static Definition view(SagaDefinition d) {
         return new Definition(d.name(), d.version(), d.hash(), d.description(), d.steps().stream().map(DefinitionsResource::view).toList(),
-                d.httpStart() == null ? null : view(d.name(), d.httpStart()));
+                d.httpStart() == null ? null : view(d.name(), d.httpStart()), millis(d.deadline()));
     }
 
     private static Start view(String name, HttpStart start) {
@@ -75,7 +76,11 @@ public class DefinitionsResource {
     private static Step view(StepDefinition s) {
         return new Step(s.name(), s.kind().name().toLowerCase(Locale.ROOT), s.action(), s.compensation(),
                 s.onFailure().name().toLowerCase(Locale.ROOT), s.timeout().toMillis(),
-                view(s.retry()), s.hasCompensation() ? view(s.compensationRetry()) : null);
+                view(s.retry()), s.hasCompensation() ? view(s.compensationRetry()) : null, millis(s.deadline()));
+    }
+
+    private static Long millis(java.time.Duration deadline) {
+        return deadline == null ? null : deadline.toMillis();
     }
 
     private static Policy view(RetryPolicy p) {

@@ -64,8 +64,9 @@ public class SagaQueries {
         try (Connection c = reads.open()) {
             SagaDefinition definition;
             try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
-                    + ", definition_hash, input, result, step_states, trace_parent from saga where id = ?")) {
-                // columns after the summary's 13: 14 hash, 15 input, 16 result, 17 step states, 18 trace parent
+                    + ", definition_hash, input, result, step_states, trace_parent, least(deadline_at, step_deadline_at)"
+                    + " from saga where id = ?")) {
+                // columns after the summary's 13: 14 hash, 15 input, 16 result, 17 step states, 18 trace parent, 19 deadline
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -78,7 +79,8 @@ public class SagaQueries {
                             s.businessKey(), read(rs.getString(15)), read(rs.getString(16)), s.lastError(), s.createdAt(),
                             s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), s.attempts(), s.retrying(),
                             s.paused(), s.pausedAt(), s.pausedBy(),
-                            SagaTracing.traceId(rs.getString(18)), steps(c, id, definition, states), List.of());
+                            SagaTracing.traceId(rs.getString(18)), steps(c, id, definition, states), List.of(),
+                            rs.getTimestamp(19) == null ? null : rs.getTimestamp(19).toInstant());
                 }
             }
         } catch (SQLException e) {

@@ -33,11 +33,13 @@ public final class SagaViews {
                          Instant updatedAt, String owner, Instant leaseExpiresAt, Instant nextAttemptAt, Integer attempts,
                          boolean retrying, boolean paused, Instant pausedAt, String pausedBy,
                          /* the id of the saga's trace; null when tracing was off */ String traceId,
-                         List<Step> steps, List<AuditTrail.Entry> operations) {
+                         List<Step> steps, List<AuditTrail.Entry> operations,
+                         /* when a RUNNING saga stops going forward: the earlier of its deadline and its step's; null when none */
+                         Instant deadlineAt) {
         Detail withOperations(List<AuditTrail.Entry> trail) {
             return new Detail(sagaId, definition, definitionVersion, definitionHash, status, businessKey, input, result, lastError,
                     createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, paused, pausedAt, pausedBy,
-                    traceId, steps, trail);
+                    traceId, steps, trail, deadlineAt);
         }
     }
 

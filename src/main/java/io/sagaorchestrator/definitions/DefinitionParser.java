@@ -80,9 +80,15 @@ public final class DefinitionParser {
             }
         }
         HttpStart httpStart = httpStart(file, doc);
+        Duration deadline;
+        try {
+            deadline = deadline(doc.deadline());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, topLevelLine(yaml, "deadline") + "deadline", e.getMessage());
+        }
         try {
             return new SagaDefinition(require(doc.name(), "name"), doc.version() == null ? 0 : doc.version(),
-                    doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart);
+                    doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart, deadline);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidDefinitionException(file, "", e.getMessage());
         }
@@ -173,7 +179,8 @@ public final class DefinitionParser {
         return new StepDefinition(require(s.name(), "name"), kind, http == null ? s.action() : http.label(),
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
-                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp);
+                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp,
+                deadline(s.deadline()));
     }
 
     /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */
@@ -222,6 +229,17 @@ public final class DefinitionParser {
         }
         for (int i = from; i < lines.length; i++) {
             if (lines[i].contains(offending)) {
+                return "line " + (i + 1) + ", ";
+            }
+        }
+        return "";
+    }
+
+    /** "line N, " of a key of the definition itself (written at the start of its line), for the keys outside the steps. */
+    private static String topLevelLine(String yaml, String key) {
+        String[] lines = yaml.split("\\R", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith(key + ":")) {
                 return "line " + (i + 1) + ", ";
             }
         }
@@ -280,6 +298,18 @@ public final class DefinitionParser {
         }
     }
 
+    /** A saga's or a step's {@code deadline:}, or null when none is written. */
+    private static Duration deadline(String text) {
+        if (text == null) {
+            return null;
+        }
+        Duration d = duration(text, "deadline");
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("deadline '" + text + "' must be positive");
+        }
+        return d;
+    }
+
     private static String require(String value, String what) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("'" + what + "' is missing");
@@ -296,7 +326,7 @@ public final class DefinitionParser {
     }
 
     record DefinitionDoc(String name, Integer version, String description, Map<String, InputFieldDoc> input, String businessKey,
-                         List<String> startRoles, List<StepDoc> steps) {
+                         List<String> startRoles, List<StepDoc> steps, String deadline) {
     }
 
     record InputFieldDoc(String type, Boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,
@@ -304,7 +334,7 @@ public final class DefinitionParser {
     }
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
-                   RetryDoc retry, RetryDoc compensationRetry, String onFailure) {
+                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline) {
     }
 
     record CompensationDoc(String action, HttpCallDoc http) {

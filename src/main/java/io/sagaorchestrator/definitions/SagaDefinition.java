@@ -1,6 +1,7 @@
 package io.sagaorchestrator.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -11,13 +12,20 @@ import java.util.Objects;
  *
  * @param source    the YAML text it was read from, kept in the log for sagas that outlive a change
  * @param httpStart how {@code POST /api/sagas/{name}} starts it, or null when it declares no input
+ * @param deadline  how long a saga of it may go forward, counted from when it was recorded; null when it has none
  */
 public record SagaDefinition(String name, int version, String description, List<StepDefinition> steps,
-                             String hash, String source, HttpStart httpStart) {
+                             String hash, String source, HttpStart httpStart, Duration deadline) {
+
+    /** A definition without a deadline for the whole saga. */
+    public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
+                          HttpStart httpStart) {
+        this(name, version, description, steps, hash, source, httpStart, null);
+    }
 
     /** A definition started by code only, or by an endpoint of its own. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source) {
-        this(name, version, description, steps, hash, source, null);
+        this(name, version, description, steps, hash, source, null, null);
     }
 
     public SagaDefinition {
@@ -46,6 +54,9 @@ public record SagaDefinition(String name, int version, String description, List<
                 throw new IllegalArgumentException("step '" + step.name() + "' has no compensation, but a later step that fails"
                         + " sends the saga to compensation: its effect could not be undone");
             }
+        }
+        if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+            throw new IllegalArgumentException("deadline must be positive, got " + deadline);
         }
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(source, "source");

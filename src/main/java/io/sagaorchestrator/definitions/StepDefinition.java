@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
  * @param onFailure    what the saga does when this step gives up
  * @param http         the call the step declares instead of an action bean (then {@code action} is its label), or null
  * @param compensationHttp the call its compensation declares (then {@code compensation} is its label), or null
+ * @param deadline  how long the saga may stay on this step going forward, counted from when it reached it; null when
+ *                  only the saga's own deadline (if any) applies
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                              RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
-                             HttpCall http, HttpCall compensationHttp) {
+                             HttpCall http, HttpCall compensationHttp, Duration deadline) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -45,12 +47,22 @@ public record StepDefinition(String name, StepKind kind, String action, String c
             throw new IllegalArgumentException("local step '" + name + "' declares an http call: a local step changes this"
                     + " service's database in the saga's transaction; use type remote or outbox to call a third party");
         }
+        if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+            throw new IllegalArgumentException("step '" + name + "' deadline must be positive, got " + deadline);
+        }
+    }
+
+    /** A step without a deadline of its own. */
+    public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
+                          RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
+                          HttpCall http, HttpCall compensationHttp) {
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, null);
     }
 
     /** A step whose forward action and compensation are action beans. */
     public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure) {
-        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null);
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null, null);
     }
 
     public boolean hasCompensation() {

@@ -3,6 +3,8 @@ package io.sagaorchestrator.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagaorchestrator.actions.StepFailure;
 
+import java.time.Instant;
+
 /**
  * What just happened to a saga, as {@link SagaTransitions} needs to know it to decide what follows.
  * Each event concerns the saga's current step, in the saga's current direction.
@@ -51,5 +53,14 @@ public sealed interface Event {
      * found the pause, and nothing of the attempt happened.
      */
     record PausedBeforeAttempt() implements Event {
+    }
+
+    /**
+     * The engine is about to begin a forward attempt (none is in flight) and the saga's deadline, or its current step's,
+     * has passed.
+     *
+     * @param now the engine's clock, passed in to keep the core deterministic
+     */
+    record DeadlinePassed(Instant now) implements Event {
     }
 }

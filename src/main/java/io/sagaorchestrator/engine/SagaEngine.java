@@ -204,6 +204,7 @@ public class SagaEngine {
         thirdPartyUrls.requireConfigured(definition);
         SagaSnapshot saga = new SagaSnapshot(UuidCreator.getTimeOrderedEpoch(), definition.name(), definition.version(),
                 definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now(), null);
+        saga = SagaTransitions.begun(definition, saga, saga.createdAt());
         StepDefinition first = definition.step(0);
         AttemptRecord intent = first.kind().callsThirdParty() ? intent(saga.withAttempt(1), first, Direction.FORWARD, 1) : null;
         Attributes traced = SagaTracing.of(saga);
@@ -250,6 +251,7 @@ public class SagaEngine {
                 escalateUnrun(SagaTransitions.definitionUnreadable(claimed, e.getMessage()).next());
                 return;
             }
+            SagaSnapshot resumed = claimed;
             if (claimed.stepIndex() == 0 && claimed.attempt() == 0 && claimed.status() == SagaStatus.RUNNING) {
                 // not begun: dispatched by SQL, whose input nothing has checked yet
                 List<InputSchema.Violation> violations = definition.inputViolations(claimed.input());
@@ -259,14 +261,16 @@ public class SagaEngine {
                     escalateUnrun(escalated);
                     return;
                 }
+                // SQL cannot read the definition's deadline: it is stored with this run's first commit
+                resumed = SagaTransitions.begun(definition, claimed, Instant.now());
             }
             Attributes traced = SagaTracing.of(claimed);
             Span span = tracing.resumeSaga(claimed, traced);
-            Run run = new Run(definition, claimed, traced, span);
+            Run run = new Run(definition, resumed, traced, span);
             String traceParent = SagaTracing.traceParent(span);
             if (claimed.traceParent() == null && traceParent != null) {
                 // its first traced run: the saga's trace starts here, stored with this run's next commit
-                run.saga = claimed.withTraceParent(traceParent);
+                run.saga = run.saga.withTraceParent(traceParent);
                 run.pending.add(l -> l.recordTraceParent(claimed.id(), traceParent));
             }
             markInterruptedAttempt(run);
@@ -349,7 +353,17 @@ public class SagaEngine {
         SagaSnapshot before = run.saga;
         StepDefinition step = run.definition.step(before.stepIndex());
         Direction direction = SagaTransitions.direction(before);
-        StepRun outcome = step.kind().callsThirdParty() ? remote(run, step, direction) : local(run, step, direction);
+        StepRun outcome;
+        try {
+            beforeForwardAttempt(run);
+            outcome = step.kind().callsThirdParty() ? remote(run, step, direction) : local(run, step, direction);
+        } catch (DeadlineReached e) {
+            Decision decision = SagaTransitions.decide(run.definition, run.saga, new Event.DeadlinePassed(Instant.now()));
+            LOG.infof("Saga %s: %s; %s", run.saga.id(), decision.next().lastError(), decision.next().status());
+            events.deadlinePassed(run.saga.definitionName());
+            carryOut(run, decision);
+            return;
+        }
         if (outcome instanceof StepRun.Succeeded ok) {
             if (!step.kind().callsThirdParty() && direction == Direction.FORWARD) {
                 return; // a forward local step's transaction has stored the decided next state already
@@ -368,12 +382,33 @@ public class SagaEngine {
         }
     }
 
+    /**
+     * Where a forward attempt is about to begin (none is in flight, and no intent is committed without its call): a saga
+     * past its deadline goes no further.
+     *
+     * @throws DeadlineReached when it is past its deadline
+     */
+    private void beforeForwardAttempt(Run run) {
+        if (run.preparedIntent == null && SagaTransitions.deadlinePassed(run.saga, Instant.now())) {
+            throw DeadlineReached.INSTANCE;
+        }
+    }
+
+    /** Stops a run's quick retries where the next attempt would begin past the saga's deadline; not a step's failure. */
+    private static final class DeadlineReached extends RuntimeException {
+        static final DeadlineReached INSTANCE = new DeadlineReached();
+
+        private DeadlineReached() {
+            super("the saga's deadline has passed", null, false, false);
+        }
+    }
+
     /** Makes the writes a decision asks for; a decision to go on waits for the next commit. */
     private void carryOut(Run run, Decision decision) {
         if (decision instanceof Decision.Continue next) {
             run.saga = next.next();
         } else if (decision instanceof Decision.Park park) {
-            commit(run, park.next(), null, scaled(park.wakeIn()), null);
+            commit(run, park.next(), null, SagaTransitions.wakeNoLaterThanDeadline(park.next(), scaled(park.wakeIn()), Instant.now()), null);
             run.parked = true;
         } else if (decision instanceof Decision.Escalate escalated) {
             // the webhook's alert commits with the escalation, so a crash cannot lose it
@@ -396,6 +431,7 @@ public class SagaEngine {
         AttemptRecord intent = run.preparedIntent;
         run.preparedIntent = null;
         if (intent == null) {
+            beforeForwardAttempt(run);
             int attempt = run.saga.attempt() + 1;
             AttemptRecord fresh = intent(run.saga.withAttempt(attempt), step, direction, attempt);
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
@@ -447,6 +483,7 @@ public class SagaEngine {
      * together. When it fails, nothing of it stays; its failure is logged with the next commit.
      */
     private JsonNode localAttempt(Run run, StepDefinition step, Direction direction, LocalAction action) {
+        beforeForwardAttempt(run);
         int attempt = run.saga.attempt() + 1;
         StepContext context = context(run.saga, step, direction, attempt);
         Instant startedAt = Instant.now();
@@ -563,9 +600,10 @@ public class SagaEngine {
         SagaSnapshot stored = log.inNewTransaction((l, c) -> {
             run.pending.forEach(w -> w.accept(l));
             Transition t = work.apply(l, c);
-            long version = beginsAttempt ? l.beginAttempt(t.next(), t.owner(), t.wakeIn())
-                    : l.update(t.next(), t.owner(), t.wakeIn());
-            return t.next().withVersion(version);
+            // a step's own deadline counts from the commit that stores the move onto it
+            SagaSnapshot next = SagaTransitions.reachedStep(run.definition, t.next(), Instant.now());
+            long version = beginsAttempt ? l.beginAttempt(next, t.owner(), t.wakeIn()) : l.update(next, t.owner(), t.wakeIn());
+            return next.withVersion(version);
         });
         run.pending.clear();
         run.saga = stored;

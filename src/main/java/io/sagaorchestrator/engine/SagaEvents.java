@@ -23,6 +23,7 @@ public class SagaEvents {
     private final Map<String, Counter> startedBy = new ConcurrentHashMap<>();
     private final Map<AttemptKind, Timer> attempts = new ConcurrentHashMap<>();
     private final Map<EndKind, Counter> endedBy = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadlinePassedBy = new ConcurrentHashMap<>();
 
     SagaEvents(MeterRegistry metrics, EscalationAlerts alerts) {
         this.metrics = metrics;
@@ -46,6 +47,11 @@ public class SagaEvents {
         if (saga.status() == SagaStatus.ESCALATED) {
             alerts.escalated(saga);
         }
+    }
+
+    /** A RUNNING saga was found past its deadline and stopped going forward (counted each time the engine acts on it). */
+    void deadlinePassed(String definition) {
+        deadlinePassedBy.computeIfAbsent(definition, d -> metrics.counter("saga.deadline.passed", "definition", d)).increment();
     }
 
     private record AttemptKind(String definition, String step, Direction direction, Outcome outcome) {

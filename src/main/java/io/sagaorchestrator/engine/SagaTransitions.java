@@ -16,6 +16,8 @@ import io.sagaorchestrator.sagalog.SagaStatus;
 import io.sagaorchestrator.sagalog.StepState;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.OptionalInt;
 
 /**
@@ -52,6 +54,9 @@ public final class SagaTransitions {
         if (event instanceof Event.PausedBeforeAttempt) {
             // what the run held back (outcomes, the last error) is kept; the saga waits, ownerless, for its resume
             return new Decision.Park(saga, Duration.ZERO);
+        }
+        if (event instanceof Event.DeadlinePassed passed) {
+            return deadlinePassed(definition, saga, passed.now());
         }
         throw new IllegalArgumentException("no transition for " + event);
     }
@@ -202,12 +207,10 @@ public final class SagaTransitions {
         if (saga.status() == SagaStatus.RUNNING && request.interruptedAttempt()) {
             s = uncertain(s, current(definition, saga));
         }
-        for (int i = 0; i <= from; i++) {
-            StepDefinition step = definition.step(i);
-            if (!step.hasCompensation() && Compensations.mayHaveEffect(s.stepState(step.name()))) {
-                return new Decision.Refused(saga, "Step '" + step.name() + "' may have taken effect and has no compensation,"
-                        + " so the saga cannot be undone; retry it, or repair by hand and resolve");
-            }
+        StepDefinition stuck = cannotBeUndone(definition, s, from);
+        if (stuck != null) {
+            return new Decision.Refused(saga, "Step '" + stuck.name() + "' may have taken effect and has no compensation,"
+                    + " so the saga cannot be undone; retry it, or repair by hand and resolve");
         }
         s = s.withStatus(SagaStatus.COMPENSATING).withLastError("compensation requested by " + request.note());
         // the undoing is left to the engine: recovery picks the released saga up at once
@@ -218,13 +221,101 @@ public final class SagaTransitions {
         if (saga.status() == SagaStatus.ESCALATED) {
             // an outbox step escalates going forward, a compensation going back: resume where it stopped
             SagaStatus resumed = request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
-            return new Decision.Park(saga.withStatus(resumed).withFreshBudget(), Duration.ZERO);
+            return new Decision.Park(saga.withStatus(resumed).withFreshBudget().withDeadlines(null, null), Duration.ZERO);
         }
         if (saga.attemptsUsed() == 0) {
             return new Decision.Refused(saga, "The saga's current step has a fresh attempt budget already"
                     + " (nothing failed since the last retry); it goes on by itself");
         }
-        return new Decision.Park(saga.withFreshBudget(), Duration.ZERO);
+        return new Decision.Park(saga.withFreshBudget().withDeadlines(null, null), Duration.ZERO);
+    }
+
+    /** The first step at or before {@code from} that may have taken effect and has no compensation; null when there is none. */
+    private static StepDefinition cannotBeUndone(SagaDefinition definition, SagaSnapshot saga, int from) {
+        for (int i = 0; i <= from; i++) {
+            StepDefinition step = definition.step(i);
+            if (!step.hasCompensation() && Compensations.mayHaveEffect(saga.stepState(step.name()))) {
+                return step;
+            }
+        }
+        return null;
+    }
+
+    // --- deadlines ---
+
+    /**
+     * The saga as it begins its first run: its deadline counted from its creation (a saga dispatched by SQL waited in
+     * the queue on its own time), and its first step's counted from {@code now}.
+     */
+    public static SagaSnapshot begun(SagaDefinition definition, SagaSnapshot saga, Instant now) {
+        Instant deadline = definition.deadline() == null ? null : saga.createdAt().plus(definition.deadline());
+        return reachedStep(definition, saga.withDeadlines(deadline, saga.stepDeadlineAt()), now);
+    }
+
+    /**
+     * The saga as it is committed at {@code now}: a RUNNING saga that has just moved onto a step with a deadline of its
+     * own (moving clears the previous step's) starts counting it, in the commit that stores the move.
+     */
+    public static SagaSnapshot reachedStep(SagaDefinition definition, SagaSnapshot saga, Instant now) {
+        if (saga.status() != SagaStatus.RUNNING || saga.stepDeadlineAt() != null || saga.stepIndex() >= definition.stepCount()) {
+            return saga;
+        }
+        Duration own = current(definition, saga).deadline();
+        return own == null ? saga : saga.withDeadlines(saga.deadlineAt(), now.plus(own));
+    }
+
+    /** The earlier of the saga's deadline and its current step's; null when neither is set. */
+    public static Instant deadline(SagaSnapshot saga) {
+        Instant whole = saga.deadlineAt();
+        Instant step = saga.stepDeadlineAt();
+        if (whole == null || step == null) {
+            return whole == null ? step : whole;
+        }
+        return step.isBefore(whole) ? step : whole;
+    }
+
+    /** Whether a RUNNING saga must stop going forward: its deadline is at or before {@code now}. */
+    public static boolean deadlinePassed(SagaSnapshot saga, Instant now) {
+        Instant deadline = deadline(saga);
+        return saga.status() == SagaStatus.RUNNING && deadline != null && !deadline.isAfter(now);
+    }
+
+    /** How long a RUNNING saga parked for {@code wakeIn} may sleep: never past its deadline, which must be acted on. */
+    public static Duration wakeNoLaterThanDeadline(SagaSnapshot saga, Duration wakeIn, Instant now) {
+        Instant deadline = deadline(saga);
+        if (saga.status() != SagaStatus.RUNNING || deadline == null) {
+            return wakeIn;
+        }
+        Duration left = Duration.between(now, deadline);
+        return left.isNegative() ? Duration.ZERO : left.compareTo(wakeIn) < 0 ? left : wakeIn;
+    }
+
+    /**
+     * A RUNNING saga past its deadline stops going forward and undoes what it did, as if its current step had failed:
+     * from the latest step that took effect or may have (an attempt that timed out counts), or ends COMPENSATED when
+     * nothing did. When a step that may have taken effect cannot be undone, a person decides. A COMPENSATING saga
+     * goes on compensating: undoing is never cut short.
+     */
+    private static Decision deadlinePassed(SagaDefinition definition, SagaSnapshot saga, Instant now) {
+        if (!deadlinePassed(saga, now)) {
+            return new Decision.Continue(saga);
+        }
+        StepDefinition step = current(definition, saga);
+        boolean stepsOwn = saga.stepDeadlineAt() != null && saga.stepDeadlineAt().equals(deadline(saga));
+        String why = (stepsOwn ? "step " + step.name() + "'s deadline of " + text(step.deadline())
+                : "the saga's deadline of " + text(definition.deadline())) + " passed at " + deadline(saga)
+                + " while at step " + step.name();
+        StepDefinition stuck = cannotBeUndone(definition, saga, saga.stepIndex());
+        if (stuck != null) {
+            return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(why + "; step '" + stuck.name()
+                    + "' may have taken effect and has no compensation, so a person must decide"));
+        }
+        return nextCompensation(definition, saga.withStatus(SagaStatus.COMPENSATING).withLastError(why), saga.stepIndex(), null);
+    }
+
+    /** A duration as the definitions write it: 10m, 90s, 1h30m, 0.5s. */
+    private static String text(Duration d) {
+        return d.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
     /** The step may have taken effect: compensation must undo it if it did. A step known to have an effect stays as it is. */

@@ -45,12 +45,13 @@ public class SagaLog {
     private static final TypeReference<Map<String, StepState>> STEP_STATES = new TypeReference<>() {
     };
     private static final String SAGA_COLUMNS = "id, definition_name, definition_version, definition_hash, status, business_key,"
-            + " input, result, step_index, attempt, budget_base, step_states, version, last_error, created_at, trace_parent";
+            + " input, result, step_index, attempt, budget_base, step_states, version, last_error, created_at, trace_parent,"
+            + " deadline_at, step_deadline_at";
 
     private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
             + " status, business_key, caller, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
-            + " last_error, created_at, trace_parent, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?,"
-            + " cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, ?, now())"
+            + " last_error, created_at, trace_parent, deadline_at, step_deadline_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?,"
+            + " cast(? as jsonb), cast(? as jsonb), ?, ?, cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, ?, ?, ?, now())"
             + " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
@@ -172,7 +173,9 @@ public class SagaLog {
         ps.setString(17, s.lastError());
         ps.setTimestamp(18, Timestamp.from(s.createdAt()));
         ps.setString(19, s.traceParent());
-        return 20;
+        ps.setTimestamp(20, timestamp(s.deadlineAt()));
+        ps.setTimestamp(21, timestamp(s.stepDeadlineAt()));
+        return 22;
     }
 
     /** Binds an attempt's columns after {@code saga_id}, from parameter {@code from} on. */
@@ -234,7 +237,8 @@ public class SagaLog {
             // of an escalated saga must not find one left over
             try (PreparedStatement ps = c.prepareStatement("update saga set status = ?, result = cast(? as jsonb), step_index = ?,"
                     + " attempt = ?, budget_base = ?, step_states = cast(? as jsonb), owner = ?,"
-                    + " wake_at = now() + cast(? as bigint) * interval '1 millisecond', last_error = ?, version = version + 1,"
+                    + " wake_at = now() + cast(? as bigint) * interval '1 millisecond', last_error = ?, deadline_at = ?,"
+                    + " step_deadline_at = ?, version = version + 1,"
                     + " paused_at = case when cast(? as boolean) then paused_at end,"
                     + " paused_by = case when cast(? as boolean) then paused_by end,"
                     + " updated_at = now() where id = ? and version = ?" + (beginsAttempt ? " and paused_at is null" : ""))) {
@@ -251,10 +255,12 @@ public class SagaLog {
                     ps.setLong(8, wakeIn.toMillis());
                 }
                 ps.setString(9, next.lastError());
-                ps.setBoolean(10, !next.status().isTerminal());
-                ps.setBoolean(11, !next.status().isTerminal());
-                ps.setObject(12, next.id());
-                ps.setLong(13, next.version());
+                ps.setTimestamp(10, timestamp(next.deadlineAt()));
+                ps.setTimestamp(11, timestamp(next.stepDeadlineAt()));
+                ps.setBoolean(12, !next.status().isTerminal());
+                ps.setBoolean(13, !next.status().isTerminal());
+                ps.setObject(14, next.id());
+                ps.setLong(15, next.version());
                 if (ps.executeUpdate() != 1) {
                     if (beginsAttempt && pausedAt(c, next)) {
                         throw new SagaPausedException(next.id());
@@ -541,7 +547,11 @@ public class SagaLog {
         return new SagaSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4),
                 SagaStatus.valueOf(rs.getString(5)), rs.getString(6), read(rs.getString(7)), read(rs.getString(8)),
                 rs.getInt(9), rs.getInt(10), rs.getInt(11), readStepStates(rs.getString(12)), rs.getLong(13),
-                rs.getString(14), instant(rs, 15), rs.getString(16));
+                rs.getString(14), instant(rs, 15), rs.getString(16), instant(rs, 17), instant(rs, 18));
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

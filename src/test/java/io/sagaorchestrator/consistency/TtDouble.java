@@ -58,6 +58,9 @@ final class TtDouble implements AutoCloseable {
     private final Map<String, Integer> deleteFailuresById = new HashMap<>();
     private final Map<String, Integer> scriptedAddFailures = new HashMap<>();
     private final Set<String> scriptedAfterWork = new HashSet<>();
+    private final Map<String, Integer> scriptedHangs = new HashMap<>();
+    private final Set<String> hangAfterWork = new HashSet<>();
+    private volatile int hangMillis;
 
     // faults, switchable while requests run
     private volatile int latencyMinMillis;
@@ -119,6 +122,19 @@ final class TtDouble implements AutoCloseable {
         scriptedAddFailures.put(username, times);
         if (afterWork) {
             scriptedAfterWork.add(username);
+        }
+    }
+
+    /**
+     * The next {@code times} adds of {@code username} hang for {@code millis} (longer than the caller waits): before the
+     * work, then answered 504 with nothing done (a gateway gave up on them), or after it, then answered as usual (the
+     * user exists; the answer comes too late to be read). Such a username gets none of the random faults.
+     */
+    synchronized void hangAdds(String username, int times, int millis, boolean afterWork) {
+        scriptedHangs.put(username, times);
+        hangMillis = millis;
+        if (afterWork) {
+            hangAfterWork.add(username);
         }
     }
 
@@ -193,14 +209,28 @@ final class TtDouble implements AutoCloseable {
         boolean scripted;
         boolean failBefore;
         boolean loseAfter;
+        boolean hang;
         synchronized (this) {
-            Integer left = scriptedAddFailures.get(username);
+            Integer hangsLeft = scriptedHangs.get(username);
+            hang = hangsLeft != null && hangsLeft > 0;
+            if (hang) {
+                scriptedHangs.put(username, hangsLeft - 1);
+            }
+            Integer left = hangsLeft != null ? Integer.valueOf(0) : scriptedAddFailures.get(username);
             scripted = left != null;
             if (scripted && left > 0) {
                 scriptedAddFailures.put(username, left - 1);
             }
             failBefore = scripted ? left > 0 && !scriptedAfterWork.contains(username) : random.nextDouble() < addFailBeforeWork;
             loseAfter = scripted ? left > 0 && scriptedAfterWork.contains(username) : random.nextDouble() < addLoseAfterWork;
+        }
+        if (hang) {
+            faultsInjected.incrementAndGet();
+            if (!hangAfterWork.contains(username)) {
+                HttpDoubles.pause(hangMillis, hangMillis);
+                HttpDoubles.answer(exchange, 504, "{\"status\":\"UNAVAILABLE\",\"message\":\"injected: hung, nothing was done\"}");
+                return;
+            }
         }
         if (failBefore) {
             faultsInjected.incrementAndGet();
@@ -220,6 +250,9 @@ final class TtDouble implements AutoCloseable {
             } else {
                 status = "EXISTS";
             }
+        }
+        if (hang) {
+            HttpDoubles.pause(hangMillis, hangMillis);
         }
         if (loseAfter) {
             faultsInjected.incrementAndGet();

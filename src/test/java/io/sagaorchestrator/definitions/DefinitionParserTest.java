@@ -115,6 +115,31 @@ class DefinitionParserTest {
     }
 
     @Test
+    void aDeadlineForTheSagaAndOneForAStepReadAsWritten() {
+        SagaDefinition d = parser.parse("demo.yaml", GOOD.replace("version: 2\n", "version: 2\ndeadline: 10m\n")
+                .replace("    timeout: 3s\n", "    timeout: 3s\n    deadline: 90s\n"));
+
+        assertEquals(Duration.ofMinutes(10), d.deadline());
+        assertEquals(Duration.ofSeconds(90), d.step(0).deadline());
+        // a step without one of its own has only the saga's
+        assertEquals(null, d.step(1).deadline());
+        assertEquals(null, parser.parse("demo.yaml", GOOD).deadline());
+    }
+
+    @Test
+    void aBadDeadlineOfTheSagaIsRefusedWithItsLine() {
+        String fault = faultOf(GOOD.replace("version: 2\n", "version: 2\ndeadline: soon\n"));
+        assertEquals("Invalid saga definition demo.yaml, line 3, deadline: deadline 'soon' is not a duration (write e.g. 500ms, 2s, 5m)",
+                fault);
+    }
+
+    @Test
+    void aDeadlineOfAStepMustBePositive() {
+        String fault = faultOf(GOOD.replace("    timeout: 3s\n", "    timeout: 3s\n    deadline: 0s\n"));
+        assertEquals("Invalid saga definition demo.yaml, steps[0] 'add': deadline '0s' must be positive", fault);
+    }
+
+    @Test
     void anUnknownFailureKindIsRefused() {
         String fault = faultOf(GOOD.replace("      attempts: 4\n", "      attempts: 4\n      retryOn: [Flaky]\n"));
         assertTrue(fault.contains("failure kind 'Flaky' is not an exception class"), fault);

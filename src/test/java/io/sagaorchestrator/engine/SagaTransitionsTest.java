@@ -571,6 +571,180 @@ class SagaTransitionsTest {
         assertEquals(Duration.ZERO, park.wakeIn());
     }
 
+    // --- deadlines ---
+
+    /** As user-sync, with a deadline of 10 minutes for the whole saga and of 30 seconds for its local save. */
+    private static final SagaDefinition WITH_DEADLINES = new SagaDefinition("user-sync", 1, "in memory", List.of(
+            USER_SYNC.step(0),
+            new StepDefinition("save-liaison", StepKind.LOCAL, "saveLiaison", "deleteLiaison", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE, null, null, Duration.ofSeconds(30))),
+            "hash", "in memory", null, Duration.ofMinutes(10));
+
+    private static final Instant TEN_MINUTES_IN = Instant.EPOCH.plus(Duration.ofMinutes(10));
+
+    @Test
+    void aSagaBeginningCountsItsDeadlineFromItsCreationAndItsFirstStepsFromNow() {
+        // given a saga recorded at the epoch, of a definition with a deadline of 10 minutes
+        SagaSnapshot saga = running(0, 0);
+
+        // when it begins its first run a minute later (dispatched by SQL, it waited in the queue)
+        SagaSnapshot begun = SagaTransitions.begun(WITH_DEADLINES, saga, Instant.EPOCH.plusSeconds(60));
+
+        // then its deadline counts from its creation, and its first step, which has none of its own, adds none
+        assertEquals(TEN_MINUTES_IN, begun.deadlineAt());
+        assertNull(begun.stepDeadlineAt());
+        assertEquals(TEN_MINUTES_IN, SagaTransitions.deadline(begun));
+    }
+
+    @Test
+    void aStepsOwnDeadlineCountsFromTheCommitThatMovesTheSagaOntoItAndEndsWithTheStep() {
+        // given a saga whose first step has just succeeded, moving it onto the save with its own 30 s
+        SagaSnapshot begun = SagaTransitions.begun(WITH_DEADLINES, running(0, 1), Instant.EPOCH);
+        SagaSnapshot moved = SagaTransitions.decide(WITH_DEADLINES, begun, new Event.StepSucceeded(TT_USER)).next();
+
+        // when that move is committed at 2 minutes
+        SagaSnapshot committed = SagaTransitions.reachedStep(WITH_DEADLINES, moved, Instant.EPOCH.plusSeconds(120));
+
+        // then the step's deadline is 30 s later, earlier than the saga's, and a later commit on the same step keeps it
+        assertEquals(Instant.EPOCH.plusSeconds(150), committed.stepDeadlineAt());
+        assertEquals(Instant.EPOCH.plusSeconds(150), SagaTransitions.deadline(committed));
+        assertSame(committed, SagaTransitions.reachedStep(WITH_DEADLINES, committed, Instant.EPOCH.plusSeconds(140)));
+        // and moving on to another step clears it, since that step counts its own
+        assertNull(committed.atStep(0).stepDeadlineAt());
+        assertEquals(TEN_MINUTES_IN, committed.atStep(0).deadlineAt());
+    }
+
+    @Test
+    void aRunningSagaBeforeItsDeadlineIsNotPastIt() {
+        // given a saga with its deadline at 10 minutes
+        SagaSnapshot saga = running(1, 0).withDeadlines(TEN_MINUTES_IN, null);
+
+        // when it is a millisecond earlier, then it goes on; at the instant itself, it stops
+        assertEquals(false, SagaTransitions.deadlinePassed(saga, TEN_MINUTES_IN.minusMillis(1)));
+        assertTrue(SagaTransitions.deadlinePassed(saga, TEN_MINUTES_IN));
+    }
+
+    @Test
+    void aRunningSagaPastItsDeadlineCompensatesFromTheLatestStepThatTookEffect() {
+        // given a saga whose TT user exists, on its local save, with its deadline at 10 minutes
+        SagaSnapshot saga = running(1, 0).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withDeadlines(TEN_MINUTES_IN, null);
+
+        // when the engine, about to begin the save's attempt, finds the deadline passed
+        Decision decision = SagaTransitions.decide(WITH_DEADLINES, saga, new Event.DeadlinePassed(TEN_MINUTES_IN.plusSeconds(1)));
+
+        // then the saga stops going forward and undoes the TT user, saying why
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, next.next().status());
+        assertEquals(0, next.next().stepIndex());
+        assertEquals(0, next.next().attempt());
+        assertEquals("the saga's deadline of 10m passed at 1970-01-01T00:10:00Z while at step save-liaison", next.next().lastError());
+    }
+
+    @Test
+    void aStepWhoseAttemptTimedOutBeforeTheDeadlineIsUndoneSinceItMayHaveTakenEffect() {
+        // given a saga whose call to TT timed out (the user may exist), parked for a retry past its deadline
+        SagaSnapshot saga = running(0, 3).withStepState("tt-add-user", new StepState(Effect.UNCERTAIN, null))
+                .withDeadlines(TEN_MINUTES_IN, null);
+
+        // when it wakes past its deadline
+        Decision decision = SagaTransitions.decide(WITH_DEADLINES, saga, new Event.DeadlinePassed(TEN_MINUTES_IN));
+
+        // then the step in doubt is compensated (which reconciles: deleting only a user this saga created)
+        Decision.Continue next = assertInstanceOf(Decision.Continue.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, next.next().status());
+        assertEquals(0, next.next().stepIndex());
+    }
+
+    @Test
+    void aSagaPastItsDeadlineThatDidNothingYetEndsCompensated() {
+        // given a saga that never reached TT (dispatched by SQL, it waited in the queue past its deadline)
+        SagaSnapshot saga = SagaTransitions.begun(WITH_DEADLINES, running(0, 0), TEN_MINUTES_IN.plusSeconds(5));
+
+        // when the engine is about to make its first attempt
+        Decision decision = SagaTransitions.decide(WITH_DEADLINES, saga, new Event.DeadlinePassed(TEN_MINUTES_IN.plusSeconds(5)));
+
+        // then there is nothing to undo
+        Decision.End end = assertInstanceOf(Decision.End.class, decision);
+        assertEquals(SagaStatus.COMPENSATED, end.next().status());
+        assertTrue(end.next().lastError().startsWith("the saga's deadline of 10m passed"), end.next().lastError());
+    }
+
+    @Test
+    void theStepsOwnDeadlineWhenEarlierIsTheOneNamed() {
+        // given a saga on its save since 2 minutes (own deadline 2:30), well within the saga's 10 minutes
+        SagaSnapshot saga = running(1, 1).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withDeadlines(TEN_MINUTES_IN, Instant.EPOCH.plusSeconds(150));
+
+        // when 2:30 passes
+        Decision decision = SagaTransitions.decide(WITH_DEADLINES, saga, new Event.DeadlinePassed(Instant.EPOCH.plusSeconds(151)));
+
+        // then the step's deadline is the reason
+        assertEquals("step save-liaison's deadline of 30s passed at 1970-01-01T00:02:30Z while at step save-liaison",
+                decision.next().lastError());
+        assertEquals(SagaStatus.COMPENSATING, decision.next().status());
+    }
+
+    @Test
+    void aSagaPastItsDeadlineWithAStepThatCannotBeUndoneEscalates() {
+        // given an outbox saga whose push may have reached the CRM (it timed out), which nothing can undo
+        SagaDefinition outbox = new SagaDefinition("user-sync", 1, "in memory", OUTBOX.steps(), "hash", "in memory", null,
+                Duration.ofMinutes(10));
+        SagaSnapshot saga = running(1, 2).withStepState("save-user", new StepState(Effect.DONE, LIAISON))
+                .withStepState("push-crm", new StepState(Effect.UNCERTAIN, null)).withDeadlines(TEN_MINUTES_IN, null);
+
+        // when its deadline passes
+        Decision decision = SagaTransitions.decide(outbox, saga, new Event.DeadlinePassed(TEN_MINUTES_IN));
+
+        // then a person must decide, and is told why
+        Decision.Escalate escalate = assertInstanceOf(Decision.Escalate.class, decision);
+        assertEquals("the saga's deadline of 10m passed at 1970-01-01T00:10:00Z while at step push-crm; step 'push-crm' may have"
+                + " taken effect and has no compensation, so a person must decide", escalate.next().lastError());
+    }
+
+    @Test
+    void aDeadlineThatPassesDuringCompensationChangesNothing() {
+        // given a saga undoing its TT user, past its deadline
+        SagaSnapshot saga = compensating(0, 2).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER))
+                .withLastError("save-liaison: RejectedFailure: duplicate").withDeadlines(TEN_MINUTES_IN, null);
+
+        // when the deadline is considered
+        Decision decision = SagaTransitions.decide(WITH_DEADLINES, saga, new Event.DeadlinePassed(TEN_MINUTES_IN.plusSeconds(60)));
+
+        // then compensation goes on as it was: it always finishes or escalates
+        assertSame(saga, assertInstanceOf(Decision.Continue.class, decision).next());
+        assertEquals(false, SagaTransitions.deadlinePassed(saga, TEN_MINUTES_IN.plusSeconds(60)));
+    }
+
+    @Test
+    void aSagaParkedForABackoffWakesNoLaterThanItsDeadline() {
+        // given a RUNNING saga 20 s before its deadline
+        SagaSnapshot saga = running(0, 3).withDeadlines(TEN_MINUTES_IN, null);
+        Instant now = TEN_MINUTES_IN.minusSeconds(20);
+
+        // when it is parked for a minute, or for 5 s, then it wakes at its deadline, or after its backoff
+        assertEquals(Duration.ofSeconds(20), SagaTransitions.wakeNoLaterThanDeadline(saga, Duration.ofMinutes(1), now));
+        assertEquals(Duration.ofSeconds(5), SagaTransitions.wakeNoLaterThanDeadline(saga, Duration.ofSeconds(5), now));
+        // and a compensating saga keeps its backoff, whatever its deadline
+        assertEquals(Duration.ofMinutes(1), SagaTransitions.wakeNoLaterThanDeadline(saga.withStatus(SagaStatus.COMPENSATING),
+                Duration.ofMinutes(1), now));
+    }
+
+    @Test
+    void anOperatorsRetryLiftsTheDeadlineSinceAPersonDecidedTheSagaGoesOn() {
+        // given a saga escalated at its deadline, on a step that cannot be undone
+        SagaSnapshot saga = running(1, 2).withStatus(SagaStatus.ESCALATED).withDeadlines(TEN_MINUTES_IN, TEN_MINUTES_IN);
+
+        // when an operator retries it
+        Decision decision = SagaTransitions.decide(OUTBOX, saga, new Event.OperatorRetry(true));
+
+        // then it goes forward again without a deadline (the step's counts again from the retry's first commit)
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(SagaStatus.RUNNING, park.next().status());
+        assertNull(park.next().deadlineAt());
+        assertNull(park.next().stepDeadlineAt());
+    }
+
     private static SagaSnapshot running(int stepIndex, int attempt) {
         return new SagaSnapshot(UUID.randomUUID(), "user-sync", 1, "hash", SagaStatus.RUNNING, "key",
                 JsonNodeFactory.instance.objectNode().put("name", "张三"), null, stepIndex, attempt, 0, Map.of(), 1, null, Instant.EPOCH, null);
