@@ -69,12 +69,14 @@ public final class DefinitionParser {
             StepDoc s = stepDocs.get(i);
             String place = "steps[" + i + "]" + (s.name() == null ? "" : " '" + s.name() + "'");
             try {
-                StepDefinition step = step(s, earlierOutputs);
+                StepDefinition step = step(s, earlierOutputs, yaml);
                 checkActions(step);
                 steps.add(step);
                 earlierOutputs.put(step.name(), step.http() == null ? null : step.http().outputFields());
             } catch (TemplateException e) {
                 throw new InvalidDefinitionException(file, lineOf(yaml, s.name(), e.offending()) + place, e.getMessage());
+            } catch (LocatedFault e) {
+                throw new InvalidDefinitionException(file, e.line + place, e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new InvalidDefinitionException(file, place, e.getMessage());
             }
@@ -144,7 +146,7 @@ public final class DefinitionParser {
                 f.values(), text);
     }
 
-    private StepDefinition step(StepDoc s, Map<String, Set<String>> earlierOutputs) {
+    private StepDefinition step(StepDoc s, Map<String, Set<String>> earlierOutputs, String yaml) {
         StepKind kind = switch (require(s.type(), "type").toLowerCase(Locale.ROOT)) {
             case "remote" -> StepKind.REMOTE;
             case "outbox" -> StepKind.OUTBOX;
@@ -173,7 +175,34 @@ public final class DefinitionParser {
         return new StepDefinition(require(s.name(), "name"), kind, http == null ? s.action() : http.label(),
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
-                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp);
+                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp,
+                onUncertainOwnership(s, kind, compensation, yaml));
+    }
+
+    /**
+     * Only an action bean undoing a third party's effect can meet an effect of uncertain ownership: a local step's
+     * effect commits with its log row, and a declared call is addressed by what the step recorded or by its key. The
+     * key is refused elsewhere, so that nobody believes it protects a step it cannot.
+     */
+    private static OwnershipPolicy onUncertainOwnership(StepDoc s, StepKind kind, CompensationDoc compensation, String yaml) {
+        if (s.onUncertainOwnership() == null) {
+            return OwnershipPolicy.ESCALATE;
+        }
+        String line = lineOf(yaml, s.name(), "onUncertainOwnership");
+        OwnershipPolicy policy = switch (s.onUncertainOwnership().toLowerCase(Locale.ROOT)) {
+            case "escalate" -> OwnershipPolicy.ESCALATE;
+            case "compensate" -> OwnershipPolicy.COMPENSATE;
+            case "keep" -> OwnershipPolicy.KEEP;
+            default -> throw new LocatedFault(line, "onUncertainOwnership '" + s.onUncertainOwnership()
+                    + "' is not one of escalate, compensate, keep");
+        };
+        if (!kind.callsThirdParty() || compensation.action() == null) {
+            throw new LocatedFault(line, "onUncertainOwnership applies only to a remote or outbox step whose"
+                    + " compensation is an action bean (only one can meet an effect that may be somebody else's); this step's "
+                    + (!kind.callsThirdParty() ? "effect is local and commits with the saga log" : compensation.http() != null
+                    ? "compensation is a declared call, addressed by what the step recorded" : "has no compensation"));
+        }
+        return policy;
     }
 
     /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */
@@ -295,6 +324,16 @@ public final class DefinitionParser {
         }
     }
 
+    /** A fault of a key the records Jackson reads keep no location for: {@code line} is "line N, " or empty. */
+    private static final class LocatedFault extends IllegalArgumentException {
+        final String line;
+
+        LocatedFault(String line, String message) {
+            super(message);
+            this.line = line;
+        }
+    }
+
     record DefinitionDoc(String name, Integer version, String description, Map<String, InputFieldDoc> input, String businessKey,
                          List<String> startRoles, List<StepDoc> steps) {
     }
@@ -304,7 +343,7 @@ public final class DefinitionParser {
     }
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
-                   RetryDoc retry, RetryDoc compensationRetry, String onFailure) {
+                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String onUncertainOwnership) {
     }
 
     record CompensationDoc(String action, HttpCallDoc http) {

@@ -14,10 +14,11 @@ import java.util.regex.Pattern;
  * @param onFailure    what the saga does when this step gives up
  * @param http         the call the step declares instead of an action bean (then {@code action} is its label), or null
  * @param compensationHttp the call its compensation declares (then {@code compensation} is its label), or null
+ * @param onUncertainOwnership what its compensation does with an effect that may be somebody else's
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                              RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
-                             HttpCall http, HttpCall compensationHttp) {
+                             HttpCall http, HttpCall compensationHttp, OwnershipPolicy onUncertainOwnership) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -45,12 +46,13 @@ public record StepDefinition(String name, StepKind kind, String action, String c
             throw new IllegalArgumentException("local step '" + name + "' declares an http call: a local step changes this"
                     + " service's database in the saga's transaction; use type remote or outbox to call a third party");
         }
+        Objects.requireNonNull(onUncertainOwnership, "onUncertainOwnership");
     }
 
     /** A step whose forward action and compensation are action beans. */
     public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure) {
-        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null);
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null, OwnershipPolicy.ESCALATE);
     }
 
     public boolean hasCompensation() {

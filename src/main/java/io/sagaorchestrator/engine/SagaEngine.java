@@ -586,7 +586,8 @@ public class SagaEngine {
         StepState own = saga.stepState(step.name());
         boolean inDoubt = own != null && own.effect() == Effect.UNCERTAIN;
         JsonNode forwardOutput = direction == Direction.COMPENSATION && own != null ? own.output() : null;
-        return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt);
+        return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt,
+                step.onUncertainOwnership());
     }
 
     private static Outcome outcomeOf(StepFailure f) {
