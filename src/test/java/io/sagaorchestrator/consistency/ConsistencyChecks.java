@@ -61,7 +61,7 @@ final class ConsistencyChecks {
     /** What the checks found. */
     record Report(int sagas, int completed, int compensated, int escalated, int escalatedUncertain, int orphans,
                   int dangling, int duplicates, int nonTerminal, int seededDeleted, int invalidHistories,
-                  List<String> violations, int keptOnPurpose, int seededDeletedOnPurpose) {
+                  List<String> violations, int keptOnPurpose, int seededDeletedOnPurpose, int uncertainOwnershipUndone) {
     }
 
     record Saga(String id, String status, String key, String username, JsonNode result, String lastError, String definition) {
@@ -259,7 +259,7 @@ final class ConsistencyChecks {
             }
         }
         return new Report(sagas.size(), completed, compensated, escalated, uncertain, orphans, dangling, duplicates, nonTerminal,
-                seededDeleted, invalid, violations, keptOnPurpose, seededDeletedOnPurpose);
+                seededDeleted, invalid, violations, keptOnPurpose, seededDeletedOnPurpose, uncertainUndos.size());
     }
 
     /** A COMPENSATED saga's undo left this user in place on purpose: it said so, naming it, as {@code keep} does. */

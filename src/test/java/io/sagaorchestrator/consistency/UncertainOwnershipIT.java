@@ -48,8 +48,9 @@ class UncertainOwnershipIT {
             ConsistencyChecks.Report r = s.verify(answers, converged);
 
             long failing = requests.stream().filter(q -> q.name().startsWith("fail")).count();
-            record(String.format(Locale.ROOT, "| %s | %d | %d | %d (%d) | %d | %d |", policy, failing, r.compensated(),
-                    r.escalated(), r.escalatedUncertain(), r.seededDeletedOnPurpose(), r.keptOnPurpose()));
+            record(String.format(Locale.ROOT, "| %s | %d | %d | %d (%d) | %d | %d | %d |", policy, failing, r.compensated(),
+                    r.escalated(), r.escalatedUncertain(), r.escalatedUncertain() + r.uncertainOwnershipUndone(),
+                    r.seededDeletedOnPurpose(), r.keptOnPurpose()));
             boolean strangersUserLives = s.tt.liveUsersById().values().stream()
                     .anyMatch(u -> u.username().equals(strangersUser.username()));
             switch (policy) {
@@ -95,7 +96,8 @@ class UncertainOwnershipIT {
             Files.createDirectories(FIGURES.getParent());
             if (!Files.exists(FIGURES)) {
                 Files.writeString(FIGURES, "| onUncertainOwnership | failing sagas | COMPENSATED | ESCALATED (uncertain ownership)"
-                        + " | pre-existing users deleted | own users left behind |\n|---|---|---|---|---|---|\n");
+                        + " | undos that met uncertain ownership | pre-existing users deleted | own users left behind |\n"
+                        + "|---|---|---|---|---|---|---|\n");
             }
             Files.writeString(FIGURES, line + "\n", StandardOpenOption.APPEND);
         } catch (IOException e) {
