@@ -563,10 +563,9 @@ public class SagaEngine {
      *         dispatched it with SQL, which cannot check what the actions need): it never could, so asking again is useless
      */
     private AttemptRecord intent(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
-        RemoteAction action = actions.remote(step, direction);
         JsonNode request;
         try {
-            request = action.describeRequest(context(saga, step, direction, attempt));
+            request = describeRequest(saga, step, direction, attempt);
         } catch (StepFailure f) {
             throw f;
         } catch (RuntimeException e) {
@@ -574,6 +573,14 @@ public class SagaEngine {
         }
         return new AttemptRecord(step.name(), direction, attempt, Outcome.PENDING, instance.id(), Instant.now(), null, null, null,
                 request, null);
+    }
+
+    /**
+     * What the attempt's intent records of the request the step's remote action would send, secrets left out (see
+     * {@link RemoteAction#describeRequest}); the compensation plan shows it before anyone confirms.
+     */
+    public JsonNode describeRequest(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
+        return actions.remote(step, direction).describeRequest(context(saga, step, direction, attempt));
     }
 
     private static StepContext context(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
