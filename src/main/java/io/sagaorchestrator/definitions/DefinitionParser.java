@@ -69,7 +69,7 @@ public final class DefinitionParser {
             StepDoc s = stepDocs.get(i);
             String place = "steps[" + i + "]" + (s.name() == null ? "" : " '" + s.name() + "'");
             try {
-                StepDefinition step = step(s, earlierOutputs, yaml);
+                StepDefinition step = withOwnershipPolicy(step(s, earlierOutputs), s.onUncertainOwnership(), yaml);
                 checkActions(step);
                 steps.add(step);
                 earlierOutputs.put(step.name(), step.http() == null ? null : step.http().outputFields());
@@ -146,7 +146,7 @@ public final class DefinitionParser {
                 f.values(), text);
     }
 
-    private StepDefinition step(StepDoc s, Map<String, Set<String>> earlierOutputs, String yaml) {
+    private StepDefinition step(StepDoc s, Map<String, Set<String>> earlierOutputs) {
         StepKind kind = switch (require(s.type(), "type").toLowerCase(Locale.ROOT)) {
             case "remote" -> StepKind.REMOTE;
             case "outbox" -> StepKind.OUTBOX;
@@ -176,33 +176,31 @@ public final class DefinitionParser {
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
                 policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp,
-                onUncertainOwnership(s, kind, compensation, yaml));
+                OwnershipPolicy.ESCALATE);
     }
 
-    /**
-     * Only an action bean undoing a third party's effect can meet an effect of uncertain ownership: a local step's
-     * effect commits with its log row, and a declared call is addressed by what the step recorded or by its key. The
-     * key is refused elsewhere, so that nobody believes it protects a step it cannot.
-     */
-    private static OwnershipPolicy onUncertainOwnership(StepDoc s, StepKind kind, CompensationDoc compensation, String yaml) {
-        if (s.onUncertainOwnership() == null) {
-            return OwnershipPolicy.ESCALATE;
+    /** The step's {@code onUncertainOwnership}, read where it can apply (see {@link StepDefinition#compensationMayMeetUncertainOwnership}). */
+    private static StepDefinition withOwnershipPolicy(StepDefinition step, String written, String yaml) {
+        if (written == null) {
+            return step;
         }
-        String line = lineOf(yaml, s.name(), "onUncertainOwnership");
-        OwnershipPolicy policy = switch (s.onUncertainOwnership().toLowerCase(Locale.ROOT)) {
+        String line = lineOf(yaml, step.name(), "onUncertainOwnership");
+        OwnershipPolicy policy = switch (written.toLowerCase(Locale.ROOT)) {
             case "escalate" -> OwnershipPolicy.ESCALATE;
             case "compensate" -> OwnershipPolicy.COMPENSATE;
             case "keep" -> OwnershipPolicy.KEEP;
-            default -> throw new LocatedFault(line, "onUncertainOwnership '" + s.onUncertainOwnership()
-                    + "' is not one of escalate, compensate, keep");
+            default -> throw new LocatedFault(line, "onUncertainOwnership '" + written + "' is not one of escalate, compensate, keep");
         };
-        if (!kind.callsThirdParty() || compensation.action() == null) {
-            throw new LocatedFault(line, "onUncertainOwnership applies only to a remote or outbox step whose"
-                    + " compensation is an action bean (only one can meet an effect that may be somebody else's); this step's "
-                    + (!kind.callsThirdParty() ? "effect is local and commits with the saga log" : compensation.http() != null
-                    ? "compensation is a declared call, addressed by what the step recorded" : "has no compensation"));
+        if (!step.compensationMayMeetUncertainOwnership()) {
+            // refused rather than ignored, so that nobody believes it protects a step it cannot reach
+            throw new LocatedFault(line, "onUncertainOwnership applies only to a remote or outbox step whose compensation is an"
+                    + " action bean (only one can meet an effect that may be somebody else's); this step's "
+                    + (!step.kind().callsThirdParty() ? "effect is local and commits with the saga log"
+                    : step.hasCompensation() ? "compensation is a declared call, addressed by what the step recorded"
+                    : "has no compensation"));
         }
-        return policy;
+        return new StepDefinition(step.name(), step.kind(), step.action(), step.compensation(), step.timeout(), step.retry(),
+                step.compensationRetry(), step.onFailure(), step.http(), step.compensationHttp(), policy);
     }
 
     /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */

@@ -58,4 +58,13 @@ public record StepDefinition(String name, StepKind kind, String action, String c
     public boolean hasCompensation() {
         return compensation != null;
     }
+
+    /**
+     * Its compensation is an action bean undoing a third party's effect: the only kind that can meet an effect of
+     * uncertain ownership, and so the only one {@code onUncertainOwnership} reaches. A local step's effect commits with
+     * the saga log; a declared call is addressed by what the step recorded or by its key.
+     */
+    public boolean compensationMayMeetUncertainOwnership() {
+        return kind.callsThirdParty() && hasCompensation() && compensationHttp == null;
+    }
 }

@@ -72,27 +72,23 @@ public record CompensationPlan(String sagaId, String definition, String status, 
             String effect = state == null ? "NONE" : state.effect().name();
             String ownership = state == null || state.output() == null || !state.output().path("ownership").isTextual()
                     ? null : state.output().get("ownership").asText();
-            String policy = meetsUncertainOwnership(step) ? step.onUncertainOwnership().name().toLowerCase(Locale.ROOT) : null;
+            String policy = step.compensationMayMeetUncertainOwnership()
+                    ? step.onUncertainOwnership().name().toLowerCase(Locale.ROOT) : null;
             boolean undo = toUndo.contains(i);
             String why = undo ? undoing(step, state, ownership) : skipped(step, state, i > shown.from());
             steps.add(new Step(step.name(), step.kind().name().toLowerCase(Locale.ROOT), step.compensation(), undo, effect,
                     ownership, policy, why, undo ? describe.compensationRequest(from, step) : null));
         }
         String refusal = refusedBefore != null ? refusedBefore : asked.refusal();
-        return new CompensationPlan(saga.id().toString(), saga.definitionName(), saga.status().name(), saga.status() == SagaStatus.COMPLETED, refusal,
-                List.copyOf(steps));
-    }
-
-    /** An action bean undoing a third party's effect, the only compensation {@code onUncertainOwnership} reaches. */
-    static boolean meetsUncertainOwnership(StepDefinition step) {
-        return step.kind().callsThirdParty() && step.hasCompensation() && step.compensationHttp() == null;
+        return new CompensationPlan(saga.id().toString(), saga.definitionName(), saga.status().name(),
+                saga.status() == SagaStatus.COMPLETED, refusal, List.copyOf(steps));
     }
 
     private static String undoing(StepDefinition step, StepState state, String ownership) {
         if ("PRE_EXISTING".equals(ownership)) {
             return "its compensation runs and leaves the effect in place: it existed before this saga";
         }
-        if ("UNCERTAIN".equals(ownership) || state.effect() == Effect.UNCERTAIN && meetsUncertainOwnership(step)) {
+        if ("UNCERTAIN".equals(ownership) || state.effect() == Effect.UNCERTAIN && step.compensationMayMeetUncertainOwnership()) {
             String lead = "UNCERTAIN".equals(ownership) ? "the effect may be this saga's or somebody else's (an answer was lost)"
                     : "it may have taken effect (its answer was lost): its compensation first learns whether it did; if the"
                     + " effect then exists without telling whose it is";
