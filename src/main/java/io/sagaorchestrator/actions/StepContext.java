@@ -1,6 +1,7 @@
 package io.sagaorchestrator.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.definitions.OwnershipPolicy;
 
 import java.util.Map;
 import java.util.Objects;
@@ -14,11 +15,14 @@ import java.util.UUID;
  *                            null when its outcome was never learned
  * @param earlierAttemptInDoubt an earlier attempt of this step may have taken effect without the
  *                            saga learning its answer: the action must reconcile, not assume
+ * @param onUncertainOwnership in a compensation: what to do with an effect that may be this saga's or somebody
+ *                            else's (the step's {@code onUncertainOwnership})
  */
 public record StepContext(UUID sagaId, String stepName, int attempt, JsonNode input,
                           Map<String, JsonNode> outputs, JsonNode forwardOutput,
-                          boolean earlierAttemptInDoubt) {
+                          boolean earlierAttemptInDoubt, OwnershipPolicy onUncertainOwnership) {
     public StepContext {
+        Objects.requireNonNull(onUncertainOwnership, "onUncertainOwnership");
         Objects.requireNonNull(sagaId, "sagaId");
         Objects.requireNonNull(stepName, "stepName");
         Objects.requireNonNull(input, "input");

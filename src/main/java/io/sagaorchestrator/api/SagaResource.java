@@ -1,6 +1,8 @@
 package io.sagaorchestrator.api;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.engine.CompensationPlan;
+import io.sagaorchestrator.operations.CompensationPlans;
 import io.sagaorchestrator.operations.ManualOperations;
 import io.sagaorchestrator.operations.Operation;
 import io.sagaorchestrator.operations.OperationRequest;
@@ -37,11 +39,13 @@ public class SagaResource {
     private final SagaQueries queries;
     private final ManualOperations operations;
     private final SecurityIdentity identity;
+    private final CompensationPlans plans;
 
-    SagaResource(SagaQueries queries, ManualOperations operations, SecurityIdentity identity) {
+    SagaResource(SagaQueries queries, ManualOperations operations, SecurityIdentity identity, CompensationPlans plans) {
         this.queries = queries;
         this.operations = operations;
         this.identity = identity;
+        this.plans = plans;
     }
 
     /** One saga: status, input, result, and every attempt of every step in both directions. */
@@ -97,6 +101,18 @@ public class SagaResource {
     public ManualOperations.Result operate(@PathParam("id") UUID id, @PathParam("operation") String operation,
                                            @NotNull(message = "is required") @Valid OperationRequest request) {
         return operations.apply(id, Operation.valueOf(operation.toUpperCase(Locale.ROOT)), actor(), request);
+    }
+
+    /**
+     * What {@code compensate} would do, before anyone confirms it: the steps it would undo in order, each with its
+     * effect (DONE, UNCERTAIN, COMPENSATED, or pre-existing as its output says) and the request its compensation would
+     * send, secrets left out; the steps skipped and why; and why compensating now would be refused, in the operation's
+     * own words. {@code force=true} asks as a forced compensation of a COMPLETED saga would. Nothing changes.
+     */
+    @GET
+    @Path("/{id}/compensation-plan")
+    public CompensationPlan compensationPlan(@PathParam("id") UUID id, @QueryParam("force") @DefaultValue("false") boolean force) {
+        return plans.plan(id, force);
     }
 
     private String actor() {

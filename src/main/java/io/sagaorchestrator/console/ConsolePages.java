@@ -4,6 +4,8 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.sagaorchestrator.api.SagaViews;
 
+import io.sagaorchestrator.engine.CompensationPlan;
+
 import java.util.List;
 
 /** The console's templates (src/main/resources/templates/console/), checked against these parameters at build time. */
@@ -22,7 +24,8 @@ final class ConsolePages {
 
     static native TemplateInstance detail(ConsoleViews.Page page, SagaViews.Detail saga, List<ConsoleViews.StepSummary> steps,
                                           List<ConsoleViews.TimelineEntry> timeline, List<ConsoleViews.Action> actions,
-                                          ConsoleViews.Outcome outcome, String input, String result, String traceLink);
+                                          ConsoleViews.Outcome outcome, String input, String result, String traceLink,
+                                          CompensationPlan plan);
 
     static native TemplateInstance problem(ConsoleViews.Page page, String title, String message);
 }

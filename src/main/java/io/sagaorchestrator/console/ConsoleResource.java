@@ -14,6 +14,8 @@ import io.sagaorchestrator.tracing.TraceLinks;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.operations.AuditTrail;
+import io.sagaorchestrator.engine.CompensationPlan;
+import io.sagaorchestrator.operations.CompensationPlans;
 import io.sagaorchestrator.operations.ManualOperations;
 import io.sagaorchestrator.operations.Operation;
 import io.sagaorchestrator.operations.OperationRefusedException;
@@ -69,10 +71,12 @@ public class ConsoleResource {
     private final ConsoleCsrf csrf;
     private final Validator validator;
     private final TraceLinks traceLinks;
+    private final CompensationPlans plans;
 
     ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
-                    RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks) {
+                    RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks, CompensationPlans plans) {
         this.traceLinks = traceLinks;
+        this.plans = plans;
         this.queries = queries;
         this.operations = operations;
         this.definitions = definitions;
@@ -197,7 +201,24 @@ public class ConsoleResource {
         return html(status, ConsolePages.detail(page("sagas"), saga, ConsoleViews.StepSummary.of(saga),
                 ConsoleViews.TimelineEntry.of(saga), actions(saga, outcome), outcome,
                 saga.input() == null ? null : saga.input().toPrettyString(),
-                saga.result() == null ? null : saga.result().toPrettyString(), traceLinks.to(saga.traceId())));
+                saga.result() == null ? null : saga.result().toPrettyString(), traceLinks.to(saga.traceId()),
+                compensationPlan(saga)));
+    }
+
+    /**
+     * What the compensate form would do, shown above its button; for a COMPLETED saga as forced, since its form asks
+     * for force. Null where the form is not offered, or the saga has no plan (its definition cannot be read).
+     */
+    private CompensationPlan compensationPlan(SagaViews.Detail saga) {
+        SagaStatus status = SagaStatus.valueOf(saga.status());
+        if (!identity.hasRole(OPERATOR) || !Operation.COMPENSATE.allowedFrom(status)) {
+            return null;
+        }
+        try {
+            return plans.plan(saga.sagaId(), status == SagaStatus.COMPLETED);
+        } catch (OperationRefusedException | SagaNotFoundException e) {
+            return null; // moved on or gone since the page was read: the form's own answer will say so
+        }
     }
 
     /**

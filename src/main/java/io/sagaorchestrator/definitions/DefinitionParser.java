@@ -69,12 +69,14 @@ public final class DefinitionParser {
             StepDoc s = stepDocs.get(i);
             String place = "steps[" + i + "]" + (s.name() == null ? "" : " '" + s.name() + "'");
             try {
-                StepDefinition step = step(s, earlierOutputs);
+                StepDefinition step = withOwnershipPolicy(step(s, earlierOutputs), s.onUncertainOwnership(), yaml);
                 checkActions(step);
                 steps.add(step);
                 earlierOutputs.put(step.name(), step.http() == null ? null : step.http().outputFields());
             } catch (TemplateException e) {
                 throw new InvalidDefinitionException(file, lineOf(yaml, s.name(), e.offending()) + place, e.getMessage());
+            } catch (LocatedFault e) {
+                throw new InvalidDefinitionException(file, e.line + place, e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new InvalidDefinitionException(file, place, e.getMessage());
             }
@@ -180,7 +182,31 @@ public final class DefinitionParser {
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
                 policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp,
-                deadline(s.deadline()));
+                deadline(s.deadline()), OwnershipPolicy.ESCALATE);
+    }
+
+    /** The step's {@code onUncertainOwnership}, read where it can apply (see {@link StepDefinition#compensationMayMeetUncertainOwnership}). */
+    private static StepDefinition withOwnershipPolicy(StepDefinition step, String written, String yaml) {
+        if (written == null) {
+            return step;
+        }
+        String line = lineOf(yaml, step.name(), "onUncertainOwnership");
+        OwnershipPolicy policy = switch (written.toLowerCase(Locale.ROOT)) {
+            case "escalate" -> OwnershipPolicy.ESCALATE;
+            case "compensate" -> OwnershipPolicy.COMPENSATE;
+            case "keep" -> OwnershipPolicy.KEEP;
+            default -> throw new LocatedFault(line, "onUncertainOwnership '" + written + "' is not one of escalate, compensate, keep");
+        };
+        if (!step.compensationMayMeetUncertainOwnership()) {
+            // refused rather than ignored, so that nobody believes it protects a step it cannot reach
+            throw new LocatedFault(line, "onUncertainOwnership applies only to a remote or outbox step whose compensation is an"
+                    + " action bean (only one can meet an effect that may be somebody else's); this step's "
+                    + (!step.kind().callsThirdParty() ? "effect is local and commits with the saga log"
+                    : step.hasCompensation() ? "compensation is a declared call, addressed by what the step recorded"
+                    : "has no compensation"));
+        }
+        return new StepDefinition(step.name(), step.kind(), step.action(), step.compensation(), step.timeout(), step.retry(),
+                step.compensationRetry(), step.onFailure(), step.http(), step.compensationHttp(), step.deadline(), policy);
     }
 
     /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */
@@ -325,6 +351,16 @@ public final class DefinitionParser {
         }
     }
 
+    /** A fault of a key the records Jackson reads keep no location for: {@code line} is "line N, " or empty. */
+    private static final class LocatedFault extends IllegalArgumentException {
+        final String line;
+
+        LocatedFault(String line, String message) {
+            super(message);
+            this.line = line;
+        }
+    }
+
     record DefinitionDoc(String name, Integer version, String description, Map<String, InputFieldDoc> input, String businessKey,
                          List<String> startRoles, List<StepDoc> steps, String deadline) {
     }
@@ -334,7 +370,7 @@ public final class DefinitionParser {
     }
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
-                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline) {
+                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership) {
     }
 
     record CompensationDoc(String action, HttpCallDoc http) {

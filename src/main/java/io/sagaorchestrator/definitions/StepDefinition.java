@@ -16,10 +16,11 @@ import java.util.regex.Pattern;
  * @param compensationHttp the call its compensation declares (then {@code compensation} is its label), or null
  * @param deadline  how long the saga may stay on this step going forward, counted from when it reached it; null when
  *                  only the saga's own deadline (if any) applies
+ * @param onUncertainOwnership what its compensation does with an effect that may be somebody else's
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                              RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
-                             HttpCall http, HttpCall compensationHttp, Duration deadline) {
+                             HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -50,22 +51,33 @@ public record StepDefinition(String name, StepKind kind, String action, String c
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
             throw new IllegalArgumentException("step '" + name + "' deadline must be positive, got " + deadline);
         }
+        Objects.requireNonNull(onUncertainOwnership, "onUncertainOwnership");
     }
 
-    /** A step without a deadline of its own. */
+    /** A step without a deadline of its own, whose compensation escalates an effect that may be somebody else's. */
     public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
                           HttpCall http, HttpCall compensationHttp) {
-        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, null);
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, null,
+                OwnershipPolicy.ESCALATE);
     }
 
     /** A step whose forward action and compensation are action beans. */
     public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure) {
-        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null, null);
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null);
     }
 
     public boolean hasCompensation() {
         return compensation != null;
+    }
+
+    /**
+     * Its compensation is an action bean undoing a third party's effect: the only kind that can meet an effect of
+     * uncertain ownership, and so the only one {@code onUncertainOwnership} reaches. A local step's effect commits with
+     * the saga log; a declared call is addressed by what the step recorded or by its key.
+     */
+    public boolean compensationMayMeetUncertainOwnership() {
+        return kind.callsThirdParty() && hasCompensation() && compensationHttp == null;
     }
 }

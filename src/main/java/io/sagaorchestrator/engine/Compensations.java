@@ -5,6 +5,8 @@ import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.sagalog.Effect;
 import io.sagaorchestrator.sagalog.StepState;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -23,6 +25,19 @@ public final class Compensations {
             }
         }
         return OptionalInt.empty();
+    }
+
+    /**
+     * Every step compensation would undo starting at {@code from}, in the order it would: the engine moves from one to
+     * the next with {@link #lastToUndo} below the step just undone, which changes no state below it.
+     */
+    public static List<Integer> inOrder(SagaDefinition definition, Map<String, StepState> states, int from) {
+        List<Integer> steps = new ArrayList<>();
+        for (OptionalInt next = lastToUndo(definition, states, from); next.isPresent();
+             next = lastToUndo(definition, states, next.getAsInt() - 1)) {
+            steps.add(next.getAsInt());
+        }
+        return steps;
     }
 
     public static boolean mayHaveEffect(StepState state) {

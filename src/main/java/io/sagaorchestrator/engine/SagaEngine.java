@@ -617,10 +617,9 @@ public class SagaEngine {
      *         dispatched it with SQL, which cannot check what the actions need): it never could, so asking again is useless
      */
     private AttemptRecord intent(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
-        RemoteAction action = actions.remote(step, direction);
         JsonNode request;
         try {
-            request = action.describeRequest(context(saga, step, direction, attempt));
+            request = describeRequest(saga, step, direction, attempt);
         } catch (StepFailure f) {
             throw f;
         } catch (RuntimeException e) {
@@ -628,6 +627,14 @@ public class SagaEngine {
         }
         return new AttemptRecord(step.name(), direction, attempt, Outcome.PENDING, instance.id(), Instant.now(), null, null, null,
                 request, null);
+    }
+
+    /**
+     * What the attempt's intent records of the request the step's remote action would send, secrets left out (see
+     * {@link RemoteAction#describeRequest}); the compensation plan shows it before anyone confirms.
+     */
+    public JsonNode describeRequest(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
+        return actions.remote(step, direction).describeRequest(context(saga, step, direction, attempt));
     }
 
     private static StepContext context(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
@@ -640,7 +647,8 @@ public class SagaEngine {
         StepState own = saga.stepState(step.name());
         boolean inDoubt = own != null && own.effect() == Effect.UNCERTAIN;
         JsonNode forwardOutput = direction == Direction.COMPENSATION && own != null ? own.output() : null;
-        return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt);
+        return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt,
+                step.onUncertainOwnership());
     }
 
     private static Outcome outcomeOf(StepFailure f) {

@@ -191,30 +191,52 @@ public final class SagaTransitions {
     }
 
     private static Decision compensateByHand(SagaDefinition definition, SagaSnapshot saga, Event.OperatorCompensate request) {
+        OperatorUndo undo = operatorUndo(definition, saga, request.forced(), request.interruptedAttempt());
+        if (undo.refusal() != null) {
+            return new Decision.Refused(saga, undo.refusal());
+        }
+        SagaSnapshot s = undo.saga().withStatus(SagaStatus.COMPENSATING).withLastError("compensation requested by " + request.note());
+        // the undoing is left to the engine: recovery picks the released saga up at once
+        return nextCompensation(definition, s, undo.from(), Duration.ZERO);
+    }
+
+    /**
+     * Where an operator's compensation of a RUNNING or COMPLETED saga starts.
+     *
+     * @param saga    the saga as the undoing would start from (an interrupted attempt marked as possibly done)
+     * @param from    the latest step whose effect it considers
+     * @param refusal why the request is refused as asked, or null
+     */
+    public record OperatorUndo(SagaSnapshot saga, int from, String refusal) {
+    }
+
+    /**
+     * The rule of {@link Event.OperatorCompensate}, for the operation and for its preview (the compensation plan) alike:
+     * what would be undone from where, or why not.
+     */
+    public static OperatorUndo operatorUndo(SagaDefinition definition, SagaSnapshot saga, boolean forced, boolean interruptedAttempt) {
+        SagaSnapshot s = saga;
+        int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : saga.stepIndex();
+        if (saga.status() == SagaStatus.RUNNING && interruptedAttempt) {
+            s = uncertain(s, current(definition, saga));
+        }
         if (saga.status() == SagaStatus.COMPLETED) {
-            if (!request.forced()) {
-                return new Decision.Refused(saga, "The saga COMPLETED: compensating it undoes a finished business operation;"
+            if (!forced) {
+                return new OperatorUndo(s, from, "The saga COMPLETED: compensating it undoes a finished business operation;"
                         + " send \"force\": true to confirm");
             }
             StepDefinition last = definition.step(definition.stepCount() - 1);
             if (!last.hasCompensation()) {
-                return new Decision.Refused(saga, "Step '" + last.name()
+                return new OperatorUndo(s, from, "Step '" + last.name()
                         + "' of this definition has no compensation: a completed saga of it cannot be undone");
             }
         }
-        SagaSnapshot s = saga;
-        int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : saga.stepIndex();
-        if (saga.status() == SagaStatus.RUNNING && request.interruptedAttempt()) {
-            s = uncertain(s, current(definition, saga));
-        }
         StepDefinition stuck = cannotBeUndone(definition, s, from);
         if (stuck != null) {
-            return new Decision.Refused(saga, "Step '" + stuck.name() + "' may have taken effect and has no compensation,"
+            return new OperatorUndo(s, from, "Step '" + stuck.name() + "' may have taken effect and has no compensation,"
                     + " so the saga cannot be undone; retry it, or repair by hand and resolve");
         }
-        s = s.withStatus(SagaStatus.COMPENSATING).withLastError("compensation requested by " + request.note());
-        // the undoing is left to the engine: recovery picks the released saga up at once
-        return nextCompensation(definition, s, from, Duration.ZERO);
+        return new OperatorUndo(s, from, null);
     }
 
     private static Decision retryByHand(SagaSnapshot saga, Event.OperatorRetry request) {

@@ -57,16 +57,7 @@ public class BulkOperations {
 
     /** Records the job with the sagas the filter matches now; they are worked on in the background. */
     public UUID submit(Operation operation, OperationRequest request, SagaQueries.Filter filter, JsonNode filterJson, String actor) {
-        List<UUID> sagas = new ArrayList<>();
-        String cursor = null;
-        do {
-            SagaViews.Page page = queries.list(filter, cursor, 500);
-            page.items().forEach(s -> sagas.add(s.sagaId()));
-            cursor = page.nextCursor();
-            if (sagas.size() > MAX_SAGAS) {
-                throw new TooManySagasException(MAX_SAGAS);
-            }
-        } while (cursor != null);
+        List<UUID> sagas = matching(filter);
         UUID id = UUID.randomUUID();
         QuarkusTransaction.requiringNew().run(() -> {
             em.createNativeQuery("insert into bulk_operation (id, operation, reason, force, filter, actor, status, total)"
@@ -81,6 +72,21 @@ public class BulkOperations {
         });
         LOG.infof("Bulk %s %s by %s submitted for %d saga(s)", operation.path(), id, actor, sagas.size());
         return id;
+    }
+
+    /** The sagas a job over {@code filter} would be submitted for, now. */
+    List<UUID> matching(SagaQueries.Filter filter) {
+        List<UUID> sagas = new ArrayList<>();
+        String cursor = null;
+        do {
+            SagaViews.Page page = queries.list(filter, cursor, 500);
+            page.items().forEach(s -> sagas.add(s.sagaId()));
+            cursor = page.nextCursor();
+            if (sagas.size() > MAX_SAGAS) {
+                throw new TooManySagasException(MAX_SAGAS);
+            }
+        } while (cursor != null);
+        return sagas;
     }
 
     public Optional<Job> job(UUID id) {

@@ -87,29 +87,52 @@ public class BulkOperationsResource {
     public record Submitted(UUID id, String status, int total) {
     }
 
+    /** What a bulk compensate would be asked: {@code force} and the filter, as in {@link Request}. */
+    public record PlanRequest(Boolean force, @NotNull(message = "is required: say which sagas") @Valid Filter filter) {
+    }
+
     private final BulkOperations bulk;
     private final SecurityIdentity identity;
     private final ObjectMapper json;
+    private final CompensationPlans plans;
 
-    BulkOperationsResource(BulkOperations bulk, SecurityIdentity identity, ObjectMapper json) {
+    BulkOperationsResource(BulkOperations bulk, SecurityIdentity identity, ObjectMapper json, CompensationPlans plans) {
         this.bulk = bulk;
         this.identity = identity;
         this.json = json;
+        this.plans = plans;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("saga-operator")
     public Response submit(@NotNull(message = "is required") @Valid Request request) {
-        if (request.filter().isEmpty()) {
-            throw new BadRequestException("the filter is empty: name at least one criterion (e.g. status and definition),"
-                    + " a bulk operation over every saga is never what was meant");
-        }
+        requireNarrowing(request.filter());
         UUID id = bulk.submit(Operation.valueOf(request.operation().toUpperCase(Locale.ROOT)),
                 new OperationRequest(request.reason(), request.force()), request.filter().toQuery(),
                 json.valueToTree(request.filter()), identity.getPrincipal().getName());
         BulkOperations.Job job = bulk.job(id).orElseThrow();
         return Response.accepted(new Submitted(id, job.status(), job.total())).location(URI.create("/api/bulk-operations/" + id)).build();
+    }
+
+    /**
+     * What a bulk compensate over the filter would do, before it is submitted: how many sagas match, how many would
+     * be undone or refused (and why), and per step how many would be undone or skipped (and why). Nothing changes.
+     */
+    @POST
+    @Path("/compensation-plan")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({"saga-viewer", "saga-operator"})
+    public CompensationPlans.Totals compensationPlan(@NotNull(message = "is required") @Valid PlanRequest request) {
+        requireNarrowing(request.filter());
+        return plans.totals(bulk.matching(request.filter().toQuery()), Boolean.TRUE.equals(request.force()));
+    }
+
+    private static void requireNarrowing(Filter filter) {
+        if (filter.isEmpty()) {
+            throw new BadRequestException("the filter is empty: name at least one criterion (e.g. status and definition),"
+                    + " a bulk operation over every saga is never what was meant");
+        }
     }
 
     @GET

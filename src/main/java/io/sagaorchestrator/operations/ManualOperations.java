@@ -78,16 +78,12 @@ public class ManualOperations {
 
     private Result apply(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor, OperationRequest request) {
         UUID sagaId = saga.id();
-        if (!operation.allowedFrom(saga.status())) {
-            throw new OperationRefusedException(sagaId, saga.status(),
-                    "A " + saga.status() + " saga cannot be " + pastTense(operation) + "; allowed: " + Operation.allowedIn(saga.status()));
+        String refusedBefore = refusedBeforeDeciding(locked, operation);
+        if (refusedBefore != null) {
+            throw new OperationRefusedException(sagaId, saga.status(), refusedBefore);
         }
         if (operation == Operation.PAUSE || operation == Operation.RESUME) {
             return pauseOrResume(saga, locked, operation, actor, request);
-        }
-        if (locked.leaseLive()) {
-            throw new OperationRefusedException(sagaId, saga.status(), "Instance " + locked.owner() + " is advancing this saga right now"
-                    + " (lease until " + locked.wakeAt() + "); try again once its current step has ended");
         }
         String note = actor + " (" + operation.path() + "): " + request.reason();
         Decision decision = switch (operation) {
@@ -146,8 +142,22 @@ public class ManualOperations {
         return new Result(saga.id(), operation.path(), status, status, auditId);
     }
 
+    /** Why the operation does not fit the saga before its rule is even asked (its status, a live lease), or null. */
+    static String refusedBeforeDeciding(SagaLog.Locked locked, Operation operation) {
+        SagaSnapshot saga = locked.saga();
+        if (!operation.allowedFrom(saga.status())) {
+            return "A " + saga.status() + " saga cannot be " + pastTense(operation) + "; allowed: " + Operation.allowedIn(saga.status());
+        }
+        // pause and resume act beside an attempt in flight (see pauseOrResume)
+        if (locked.leaseLive() && operation != Operation.PAUSE && operation != Operation.RESUME) {
+            return "Instance " + locked.owner() + " is advancing this saga right now (lease until " + locked.wakeAt()
+                    + "); try again once its current step has ended";
+        }
+        return null;
+    }
+
     /** The definition the saga runs on; one this release cannot run leaves only resolve by hand. */
-    private SagaDefinition definition(SagaSnapshot saga) {
+    SagaDefinition definition(SagaSnapshot saga) {
         try {
             return definitions.forSaga(saga.definitionName(), saga.definitionVersion(), saga.definitionHash());
         } catch (RuntimeException e) {

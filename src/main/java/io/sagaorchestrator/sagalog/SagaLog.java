@@ -370,9 +370,18 @@ public class SagaLog {
 
     /** Reads and row-locks a saga until the caller's transaction ends, so operations on it are serialized. */
     public Optional<Locked> lock(UUID id) {
+        return withHolder(id, " for update");
+    }
+
+    /** Reads a saga and who holds it, as {@link #lock} does, without locking it: for a preview of an operation. */
+    public Optional<Locked> peek(UUID id) {
+        return withHolder(id, "");
+    }
+
+    private Optional<Locked> withHolder(UUID id, String locking) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("select " + SAGA_COLUMNS + ", owner, wake_at,"
-                    + " owner is not null and wake_at > now(), paused_by, paused_at from saga where id = ? for update")) {
+                    + " owner is not null and wake_at > now(), paused_by, paused_at from saga where id = ?" + locking)) {
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {

@@ -2,10 +2,12 @@ package io.sagaorchestrator.usersync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaorchestrator.actions.HttpFailures;
 import io.sagaorchestrator.actions.ManualRepairRequired;
 import io.sagaorchestrator.actions.RemoteAction;
 import io.sagaorchestrator.actions.StepContext;
+import io.sagaorchestrator.definitions.OwnershipPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -13,7 +15,8 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 /**
  * {@code ttDeleteUser}: undoes {@code ttAddUser}, deleting the remote user only when this saga
  * created it. When the add's outcome was never learned, the add is re-issued first to learn the
- * id (TT has no look-up by username); a user it creates then is deleted right away.
+ * id (TT has no look-up by username); a user it creates then is deleted right away. A user whose
+ * ownership is uncertain is escalated, deleted or kept, as the step's {@code onUncertainOwnership} says.
  */
 @ApplicationScoped
 @Named("ttDeleteUser")
@@ -43,10 +46,22 @@ public class TtDeleteUserAction implements RemoteAction {
         return switch (user.ownership()) {
             case PRE_EXISTING -> json.createObjectNode().put("kept", user.remoteUserId())
                     .put("reason", "the user existed in TT before this saga, so undoing the saga leaves it in place");
-            case UNCERTAIN -> throw new ManualRepairRequired("TT user " + user.remoteUserId() + " (username " + in.username()
-                    + ") exists, but an earlier ttAddUser of this saga lost its answer, so it cannot be told whether this saga"
-                    + " created it; check in TT and delete it if nobody else uses it, then resolve the saga");
+            case UNCERTAIN -> uncertain(user, in, context.onUncertainOwnership());
             case CREATED -> delete(user.remoteUserId());
+        };
+    }
+
+    /** The definition's choice ({@code onUncertainOwnership}) for a user that may be this saga's or somebody else's. */
+    private JsonNode uncertain(RemoteUser user, UserSyncInput in, OwnershipPolicy policy) {
+        String why = "TT user " + user.remoteUserId() + " (username " + in.username() + ") exists, but an earlier ttAddUser of"
+                + " this saga lost its answer, so it cannot be told whether this saga created it";
+        return switch (policy) {
+            case ESCALATE -> throw new ManualRepairRequired(why + "; check in TT and delete it if nobody else uses it, then resolve"
+                    + " the saga");
+            case COMPENSATE -> ((ObjectNode) delete(user.remoteUserId())).put("ownership", user.ownership().name())
+                    .put("reason", why + "; deleted as onUncertainOwnership: compensate asks");
+            case KEEP -> json.createObjectNode().put("kept", user.remoteUserId()).put("ownership", user.ownership().name())
+                    .put("reason", why + "; left in place as onUncertainOwnership: keep asks");
         };
     }
 

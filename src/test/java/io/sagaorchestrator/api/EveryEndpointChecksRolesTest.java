@@ -43,11 +43,14 @@ class EveryEndpointChecksRolesTest {
             new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/compensate", REASON, Set.of("operator")),
             new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/retry", REASON, Set.of("operator")),
             new Endpoint("POST", "/api/sagas/" + NO_SAGA + "/resolve", REASON, Set.of("operator")),
+            new Endpoint("GET", "/api/sagas/" + NO_SAGA + "/compensation-plan", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/definitions", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/audit", null, Set.of("viewer", "operator")),
             new Endpoint("POST", "/api/bulk-operations", "{\"operation\":\"resolve\",\"reason\":\"r\",\"filter\":{}}",
                     Set.of("operator")),
             new Endpoint("GET", "/api/bulk-operations/" + NO_SAGA, null, Set.of("viewer", "operator")),
+            // a preview changes nothing: whoever may read the sagas may read it
+            new Endpoint("POST", "/api/bulk-operations/compensation-plan", "{\"filter\":{}}", Set.of("viewer", "operator")),
             // what the service tells about its insides is for readers too (quarkus.http.auth.policy.monitoring)
             new Endpoint("GET", "/q/metrics", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/q/openapi", null, Set.of("viewer", "operator")));

@@ -36,6 +36,11 @@ import java.util.Set;
  * <li>no seeded, pre-existing user was deleted.</li>
  * </ul>
  *
+ * <p>A step's {@code onUncertainOwnership} may choose to leave a user behind or to delete one that may be somebody
+ * else's; only a choice the saga recorded (its undo's output names the user and says its ownership was UNCERTAIN)
+ * excuses a user left by a COMPENSATED saga ({@code keep}) or a pre-existing user deleted ({@code compensate}). Both are
+ * counted in the report: they are the price of the choice, not faults of the engine.
+ *
  * <p>For user-sync-outbox sagas (liaison saved PENDING first, TT called after that commit, then
  * linked): a COMPLETED saga's row is SYNCED; a REJECTED row (no TT id) is allowed only for a
  * COMPENSATED saga, whose username then has no live TT user (other than a seeded one); no row is
@@ -56,7 +61,7 @@ final class ConsistencyChecks {
     /** What the checks found. */
     record Report(int sagas, int completed, int compensated, int escalated, int escalatedUncertain, int orphans,
                   int dangling, int duplicates, int nonTerminal, int seededDeleted, int invalidHistories,
-                  List<String> violations) {
+                  List<String> violations, int keptOnPurpose, int seededDeletedOnPurpose, int uncertainOwnershipUndone) {
     }
 
     record Saga(String id, String status, String key, String username, JsonNode result, String lastError, String definition) {
@@ -104,9 +109,11 @@ final class ConsistencyChecks {
         Map<String, List<Attempt>> attempts;
         Map<String, Liaison> liaisonsByUsername = new HashMap<>();
         Map<Long, String> linkedSaga = new HashMap<>();
+        Map<String, JsonNode> uncertainUndos;
         try (Connection c = schema.connect()) {
             sagas = sagas(c);
             attempts = attempts(c);
+            uncertainUndos = uncertainOwnershipUndos(c);
             try (PreparedStatement ps = c.prepareStatement("select id, username, remote_user_id, sync_status from liaison_info");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -131,7 +138,7 @@ final class ConsistencyChecks {
         Map<String, Saga> sagaByUsername = new HashMap<>();
         sagas.values().forEach(s -> sagaByUsername.put(s.username(), s));
 
-        int completed = 0, compensated = 0, escalated = 0, uncertain = 0, nonTerminal = 0, invalid = 0;
+        int completed = 0, compensated = 0, escalated = 0, uncertain = 0, nonTerminal = 0, invalid = 0, keptOnPurpose = 0;
         for (Saga s : sagas.values()) {
             Liaison row = liaisonsByUsername.get(s.username());
             TtDouble.User user = liveByUsername.get(s.username());
@@ -161,7 +168,9 @@ final class ConsistencyChecks {
                         violations.add("COMPENSATED outbox saga " + s.id() + " (" + s.username() + ") saved its liaison but did not keep it"
                                 + " as REJECTED: " + row);
                     }
-                    if (user != null && !tt.isSeeded(user.id())) {
+                    if (user != null && !tt.isSeeded(user.id()) && keptOnPurpose(uncertainUndos.get(s.id()), user)) {
+                        keptOnPurpose++;
+                    } else if (user != null && !tt.isSeeded(user.id())) {
                         violations.add("COMPENSATED saga " + s.id() + " (" + s.username() + ") left TT user " + user.id());
                     }
                 }
@@ -192,7 +201,8 @@ final class ConsistencyChecks {
             Liaison row = liaisonsByUsername.get(user.username());
             if (row == null || !user.id().equals(row.remoteUserId())) {
                 Saga s = sagaByUsername.get(user.username());
-                if (s == null || !s.status().equals("ESCALATED")) {
+                boolean kept = s != null && s.status().equals("COMPENSATED") && keptOnPurpose(uncertainUndos.get(s.id()), user);
+                if (!kept && (s == null || !s.status().equals("ESCALATED"))) {
                     orphans++;
                     violations.add("orphan: TT user " + user.id() + " (" + user.username() + ") has liaison row " + row + ", saga "
                             + (s == null ? "none" : s.id() + " " + s.status()));
@@ -236,15 +246,38 @@ final class ConsistencyChecks {
         }
         // nobody else's user deleted
         int seededDeleted = 0;
+        int seededDeletedOnPurpose = 0;
         for (TtDouble.Deletion d : tt.deletions()) {
-            if (d.seeded()) {
+            Saga deleter = sagaByUsername.get(d.username());
+            JsonNode undo = deleter == null ? null : uncertainUndos.get(deleter.id());
+            if (d.seeded() && undo != null && d.id().equals(undo.path("deleted").asText(null))) {
+                seededDeletedOnPurpose++;
+            } else if (d.seeded()) {
                 seededDeleted++;
                 violations.add("pre-existing TT user " + d.id() + " (" + d.username() + ") was deleted by saga "
                         + sagaByUsername.getOrDefault(d.username(), null));
             }
         }
         return new Report(sagas.size(), completed, compensated, escalated, uncertain, orphans, dangling, duplicates, nonTerminal,
-                seededDeleted, invalid, violations);
+                seededDeleted, invalid, violations, keptOnPurpose, seededDeletedOnPurpose, uncertainUndos.size());
+    }
+
+    /** A COMPENSATED saga's undo left this user in place on purpose: it said so, naming it, as {@code keep} does. */
+    private static boolean keptOnPurpose(JsonNode undo, TtDouble.User user) {
+        return undo != null && user.id().equals(undo.path("kept").asText(null));
+    }
+
+    /** What the successful undo of tt-add-user answered, by saga id, where it met a user of uncertain ownership. */
+    static Map<String, JsonNode> uncertainOwnershipUndos(Connection c) throws SQLException {
+        Map<String, JsonNode> undos = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select saga_id, response from saga_step_attempt where step_name = 'tt-add-user'"
+                + " and direction = 'COMPENSATION' and outcome = 'SUCCEEDED' and response->>'ownership' = 'UNCERTAIN'");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                undos.put(rs.getString(1), read(rs.getString(2)));
+            }
+        }
+        return undos;
     }
 
     /** Every saga in the log, oldest first, by id. */

@@ -116,7 +116,7 @@ final class OrderCheckoutChecks {
             }
         }
         return new Report(sagas.size(), completed, compensated, escalated, 0, orphans, 0, duplicates, nonTerminal, 0, invalid,
-                violations);
+                violations, 0, 0, 0);
     }
 
     /** The idempotency key the saga's call to {@code service} carries, and its undo addresses. */

@@ -167,6 +167,9 @@ class ConsoleInChromiumTest {
         assertEquals("RUNNING", browser.find("#saga-status").getText());
         assertEquals(0, driver.findElements(By.id("action-resolve")).size());
         assertEquals(0, driver.findElements(By.id("force-compensate")).size());
+        // above the button, the plan: the add that may have happened would be undone, the save was never reached
+        String plan = browser.find("#compensation-plan").getText();
+        assertTrue(plan.contains("undone by ttDeleteUser") && plan.contains("not reached"), plan);
 
         String reason = "TT has failed for hours; the customer will register again (INC-78)";
         browser.find("#reason-compensate").sendKeys(reason);
@@ -230,6 +233,28 @@ class ConsoleInChromiumTest {
                 .body("operations[1].operation", equalTo("resume"));
         driver.navigate().refresh();
         assertEquals(0, driver.findElements(By.id("saga-paused")).size());
+    }
+
+    @Test
+    void anOperatorSeesWhatCompensatingACompletedSagaWouldUndoAboveTheButton() {
+        String phone = uniquePhone();
+        String sagaId = ConsoleSagas.completed("Planned", phone);
+        signIn("operator");
+
+        driver.get(root + "console/sagas/" + sagaId);
+
+        // the plan lists the steps latest first, as compensation visits them, and says it needs force
+        WebElement plan = browser.find("#compensation-plan");
+        assertTrue(plan.getText().contains("(with force)"), plan.getText());
+        List<WebElement> steps = plan.findElements(By.cssSelector("li"));
+        assertEquals(List.of("save-liaison", "tt-add-user"), steps.stream().map(li -> li.getAttribute("data-step")).toList());
+        // the request the undo of the add would send, opened by a click
+        steps.get(1).findElement(By.cssSelector("summary")).click();
+        String request = steps.get(1).findElement(By.cssSelector("pre")).getText();
+        assertTrue(request.contains("DELETE") && request.contains("/users/tt-" + phone), request);
+        // and it stands above the button it explains
+        assertTrue(plan.getLocation().getY() < browser.find("#submit-compensate").getLocation().getY());
+        saga(sagaId).then().body("status", equalTo("COMPLETED"));
     }
 
     @Test

@@ -159,4 +159,30 @@ class DefinitionParserTest {
         assertEquals("tt-add-user", d.step(0).name());
         assertEquals("save-liaison", d.step(1).name());
     }
+
+    // ---- onUncertainOwnership ----
+
+    @Test
+    void uncertainOwnershipEscalatesUnlessTheStepSaysOtherwise() {
+        assertEquals(OwnershipPolicy.ESCALATE, parser.parse("demo.yaml", GOOD).step(0).onUncertainOwnership());
+
+        SagaDefinition keep = parser.parse("demo.yaml", GOOD.replace("    compensation: ttDeleteUser\n",
+                "    compensation: ttDeleteUser\n    onUncertainOwnership: keep\n"));
+        assertEquals(OwnershipPolicy.KEEP, keep.step(0).onUncertainOwnership());
+    }
+
+    @Test
+    void anUnknownOwnershipPolicyIsRefusedWithItsLine() {
+        String fault = faultOf(GOOD.replace("    compensation: ttDeleteUser\n",
+                "    compensation: ttDeleteUser\n    onUncertainOwnership: delete\n"));
+        assertTrue(fault.contains("line 8, steps[0] 'add': onUncertainOwnership 'delete' is not one of escalate, compensate, keep"),
+                fault);
+    }
+
+    @Test
+    void anOwnershipPolicyOnALocalStepIsRefused() {
+        // a local step's effect commits with the saga log: it is never of uncertain ownership, so the key would promise nothing
+        String fault = faultOf(GOOD + "    compensation: deleteLiaison\n    onUncertainOwnership: compensate\n");
+        assertTrue(fault.contains("line 17, steps[1] 'save': onUncertainOwnership applies only to a remote or outbox step"), fault);
+    }
 }

@@ -7,6 +7,7 @@ import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.UnavailableFailure;
 import io.sagaorchestrator.actions.UnknownOutcomeFailure;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.OwnershipPolicy;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
@@ -577,7 +578,7 @@ class SagaTransitionsTest {
     private static final SagaDefinition WITH_DEADLINES = new SagaDefinition("user-sync", 1, "in memory", List.of(
             USER_SYNC.step(0),
             new StepDefinition("save-liaison", StepKind.LOCAL, "saveLiaison", "deleteLiaison", Duration.ofSeconds(5), RETRY, RETRY,
-                    FailurePolicy.COMPENSATE, null, null, Duration.ofSeconds(30))),
+                    FailurePolicy.COMPENSATE, null, null, Duration.ofSeconds(30), OwnershipPolicy.ESCALATE)),
             "hash", "in memory", null, Duration.ofMinutes(10));
 
     private static final Instant TEN_MINUTES_IN = Instant.EPOCH.plus(Duration.ofMinutes(10));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.actions.ManualRepairRequired;
 import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.StepContext;
+import io.sagaorchestrator.definitions.OwnershipPolicy;
 import io.sagaorchestrator.actions.UnavailableFailure;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,7 @@ class HttpStepActionTest {
 
     private static StepContext context(String input, JsonNode forwardOutput) throws Exception {
         return new StepContext(SAGA, "charge", 1, JSON.readTree(input), Map.of("reserve", JSON.readTree("{\"reservationId\":7}")),
-                forwardOutput, false);
+                forwardOutput, false, OwnershipPolicy.ESCALATE);
     }
 
     @Test
