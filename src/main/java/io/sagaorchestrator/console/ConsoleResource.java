@@ -222,6 +222,10 @@ public class ConsoleResource {
                         : "The current step is tried again now, with a fresh attempt budget.", false, draft);
                 case RESOLVE -> new ConsoleViews.Action(op, "Resolve", "Close this saga as RESOLVED after you repaired it by"
                         + " hand; the reason says what you did.", false, draft);
+                case SKIP -> new ConsoleViews.Action(op, "Skip a step done by hand", "You carried the current step out"
+                        + " yourself: give its output, and the saga goes on with the next step.", false, draft);
+                case REPLAN -> new ConsoleViews.Action(op, "Re-plan on the current definition", "Move this saga to the"
+                        + " current version of its definition and go on where it stopped; preview the changes first.", false, draft);
             };
         }).sorted(Comparator.comparing(ConsoleViews.Action::operation)).toList();
     }

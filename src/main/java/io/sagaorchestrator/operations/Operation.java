@@ -14,7 +14,11 @@ public enum Operation {
     /** Try again with a fresh attempt budget: an ESCALATED saga's compensation, or a stuck step. */
     RETRY(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING, SagaStatus.ESCALATED)),
     /** Close an ESCALATED saga after repairing it by hand. */
-    RESOLVE(EnumSet.of(SagaStatus.ESCALATED));
+    RESOLVE(EnumSet.of(SagaStatus.ESCALATED)),
+    /** Record that the current forward step was done by hand, with its output, and go on: a stuck or escalated saga. */
+    SKIP(EnumSet.of(SagaStatus.RUNNING, SagaStatus.ESCALATED)),
+    /** Move a live or escalated saga to the current version of its definition, and go on where it stopped. */
+    REPLAN(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING, SagaStatus.ESCALATED));
 
     private final Set<SagaStatus> allowedFrom;
 
