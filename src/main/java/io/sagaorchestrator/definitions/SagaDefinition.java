@@ -75,7 +75,7 @@ public record SagaDefinition(String name, int version, String description, List<
         Set<String> reads = new TreeSet<>();
         for (int i = index; i < steps.size(); i++) {
             StepDefinition s = steps.get(i);
-            for (HttpCall call : i == index ? List.of(s.compensationHttp()) : Arrays.asList(s.http(), s.compensationHttp())) {
+            for (HttpCall call : i == index ? Arrays.asList(s.compensationHttp()) : Arrays.asList(s.http(), s.compensationHttp())) {
                 if (call == null) {
                     continue;
                 }
