@@ -6,23 +6,17 @@ import io.sagaorchestrator.testsupport.FailingAuditEntries;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.sagaorchestrator.testsupport.EarlierUserSync.kept;
+import static io.sagaorchestrator.testsupport.EarlierUserSync.sagaEscalatedUndoing;
+import static io.sagaorchestrator.testsupport.EarlierUserSync.v1;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.deleteUser;
-import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.operate;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
@@ -51,52 +45,11 @@ class ReplanOnACorrectedDefinitionTest {
         resetTt();
     }
 
-    /** The shipped user-sync as it was in v1, which the log still holds for sagas started on it. */
-    private static String userSyncV1(String shipped) {
-        return shipped.replace("version: 2", "version: 1").replace("attempts: 12", "attempts: 1");
-    }
-
-    /** Keeps {@code content} in the log as user-sync v1, as an instance that ran it would have, and gives its hash. */
-    private static String givenEarlierDefinition(String content) {
-        String hash = sha256(content);
-        execute("insert into saga_definition (name, version, hash, content) values ('user-sync', 1, ?, ?) on conflict do nothing",
-                hash, content);
-        return hash;
-    }
-
-    /** A saga on the definition {@code hash} that created TT user tt-{phone}, then escalated failing to delete it. */
-    private static String givenSagaEscalatedUndoing(String hash, String firstStep, String phone) {
-        UUID id = UUID.randomUUID();
-        String username = "replan" + phone;
-        execute("insert into saga (id, definition_name, definition_version, definition_hash, status, business_key, input, step_index,"
-                        + " attempt, step_states, version, last_error) values (?, 'user-sync', 1, ?, 'ESCALATED', ?, cast(? as jsonb), 0, 1,"
-                        + " cast(? as jsonb), 1, ?)",
-                id, hash, username,
-                "{\"name\":\"Replan\",\"phone\":\"" + phone + "\",\"roleIds\":[3],\"username\":\"" + username + "\"}",
-                "{\"" + firstStep + "\": {\"effect\": \"DONE\", \"output\": {\"remoteUserId\": \"tt-" + phone
-                        + "\", \"remoteStatus\": \"OK\", \"ownership\": \"CREATED\"}}}",
-                firstStep + ": UnavailableFailure: HTTP 503");
-        execute("insert into saga_step_attempt (saga_id, step_name, direction, attempt, outcome, instance, started_at, ended_at)"
-                + " values (?, ?, 'FORWARD', 1, 'SUCCEEDED', 'gone', now() - interval '1 minute', now())", id, firstStep);
-        execute("insert into saga_step_attempt (saga_id, step_name, direction, attempt, outcome, instance, started_at, ended_at,"
-                + " error_class, error_message) values (?, ?, 'COMPENSATION', 1, 'FAILED', 'gone', now(), now(),"
-                + " 'UnavailableFailure', 'HTTP 503')", id, firstStep);
-        return id.toString();
-    }
-
-    private static String shipped() {
-        try {
-            return Files.readString(Path.of("saga-definitions/user-sync.yaml"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Test
     void anEscalatedSagaIsPreviewedThenMovedToTheCorrectedDefinitionAndFinishes() {
         // given a saga escalated on v1 after its one compensation attempt, and TT whose deletes work again
         String phone = uniquePhone();
-        String sagaId = givenSagaEscalatedUndoing(givenEarlierDefinition(userSyncV1(shipped())), "tt-add-user", phone);
+        String sagaId = sagaEscalatedUndoing(kept(v1()), "tt-add-user", phone);
         tt().register(deleteUser("tt-" + phone).willReturn(ttAnswer("OK", null)));
 
         // when an operator asks for a dry run, then it shows the change of policy and changes nothing
@@ -131,8 +84,8 @@ class ReplanOnACorrectedDefinitionTest {
     void aSagaWhosePassedStepDiffersInTheCurrentDefinitionIsNotMoved() {
         // given a saga on a v1 whose first step had another name
         String phone = uniquePhone();
-        String v1 = userSyncV1(shipped()).replace("name: tt-add-user", "name: tt-create-user");
-        String sagaId = givenSagaEscalatedUndoing(givenEarlierDefinition(v1), "tt-create-user", phone);
+        String v1 = v1().replace("name: tt-add-user", "name: tt-create-user");
+        String sagaId = sagaEscalatedUndoing(kept(v1), "tt-create-user", phone);
 
         // when an operator re-plans it (or asks for a dry run), then it is refused saying which step differs and how
         for (String body : new String[] {DRY_RUN, REPLAN}) {
@@ -145,7 +98,7 @@ class ReplanOnACorrectedDefinitionTest {
     @Test
     void aSagaOnTheCurrentDefinitionIsNotMovedAndAReasonIsRequired() {
         String phone = uniquePhone();
-        String sagaId = givenSagaEscalatedUndoing(givenEarlierDefinition(userSyncV1(shipped())), "tt-add-user", phone);
+        String sagaId = sagaEscalatedUndoing(kept(v1()), "tt-add-user", phone);
         operate("operator", sagaId, "replan", "{\"dryRun\":true}").then().statusCode(400).body("violations[0].field", equalTo("reason"));
         operate("viewer", sagaId, "replan", REPLAN).then().statusCode(403);
 
@@ -157,7 +110,7 @@ class ReplanOnACorrectedDefinitionTest {
     void aReplanWhoseTransactionFailsMidWayChangesNothing() {
         // given an escalated saga on v1, and a database that fails the operation's last write
         String phone = uniquePhone();
-        String sagaId = givenSagaEscalatedUndoing(givenEarlierDefinition(userSyncV1(shipped())), "tt-add-user", phone);
+        String sagaId = sagaEscalatedUndoing(kept(v1()), "tt-add-user", phone);
         try (FailingAuditEntries failing = FailingAuditEntries.whenTheReasonSaysSo()) {
             // when an operator re-plans it
             operate("operator", sagaId, "replan", "{\"reason\":\"move " + FailingAuditEntries.MARKER + "\"}").then().statusCode(500);
@@ -172,7 +125,7 @@ class ReplanOnACorrectedDefinitionTest {
     void twoOperatorsReplanningAtOnceMoveTheSagaOnce() {
         // given an escalated saga on v1, and TT whose deletes work
         String phone = uniquePhone();
-        String sagaId = givenSagaEscalatedUndoing(givenEarlierDefinition(userSyncV1(shipped())), "tt-add-user", phone);
+        String sagaId = sagaEscalatedUndoing(kept(v1()), "tt-add-user", phone);
         tt().register(deleteUser("tt-" + phone).willReturn(ttAnswer("OK", null)));
 
         // when two operators re-plan it at the same time
@@ -184,13 +137,5 @@ class ReplanOnACorrectedDefinitionTest {
         assertEquals(List.of(200, 409), codes.stream().sorted().toList(), codes.toString());
         awaitStatus(sagaId, "COMPENSATED");
         assertEquals(1, count("select count(*) from saga_audit where saga_id = ?::uuid and operation = 'replan'", sagaId));
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
