@@ -50,10 +50,13 @@ public class TtAddUserAction implements RemoteAction {
         return json.valueToTree(register(UserSyncInput.of(context.input(), json), context.earlierAttemptInDoubt()));
     }
 
-    /** {@link RemoteUser}'s required fields: save-liaison links the user by its id, ttDeleteUser asks who owns it. */
+    /**
+     * save-liaison links the user by its id and keeps its TT status (a required column); ttDeleteUser asks who
+     * owns it.
+     */
     @Override
     public Set<String> outputFields() {
-        return Set.of("remoteUserId", "ownership");
+        return Set.of("remoteUserId", "remoteStatus", "ownership");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.sagaorchestrator.console;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.testsupport.EarlierUserSync;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,8 +21,6 @@ import java.util.List;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import io.sagaorchestrator.testsupport.EarlierUserSync;
-
 import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.deleteUser;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.ttAnswer;
@@ -274,10 +273,11 @@ class ConsoleInChromiumTest {
         browser.find("#confirm-skip").click();
         browser.find("#submit-skip").click();
         String refused = browser.find("#outcome").getText();
-        assertTrue(refused.contains("skip refused") && refused.contains("lacks ownership"), refused);
+        assertTrue(refused.contains("skip refused") && refused.contains("lacks ownership, remoteStatus"), refused);
 
         // the whole output is taken, and the saga goes on to save the liaison with it
-        browser.find("#output-skip").sendKeys("{\"remoteUserId\": \"tt-hand-" + phone + "\", \"ownership\": \"CREATED\"}");
+        browser.find("#output-skip").sendKeys("{\"remoteUserId\": \"tt-hand-" + phone + "\", \"remoteStatus\": \"OK\","
+                + " \"ownership\": \"CREATED\"}");
         browser.find("#force-skip").click();
         browser.find("#confirm-skip").click();
         browser.find("#submit-skip").click();

@@ -105,7 +105,7 @@ class SkipAStepDoneByHandTest {
                 .body("detail", containsString("stands on step 'tt-add-user' (1 of 2), not 'save-liaison'"));
         // when the output lacks a field save-liaison and the compensation read, then it is refused listing it
         operate("operator", sagaId, "skip", skip("tt-add-user", "{\"remoteUserId\":\"tt-1\"}", "done by hand", true)).then()
-                .statusCode(409).body("detail", containsString("The output lacks ownership"));
+                .statusCode(409).body("detail", containsString("The output lacks ownership, remoteStatus, which later steps"));
         // when the step or the output is missing, or the output is not an object, then the request is invalid
         operate("operator", sagaId, "skip", "{\"reason\":\"done by hand\",\"output\":[1]}").then().statusCode(400)
                 .contentType("application/problem+json")
