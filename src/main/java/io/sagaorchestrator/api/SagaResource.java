@@ -1,6 +1,7 @@
 package io.sagaorchestrator.api;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.operations.ManualOperations;
 import io.sagaorchestrator.operations.Operation;
 import io.sagaorchestrator.operations.OperationRequest;
@@ -21,7 +22,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
-import io.sagaorchestrator.definitions.InputSchema;
 import jakarta.ws.rs.core.MediaType;
 
 import java.util.ArrayList;

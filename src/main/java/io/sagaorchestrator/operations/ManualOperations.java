@@ -1,14 +1,14 @@
 package io.sagaorchestrator.operations;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaorchestrator.api.SagaNotFoundException;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.sagaorchestrator.definitions.DefinitionChanges;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.engine.ActionRegistry;
-import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.engine.Decision;
 import io.sagaorchestrator.engine.Event;
 import io.sagaorchestrator.engine.SagaTransitions;
@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 import java.util.UUID;
 
 /**
- * Compensate, retry and resolve by hand. Each operation locks the saga's row, checks that it fits
+ * Compensate, retry, resolve, skip and re-plan by hand. Each operation locks the saga's row, checks that it fits
  * the saga's state, changes the state through the same fenced write as the engine, and records an
  * audit entry, all in one transaction: two operators acting at once are serialized, and the second
  * sees what the first did. The work itself (undoing, retrying) is left to the engine: the saga is
