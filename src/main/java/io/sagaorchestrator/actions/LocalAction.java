@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * A change to this service's own database. It runs inside the transaction that also records its
@@ -24,4 +25,9 @@ public interface LocalAction {
      *         and its SQL state decides whether it is tried again or the saga compensates
      */
     JsonNode execute(StepContext context, Connection connection) throws SQLException;
+
+    /** The fields of its output that later steps and its compensation read (see {@link RemoteAction#outputFields()}). */
+    default Set<String> outputFields() {
+        return Set.of();
+    }
 }

@@ -3,6 +3,7 @@ package io.sagaorchestrator.api;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sagaorchestrator.engine.CompensationPlan;
 import io.sagaorchestrator.operations.CompensationPlans;
+import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.operations.ManualOperations;
 import io.sagaorchestrator.operations.Operation;
 import io.sagaorchestrator.operations.OperationRequest;
@@ -22,8 +23,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -113,6 +116,40 @@ public class SagaResource {
     @Path("/{id}/compensation-plan")
     public CompensationPlan compensationPlan(@PathParam("id") UUID id, @QueryParam("force") @DefaultValue("false") boolean force) {
         return plans.plan(id, force);
+    }
+
+    /**
+     * Records that the saga's current forward step ({@code step}, named to guard against skipping another) was carried
+     * out by hand, with the {@code output} later steps and its compensation read, and lets the saga go on from there.
+     */
+    @POST
+    @RolesAllowed("saga-operator")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Path("/{id}/skip")
+    public ManualOperations.Result skip(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
+        List<InputSchema.Violation> violations = new ArrayList<>();
+        if (request.step() == null || request.step().isBlank()) {
+            violations.add(new InputSchema.Violation("step", "is required: name the step that was carried out by hand"));
+        }
+        if (request.output() == null || !request.output().isObject()) {
+            violations.add(new InputSchema.Violation("output", "is required: a JSON object, the step's output as later steps read it"));
+        }
+        if (!violations.isEmpty()) {
+            throw new WebApplicationException(ProblemMappers.invalidInputAnswer(violations));
+        }
+        return operations.apply(id, Operation.SKIP, actor(), request);
+    }
+
+    /**
+     * Moves the saga to the current version of its definition when the steps it has passed are the same there, and
+     * lets it go on where it stopped with a fresh attempt budget; {@code "dryRun": true} only shows what would change.
+     */
+    @POST
+    @RolesAllowed("saga-operator")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Path("/{id}/replan")
+    public ManualOperations.Result replan(@PathParam("id") UUID id, @NotNull(message = "is required") @Valid OperationRequest request) {
+        return operations.apply(id, Operation.REPLAN, actor(), request);
     }
 
     private String actor() {

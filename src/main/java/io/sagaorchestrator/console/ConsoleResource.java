@@ -1,5 +1,8 @@
 package io.sagaorchestrator.console;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
@@ -72,9 +75,12 @@ public class ConsoleResource {
     private final Validator validator;
     private final TraceLinks traceLinks;
     private final CompensationPlans plans;
+    private final ObjectMapper json;
 
     ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
-                    RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks, CompensationPlans plans) {
+                    RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks, CompensationPlans plans,
+                    ObjectMapper json) {
+        this.json = json;
         this.traceLinks = traceLinks;
         this.plans = plans;
         this.queries = queries;
@@ -145,34 +151,45 @@ public class ConsoleResource {
     }
 
     /**
-     * Compensate, retry, resolve, pause or resume, as the API's {@code POST /api/sagas/{id}/{operation}} does, with a
-     * reason and a ticked confirmation. Applied, it redirects to the saga's page, which shows the audit entry; refused,
-     * the page says why and keeps the reason.
+     * Compensate, retry, resolve, pause, resume, skip or replan, as the API's {@code POST /api/sagas/{id}/{operation}}
+     * does, with a reason and a ticked confirmation. Applied, it redirects to the saga's page, which shows the audit entry;
+     * refused, the page says why and keeps the reason. A re-plan's preview ({@code dryRun}) needs no confirmation and
+     * shows what would change.
      */
     @POST
-    @Path("/sagas/{id}/{operation: compensate|retry|resolve|pause|resume}")
+    @Path("/sagas/{id}/{operation: compensate|retry|resolve|pause|resume|skip|replan}")
     @RolesAllowed(OPERATOR)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response operate(@PathParam("id") UUID id, @PathParam("operation") String name, @FormParam("reason") String reason,
                             @FormParam("confirm") String confirm, @FormParam("force") String force,
-                            @FormParam("csrf") String token) {
+                            @FormParam("step") String step, @FormParam("output") String output,
+                            @FormParam("dryRun") String dryRun, @FormParam("csrf") String token) {
         if (!csrf.valid(request, user(), token)) {
             return html(403, ConsolePages.problem(page("sagas"), "Form refused", "This form did not come from a page of this"
                     + " console (its security token is missing or out of date), so nothing was changed. Open the saga again"
                     + " and send the form from there."));
         }
         Operation operation = Operation.valueOf(name.toUpperCase(Locale.ROOT));
-        OperationRequest operationRequest = new OperationRequest(reason, "true".equals(force) ? Boolean.TRUE : null);
-        String refusal = null;
+        boolean preview = operation == Operation.REPLAN && "true".equals(dryRun);
+        JsonNode outputJson = operation == Operation.SKIP ? jsonObject(output) : null;
+        String refusal = operation == Operation.SKIP && outputJson == null
+                ? "The output must be a JSON object, the step's output as later steps read it, e.g. {\"id\": \"42\"}." : null;
+        OperationRequest operationRequest = new OperationRequest(reason, "true".equals(force) ? Boolean.TRUE : null, step,
+                outputJson, preview ? Boolean.TRUE : null);
         int status = 400;
         Set<ConstraintViolation<OperationRequest>> violations = validator.validate(operationRequest);
         if (!violations.isEmpty()) {
-            refusal = violations.stream().map(v -> "The reason " + v.getMessage()).sorted().reduce((a, b) -> a + "; " + b).orElseThrow();
-        } else if (!"true".equals(confirm)) {
+            refusal = violations.stream().map(v -> "The " + v.getPropertyPath() + " " + v.getMessage()).sorted()
+                    .reduce((a, b) -> a + "; " + b).orElseThrow();
+        } else if (refusal == null && !preview && !"true".equals(confirm)) {
             refusal = "Tick the box to confirm that you mean to " + operation.path() + " this saga.";
-        } else {
+        } else if (refusal == null) {
             try {
                 ManualOperations.Result done = operations.apply(id, operation, user(), operationRequest);
+                if (preview) {
+                    return detailPage(200, queries.require(id), new ConsoleViews.Outcome(false, null, null, operation.path(),
+                            reason, ConsoleViews.Preview.of(done.plan(), done.statusAfter())));
+                }
                 return Response.seeOther(URI.create("/console/sagas/" + id + "?audit=" + done.auditId() + "#outcome")).build();
             } catch (OperationRefusedException e) {
                 refusal = e.getMessage();
@@ -181,6 +198,16 @@ public class ConsoleResource {
         }
         SagaViews.Detail saga = queries.require(id);
         return detailPage(status, saga, new ConsoleViews.Outcome(false, refusal, null, operation.path(), reason));
+    }
+
+    /** The JSON object a form's text holds, or null when it holds something else. */
+    private JsonNode jsonObject(String text) {
+        try {
+            JsonNode node = text == null ? null : json.readTree(text);
+            return node != null && node.isObject() ? node : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     @ServerExceptionMapper
@@ -248,6 +275,10 @@ public class ConsoleResource {
                         false, draft);
                 case RESUME -> new ConsoleViews.Action(op, "Resume", "Let this paused saga go on: its next attempt is made now.",
                         false, draft);
+                case SKIP -> new ConsoleViews.Action(op, "Skip a step done by hand", "You carried the current step out"
+                        + " yourself: give its output, and the saga goes on with the next step.", false, draft);
+                case REPLAN -> new ConsoleViews.Action(op, "Re-plan on the current definition", "Move this saga to the"
+                        + " current version of its definition and go on where it stopped; preview the changes first.", false, draft);
             };
         }).sorted(Comparator.comparing(ConsoleViews.Action::operation)).toList();
     }

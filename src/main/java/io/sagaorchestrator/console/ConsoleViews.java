@@ -2,6 +2,7 @@ package io.sagaorchestrator.console;
 
 import io.quarkus.qute.TemplateData;
 import io.sagaorchestrator.api.SagaViews;
+import io.sagaorchestrator.definitions.DefinitionChanges;
 import io.sagaorchestrator.operations.AuditTrail;
 import io.sagaorchestrator.sagalog.SagaStatus;
 
@@ -106,7 +107,22 @@ final class ConsoleViews {
 
     /** What happened to the operation the operator just sent: applied (its audit entry), or refused and why. */
     @TemplateData
-    record Outcome(boolean applied, String message, AuditTrail.Entry entry, String operation, String reason) {
+    record Outcome(boolean applied, String message, AuditTrail.Entry entry, String operation, String reason, Preview preview) {
+
+        Outcome(boolean applied, String message, AuditTrail.Entry entry, String operation, String reason) {
+            this(applied, message, entry, operation, reason, null);
+        }
+    }
+
+    /** A re-plan's dry run: what moving the saga to the current definition would change; nothing was changed. */
+    @TemplateData
+    record Preview(int fromVersion, int toVersion, List<String> changes, String statusAfter) {
+
+        static Preview of(DefinitionChanges plan, String statusAfter) {
+            List<String> changes = new ArrayList<>(plan.policies());
+            changes.addAll(plan.stepsAhead());
+            return new Preview(plan.fromVersion(), plan.toVersion(), changes, statusAfter);
+        }
     }
 
     /** A step of the saga as its definition lists it, with its effect and output. */

@@ -1,10 +1,16 @@
 package io.sagaorchestrator.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.httpsteps.HttpCall;
+import io.sagaorchestrator.httpsteps.Reference;
+
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A saga as declared in {@code saga-definitions/}: its ordered steps, and the version and content
@@ -68,6 +74,39 @@ public record SagaDefinition(String name, int version, String description, List<
      */
     public List<InputSchema.Violation> inputViolations(JsonNode input) {
         return httpStart == null ? List.of() : httpStart.input().validate(input);
+    }
+
+    /**
+     * The fields of step {@code name}'s output that the calls this definition declares read: later steps' calls
+     * and compensations ({@code steps.<name>.output.<field>}), and its own compensation ({@code forward.output.<field>}).
+     * Dotted paths, e.g. {@code charge.id}; a reference to the whole output needs no field.
+     */
+    public Set<String> outputReads(String name) {
+        int index = indexOf(name);
+        Set<String> reads = new TreeSet<>();
+        for (int i = index; i < steps.size(); i++) {
+            StepDefinition s = steps.get(i);
+            for (HttpCall call : i == index ? Arrays.asList(s.compensationHttp()) : Arrays.asList(s.http(), s.compensationHttp())) {
+                if (call == null) {
+                    continue;
+                }
+                Reference.Root root = i == index ? Reference.Root.FORWARD : Reference.Root.STEPS;
+                call.references().stream()
+                        .filter(r -> r.root() == root && (root == Reference.Root.FORWARD || name.equals(r.step())) && !r.path().isEmpty())
+                        .forEach(r -> reads.add(String.join(".", r.path())));
+            }
+        }
+        return reads;
+    }
+
+    /** @throws IllegalArgumentException when no step has this name */
+    public int indexOf(String name) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("saga '" + this.name + "' has no step '" + name + "'");
     }
 
     public StepDefinition step(int index) {

@@ -79,6 +79,14 @@ public class ActionRegistry implements KnownActions {
         return action;
     }
 
+    /** The output fields the action bean of a step's forward action says its readers need; none for a declared call. */
+    public Set<String> outputFields(StepDefinition step) {
+        if (step.http() != null) {
+            return Set.of();
+        }
+        return step.kind().callsThirdParty() ? remote(step.action()).outputFields() : local(step.action()).outputFields();
+    }
+
     @Override
     public Set<String> remoteActions() {
         return Set.copyOf(remote.keySet());

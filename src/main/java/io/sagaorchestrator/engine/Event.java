@@ -2,8 +2,10 @@ package io.sagaorchestrator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagaorchestrator.actions.StepFailure;
+import io.sagaorchestrator.definitions.SagaDefinition;
 
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * What just happened to a saga, as {@link SagaTransitions} needs to know it to decide what follows.
@@ -62,5 +64,30 @@ public sealed interface Event {
      * @param now the engine's clock, passed in to keep the core deterministic
      */
     record DeadlinePassed(Instant now) implements Event {
+    }
+
+    /**
+     * An operator says the current forward step was carried out outside the saga, with this output, and asks the
+     * saga to go on from there.
+     *
+     * @param step               the step the operator means: refused when it is not the current one
+     * @param actionOutputFields the output fields the step's action bean says its readers need (none for a declared call)
+     * @param lastAttemptForward the step's latest attempt went forward: only then may an escalated saga skip it
+     * @param interruptedAttempt an intent of the step was left without outcome by its owner
+     * @param forced             the operator confirms having checked that earlier attempts left no second effect
+     * @param note               who asked and why
+     */
+    record OperatorSkip(String step, JsonNode output, Set<String> actionOutputFields, boolean lastAttemptForward,
+                        boolean interruptedAttempt, boolean forced, String note) implements Event {
+    }
+
+    /**
+     * An operator asks to move the saga to another version of its definition and go on where it stopped.
+     *
+     * @param target             the definition to move to (the current version of the same name)
+     * @param lastAttemptForward the step's latest attempt went forward: where an escalated saga resumes
+     */
+    record OperatorReplan(SagaDefinition target, boolean lastAttemptForward, String note)
+            implements Event {
     }
 }

@@ -14,10 +14,14 @@ import io.sagaorchestrator.sagalog.Effect;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import io.sagaorchestrator.sagalog.StepState;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.definitions.DefinitionChanges;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.OptionalInt;
 
 /**
@@ -57,6 +61,12 @@ public final class SagaTransitions {
         }
         if (event instanceof Event.DeadlinePassed passed) {
             return deadlinePassed(definition, saga, passed.now());
+        }
+        if (event instanceof Event.OperatorSkip skip) {
+            return skipByHand(definition, saga, skip);
+        }
+        if (event instanceof Event.OperatorReplan replan) {
+            return replan(definition, saga, replan);
         }
         throw new IllegalArgumentException("no transition for " + event);
     }
@@ -338,6 +348,104 @@ public final class SagaTransitions {
     /** A duration as the definitions write it: 10m, 90s, 1h30m, 0.5s. */
     private static String text(Duration d) {
         return d.toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The operator carried the current forward step out by hand: the saga goes on as if the step had succeeded with
+     * the given output, so a later compensation undoes the hand-made effect with it like any other.
+     */
+    private static Decision skipByHand(SagaDefinition definition, SagaSnapshot saga, Event.OperatorSkip request) {
+        StepDefinition step = current(definition, saga);
+        if (saga.status() != SagaStatus.RUNNING && saga.status() != SagaStatus.ESCALATED) {
+            return new Decision.Refused(saga, "A " + saga.status() + " saga has no forward step to skip");
+        }
+        if (saga.status() == SagaStatus.ESCALATED && !request.lastAttemptForward()) {
+            return new Decision.Refused(saga, "The saga escalated while undoing step '" + step.name() + "', not going forward:"
+                    + " skip only carries a saga forward; retry the compensation once its cause is fixed, or undo the step by"
+                    + " hand and resolve");
+        }
+        if (!step.name().equals(request.step())) {
+            return new Decision.Refused(saga, "The saga stands on step '" + step.name() + "' (" + (saga.stepIndex() + 1) + " of "
+                    + definition.stepCount() + "), not '" + request.step() + "': only the current step can be skipped");
+        }
+        SagaSnapshot s = request.interruptedAttempt() ? uncertain(saga, step) : saga;
+        StepState state = s.stepState(step.name());
+        if (state != null && state.effect() == Effect.UNCERTAIN && !request.forced()) {
+            return new Decision.Refused(saga, "An earlier attempt of step '" + step.name() + "' may have taken effect (its outcome"
+                    + " is unknown), so an effect made by hand could be a second one. Check that the earlier attempts left"
+                    + " nothing, or give the output they made, then send \"force\": true");
+        }
+        Set<String> reads = new TreeSet<>(definition.outputReads(step.name()));
+        reads.addAll(request.actionOutputFields());
+        List<String> missing = missingFields(request.output(), reads);
+        if (!missing.isEmpty()) {
+            return new Decision.Refused(saga, "The output lacks " + String.join(", ", missing) + ", which later steps or the"
+                    + " compensation of step '" + step.name() + "' read; give every one of: " + String.join(", ", reads));
+        }
+        Decision done = succeeded(definition, s.withStatus(SagaStatus.RUNNING), new Event.StepSucceeded(request.output()));
+        // a saga that goes on is released to recovery, which runs the next step at once, with a fresh budget
+        return done instanceof Decision.Continue next
+                ? new Decision.Park(next.next().withLastError("step '" + step.name() + "' done by hand: " + request.note()), Duration.ZERO)
+                : done;
+    }
+
+    /**
+     * The saga moves to another version of its definition, when the steps it has passed are the same there, and goes
+     * on where it stopped with a fresh budget under the new policies.
+     */
+    private static Decision replan(SagaDefinition definition, SagaSnapshot saga, Event.OperatorReplan request) {
+        SagaDefinition target = request.target();
+        if (target.hash().equals(saga.definitionHash())) {
+            return new Decision.Refused(saga, "The saga runs on " + target.name() + " v" + target.version()
+                    + " already, the current definition: there is nothing to move to");
+        }
+        DefinitionChanges changes = changes(definition, target, saga);
+        if (!changes.fits()) {
+            return new Decision.Refused(saga, "The saga cannot move from v" + definition.version() + " to v" + target.version()
+                    + " of " + target.name() + ": " + String.join("; ", changes.mismatches()));
+        }
+        List<InputSchema.Violation> violations = target.inputViolations(saga.input());
+        if (!violations.isEmpty()) {
+            return new Decision.Refused(saga, "The saga's input does not fit v" + target.version() + ": " + violations.stream()
+                    .map(v -> v.field() + " " + v.message()).collect(Collectors.joining("; ")));
+        }
+        for (int i = 0; i <= changes.passedUpTo() && i < definition.stepCount(); i++) {
+            String name = definition.step(i).name();
+            StepState state = saga.stepState(name);
+            List<String> missing = state == null || state.output() == null ? List.of()
+                    : missingFields(state.output(), target.outputReads(name));
+            if (!missing.isEmpty()) {
+                return new Decision.Refused(saga, "v" + target.version() + " reads " + String.join(", ", missing)
+                        + " from the output of step '" + name + "', which the saga recorded without it");
+            }
+        }
+        SagaStatus resumed = saga.status() != SagaStatus.ESCALATED ? saga.status()
+                : request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
+        return new Decision.Park(saga.withDefinition(target.version(), target.hash()).withStatus(resumed).withFreshBudget()
+                .withLastError(saga.lastError() + " | moved from v" + definition.version() + " to v" + target.version()
+                        + " by " + request.note()), Duration.ZERO);
+    }
+
+    /** What moving {@code saga} from {@code definition} to {@code target} changes: the steps it has passed must stay. */
+    public static DefinitionChanges changes(SagaDefinition definition, SagaDefinition target, SagaSnapshot saga) {
+        int passedUpTo = saga.stepIndex();
+        for (int i = 0; i < definition.stepCount(); i++) {
+            if (saga.stepState(definition.step(i).name()) != null) {
+                passedUpTo = Math.max(passedUpTo, i);
+            }
+        }
+        return DefinitionChanges.between(definition, target, passedUpTo);
+    }
+
+    /** The dotted paths of {@code fields} that {@code output} has no value at: what a reader of it would miss. */
+    private static List<String> missingFields(JsonNode output, Set<String> fields) {
+        return fields.stream().filter(path -> {
+            JsonNode node = output;
+            for (String field : path.split("\\.")) {
+                node = node.path(field);
+            }
+            return node.isMissingNode() || node.isNull();
+        }).toList();
     }
 
     /** The step may have taken effect: compensation must undo it if it did. A step known to have an effect stays as it is. */

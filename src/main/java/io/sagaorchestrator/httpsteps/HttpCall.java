@@ -3,7 +3,9 @@ package io.sagaorchestrator.httpsteps;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -84,6 +86,23 @@ public record HttpCall(String method, String target, Template path, Map<String, 
         Set<String> fields = new TreeSet<>(output.keySet());
         fields.add(STATUS_FIELD);
         return fields;
+    }
+
+    /** Every reference the call's path, headers and body make, in that order: what it reads from the saga. */
+    public List<Reference> references() {
+        List<Reference> references = new ArrayList<>(path.references());
+        headers.values().forEach(h -> references.addAll(h.references()));
+        if (body != null) {
+            bodyReferences(body, references);
+        }
+        return references;
+    }
+
+    private static void bodyReferences(JsonNode node, List<Reference> references) {
+        if (node.isTextual()) {
+            references.addAll(Template.parse(node.textValue()).references());
+        }
+        node.forEach(child -> bodyReferences(child, references));
     }
 
     /** @throws TemplateException naming the offending text when the declaration cannot be carried out */

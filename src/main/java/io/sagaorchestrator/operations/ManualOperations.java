@@ -1,10 +1,14 @@
 package io.sagaorchestrator.operations;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaorchestrator.api.SagaNotFoundException;
+import io.sagaorchestrator.definitions.DefinitionChanges;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.engine.ActionRegistry;
 import io.sagaorchestrator.engine.Decision;
 import io.sagaorchestrator.engine.Event;
 import io.sagaorchestrator.engine.SagaTransitions;
@@ -22,12 +26,11 @@ import org.jboss.logging.Logger;
 import java.util.UUID;
 
 /**
- * Compensate, retry and resolve by hand, and pause and resume. Each operation locks the saga's row,
- * checks that it fits the saga's state, changes the state through the same fenced write as the
- * engine, and records an audit entry, all in one transaction: two operators acting at once are
- * serialized, and the second sees what the first did. The work itself (undoing, retrying) is left
- * to the engine: the saga is released with its wake-up time set to now, and recovery picks it up
- * within seconds.
+ * Compensate, retry, resolve, skip and re-plan by hand, and pause and resume. Each operation locks the saga's row,
+ * checks that it fits the saga's state, changes the state through the same fenced write as the engine, and records an
+ * audit entry, all in one transaction: two operators acting at once are serialized, and the second sees what the
+ * first did. The work itself (undoing, retrying) is left to the engine: the saga is released with its wake-up time set
+ * to now, and recovery picks it up within seconds.
  *
  * <p>A saga an instance is advancing right now (a live lease) is not touched: its step may be in
  * flight at the third party, and acting beside it could undo a user before it is created. Pause and
@@ -38,7 +41,18 @@ public class ManualOperations {
 
     private static final Logger LOG = Logger.getLogger(ManualOperations.class);
 
-    public record Result(UUID sagaId, String operation, String statusBefore, String statusAfter, long auditId) {
+    /**
+     * @param auditId the operation's audit entry; 0 for a dry run, which records none
+     * @param plan    replan: what moving to the current definition changes; null for other operations
+     * @param dryRun  replan: true when nothing was changed; null for other operations
+     */
+    public record Result(UUID sagaId, String operation, String statusBefore, String statusAfter, long auditId,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) DefinitionChanges plan,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean dryRun) {
+
+        public Result(UUID sagaId, String operation, String statusBefore, String statusAfter, long auditId) {
+            this(sagaId, operation, statusBefore, statusAfter, auditId, null, null);
+        }
     }
 
     private final SagaLog log;
@@ -46,9 +60,12 @@ public class ManualOperations {
     private final AuditTrail audit;
     private final ObjectMapper json;
     private final SagaTracing tracing;
+    private final ActionRegistry actions;
 
-    ManualOperations(SagaLog log, DefinitionRegistry definitions, AuditTrail audit, ObjectMapper json, SagaTracing tracing) {
+    ManualOperations(SagaLog log, DefinitionRegistry definitions, AuditTrail audit, ObjectMapper json, SagaTracing tracing,
+                     ActionRegistry actions) {
         this.tracing = tracing;
+        this.actions = actions;
         this.log = log;
         this.definitions = definitions;
         this.audit = audit;
@@ -92,19 +109,51 @@ public class ManualOperations {
             case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga)));
             case RESOLVE -> SagaTransitions.resolve(saga, note);
             case PAUSE, RESUME -> throw new IllegalStateException(operation + " is applied by pauseOrResume");
+            case SKIP -> SagaTransitions.decide(definition(saga), saga, skip(saga, request, note));
+            case REPLAN -> SagaTransitions.decide(definition(saga), saga,
+                    new Event.OperatorReplan(currentDefinition(saga), lastAttemptForward(saga), note));
         };
         if (decision instanceof Decision.Refused refused) {
             // rolls back whatever was marked on the way, e.g. an interrupted attempt
             throw new OperationRefusedException(sagaId, saga.status(), refused.reason());
         }
         SagaSnapshot next = decision.next();
+        DefinitionChanges plan = operation == Operation.REPLAN
+                ? SagaTransitions.changes(definition(saga), currentDefinition(saga), saga) : null;
+        if (plan != null && request.dryRunOnly()) {
+            // shows what would change and changes nothing: the transaction only held the row lock
+            return new Result(sagaId, operation.path(), saga.status().name(), next.status().name(), 0, plan, true);
+        }
+        if (plan != null) {
+            log.moveToDefinition(next);
+        }
         // the work itself is left to the engine: a saga that goes on is released to recovery at once
         log.update(next, null, decision instanceof Decision.Park park ? park.wakeIn() : null);
         ObjectNode details = json.createObjectNode().put("stepIndex", saga.stepIndex()).put("attempt", saga.attempt())
                 .put("forced", request.forced()).put("lastErrorBefore", saga.lastError());
+        if (operation == Operation.SKIP) {
+            details.put("step", request.step()).set("output", request.output());
+        }
+        if (plan != null) {
+            details.set("plan", json.valueToTree(plan));
+        }
         long auditId = audit.record(sagaId, operation, actor, request.reason(), saga.status().name(), next.status().name(), details);
         LOG.infof("Saga %s: %s by %s (%s -> %s): %s", sagaId, operation.path(), actor, saga.status(), next.status(), request.reason());
-        return new Result(sagaId, operation.path(), saga.status().name(), next.status().name(), auditId);
+        return new Result(sagaId, operation.path(), saga.status().name(), next.status().name(), auditId, plan,
+                plan == null ? null : false);
+    }
+
+    /** The operator's skip of the current step, with what the step's action bean says its output must hold. */
+    private Event.OperatorSkip skip(SagaSnapshot saga, OperationRequest request, String note) {
+        StepDefinition step = definition(saga).step(saga.stepIndex());
+        return new Event.OperatorSkip(request.step(), request.output(), actions.outputFields(step), lastAttemptForward(saga),
+                interruptedAttempt(saga), request.forced(), note);
+    }
+
+    /** The version of the saga's definition this instance runs now, which a replan moves the saga to. */
+    private SagaDefinition currentDefinition(SagaSnapshot saga) {
+        return definitions.current(saga.definitionName()).orElseThrow(() -> new OperationRefusedException(saga.id(), saga.status(),
+                "This release has no definition named " + saga.definitionName() + " to move the saga to"));
     }
 
     /**
@@ -197,6 +246,8 @@ public class ManualOperations {
             case RESOLVE -> "resolved";
             case PAUSE -> "paused";
             case RESUME -> "resumed";
+            case SKIP -> "skipped";
+            case REPLAN -> "re-planned";
         };
     }
 }

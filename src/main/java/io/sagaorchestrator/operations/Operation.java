@@ -18,7 +18,11 @@ public enum Operation {
     /** Hold a live saga's next attempt back until it is resumed; one in flight ends first. */
     PAUSE(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING)),
     /** Let a paused saga go on. */
-    RESUME(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
+    RESUME(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING)),
+    /** Record that the current forward step was done by hand, with its output, and go on: a stuck or escalated saga. */
+    SKIP(EnumSet.of(SagaStatus.RUNNING, SagaStatus.ESCALATED)),
+    /** Move a live or escalated saga to the current version of its definition, and go on where it stopped. */
+    REPLAN(EnumSet.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING, SagaStatus.ESCALATED));
 
     private final Set<SagaStatus> allowedFrom;
 

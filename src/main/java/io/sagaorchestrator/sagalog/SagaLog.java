@@ -284,6 +284,28 @@ public class SagaLog {
     }
 
     /**
+     * Pins the saga to another version of its definition, in the caller's transaction, fenced like {@link #update}
+     * but without bumping the version: the {@code update} of the same operation does that.
+     *
+     * @throws LeaseLostException when the saga is no longer at {@code next.version()}
+     */
+    public void moveToDefinition(SagaSnapshot next) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set definition_version = ?, definition_hash = ?"
+                    + " where id = ? and version = ?")) {
+                ps.setInt(1, next.definitionVersion());
+                ps.setString(2, next.definitionHash());
+                ps.setObject(3, next.id());
+                ps.setLong(4, next.version());
+                if (ps.executeUpdate() != 1) {
+                    throw new LeaseLostException(next.id(), next.version());
+                }
+                return null;
+            }
+        });
+    }
+
+    /**
      * Gives a saga that had none (dispatched by SQL, or started while tracing was off) the trace context of its first
      * traced run, in the caller's transaction; a context stored meanwhile by another run is kept.
      */

@@ -9,6 +9,7 @@ import jakarta.inject.Named;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * The local steps of user-sync-outbox, the saga the other way round: the liaison is saved first
@@ -31,6 +32,12 @@ final class OutboxLiaisonActions {
 
         SavePending(ObjectMapper json) {
             this.json = json;
+        }
+
+        /** markLiaisonRejected and linkLiaison find the row by its id. */
+        @Override
+        public Set<String> outputFields() {
+            return Set.of("liaisonId");
         }
 
         @Override

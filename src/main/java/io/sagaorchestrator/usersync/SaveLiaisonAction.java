@@ -9,6 +9,7 @@ import jakarta.inject.Named;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 
 /** {@code saveLiaison}: the local half of user-sync, the liaison and its link to the TT user, in the saga's transaction. */
 @ApplicationScoped
@@ -21,6 +22,12 @@ public class SaveLiaisonAction implements LocalAction {
 
     SaveLiaisonAction(ObjectMapper json) {
         this.json = json;
+    }
+
+    /** deleteLiaison undoes the save by the liaison's id. */
+    @Override
+    public Set<String> outputFields() {
+        return Set.of("liaisonId");
     }
 
     @Override

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import java.util.Set;
 
 /**
  * {@code ttAddUser}: creates the user in TT, or learns the id of the user who has the username.
@@ -47,6 +48,15 @@ public class TtAddUserAction implements RemoteAction {
     @Override
     public JsonNode execute(StepContext context) {
         return json.valueToTree(register(UserSyncInput.of(context.input(), json), context.earlierAttemptInDoubt()));
+    }
+
+    /**
+     * save-liaison links the user by its id and keeps its TT status (a required column); ttDeleteUser asks who
+     * owns it.
+     */
+    @Override
+    public Set<String> outputFields() {
+        return Set.of("remoteUserId", "remoteStatus", "ownership");
     }
 
     @Override

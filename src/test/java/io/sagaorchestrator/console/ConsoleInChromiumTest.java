@@ -3,6 +3,7 @@ package io.sagaorchestrator.console;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.testsupport.EarlierUserSync;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +22,8 @@ import java.util.List;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.deleteUser;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.ttAnswer;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
@@ -316,6 +319,69 @@ class ConsoleInChromiumTest {
         for (Path png : new Path[] {overview, list, detail}) {
             assertTrue(Files.size(png) > 10_000, png + " is a page, not a blank");
         }
+    }
+
+    // --- skip a step done by hand, re-plan on a corrected definition ---
+
+    @Test
+    void anOperatorSkipsAStuckStepDoneByHandAndTheSagaCompletes() {
+        String phone = uniquePhone();
+        String sagaId = ConsoleSagas.stuck(definitions.current("user-sync").orElseThrow(), "Hand", phone);
+        signIn("operator");
+        driver.get(root + "console/sagas/" + sagaId);
+
+        // a RUNNING saga offers skip and re-plan; the step to skip is the one it stands on
+        assertEquals(1, driver.findElements(By.id("action-skip")).size());
+        assertEquals(1, driver.findElements(By.id("action-replan")).size());
+        assertEquals("tt-add-user", new org.openqa.selenium.support.ui.Select(browser.find("#step-skip"))
+                .getFirstSelectedOption().getAttribute("value"));
+
+        // an output without the owner is refused, saying what is missing
+        String reason = "Created in TT by hand while its API was down (INC-80)";
+        browser.find("#reason-skip").sendKeys(reason);
+        browser.find("#output-skip").sendKeys("{\"remoteUserId\": \"tt-hand-" + phone + "\"}");
+        browser.find("#force-skip").click();
+        browser.find("#confirm-skip").click();
+        browser.find("#submit-skip").click();
+        String refused = browser.find("#outcome").getText();
+        assertTrue(refused.contains("skip refused") && refused.contains("lacks ownership, remoteStatus"), refused);
+
+        // the whole output is taken, and the saga goes on to save the liaison with it
+        browser.find("#output-skip").sendKeys("{\"remoteUserId\": \"tt-hand-" + phone + "\", \"remoteStatus\": \"OK\","
+                + " \"ownership\": \"CREATED\"}");
+        browser.find("#force-skip").click();
+        browser.find("#confirm-skip").click();
+        browser.find("#submit-skip").click();
+        String outcome = browser.find("#outcome").getText();
+        assertTrue(outcome.contains("skip applied") && outcome.contains(reason), outcome);
+        awaitStatus(sagaId, "COMPLETED").then().body("operations[0].operation", equalTo("skip"));
+        assertEquals(1, count("select count(*) from liaison_info where remote_user_id = ?", "tt-hand-" + phone));
+    }
+
+    @Test
+    void anOperatorPreviewsThenRePlansASagaOnACorrectedDefinition() {
+        String phone = uniquePhone();
+        String sagaId = EarlierUserSync.sagaEscalatedUndoing(EarlierUserSync.kept(EarlierUserSync.v1()), "tt-add-user", phone);
+        tt().register(deleteUser("tt-" + phone).willReturn(ttAnswer("OK", null)));
+        signIn("operator");
+        driver.get(root + "console/sagas/" + sagaId);
+
+        // the preview lists what changes and changes nothing
+        String reason = "v1 gave ttDeleteUser a single attempt (INC-81)";
+        browser.find("#reason-replan").sendKeys(reason);
+        browser.find("#preview-replan").click();
+        String preview = browser.find("#outcome").getText();
+        assertTrue(preview.contains("replan preview") && preview.contains("from v1 to v2"), preview);
+        assertTrue(browser.find("#replan-changes").getText().contains("compensationRetry.attempts: 1 -> 12"));
+        saga(sagaId).then().body("definitionVersion", equalTo(1)).body("operations", hasSize(0));
+
+        // confirmed, the saga moves to v2 and its compensation deletes the TT user
+        browser.find("#confirm-replan").click();
+        browser.find("#submit-replan").click();
+        String outcome = browser.find("#outcome").getText();
+        assertTrue(outcome.contains("replan applied") && outcome.contains("COMPENSATING"), outcome);
+        awaitStatus(sagaId, "COMPENSATED").then().body("definitionVersion", equalTo(2));
+        tt().verifyThat(1, deleteRequestedFor(urlEqualTo("/users/tt-" + phone)));
     }
 
     private void signIn(String user) {

@@ -746,6 +746,154 @@ class SagaTransitionsTest {
         assertNull(park.next().stepDeadlineAt());
     }
 
+    // --- skip a step done by hand, re-plan on a corrected definition ---
+
+    private static final JsonNode BY_HAND = JsonNodeFactory.instance.objectNode().put("remoteUserId", "tt-9").put("ownership", "CREATED");
+
+    private static Event.OperatorSkip skip(String step, JsonNode output, boolean lastAttemptForward, boolean interrupted, boolean forced) {
+        return new Event.OperatorSkip(step, output, java.util.Set.of("remoteUserId", "ownership"), lastAttemptForward, interrupted,
+                forced, "alice (skip): created in TT by hand");
+    }
+
+    @Test
+    void aStuckStepDoneByHandIsDoneWithItsOutputAndTheSagaGoesOnAtOnceWithAFreshBudget() {
+        // given a saga stuck on its remote step after 3 attempts that did not reach TT
+        SagaSnapshot saga = running(0, 3).withLastError("tt-add-user: UnavailableFailure: HTTP 503");
+
+        // when an operator says the step was done by hand, with the output later steps read
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, skip("tt-add-user", BY_HAND, false, false, false));
+
+        // then the step is DONE with that output (its compensation would undo it), and the next step runs now
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(Duration.ZERO, park.wakeIn());
+        assertEquals(SagaStatus.RUNNING, park.next().status());
+        assertEquals(1, park.next().stepIndex());
+        assertEquals(0, park.next().attemptsUsed());
+        assertEquals(new StepState(Effect.DONE, BY_HAND), park.next().stepState("tt-add-user"));
+        assertEquals("step 'tt-add-user' done by hand: alice (skip): created in TT by hand", park.next().lastError());
+    }
+
+    @Test
+    void anEscalatedOutboxStepDoneByHandCompletesTheSagaWithItsOutput() {
+        // given a saga escalated on its last, outbox step going forward
+        SagaSnapshot saga = running(1, 6).withStepState("save-user", new StepState(Effect.DONE, LIAISON)).withStatus(SagaStatus.ESCALATED);
+        JsonNode sent = JsonNodeFactory.instance.objectNode().put("crmId", "c-1");
+
+        // when an operator says the push was made by hand
+        Decision decision = SagaTransitions.decide(OUTBOX, saga, new Event.OperatorSkip("push-crm", sent, java.util.Set.of(), true,
+                false, false, "bob (skip): pushed by hand"));
+
+        // then the saga ends COMPLETED with that output as its result
+        Decision.End end = assertInstanceOf(Decision.End.class, decision);
+        assertEquals(SagaStatus.COMPLETED, end.next().status());
+        assertEquals(sent, end.next().result());
+        assertEquals(new StepState(Effect.DONE, sent), end.next().stepState("push-crm"));
+    }
+
+    @Test
+    void aSagaEscalatedWhileCompensatingCannotSkipForward() {
+        // given a saga escalated while undoing its first step
+        SagaSnapshot saga = compensating(0, 6).withStatus(SagaStatus.ESCALATED);
+
+        // when an operator asks to skip that step
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, skip("tt-add-user", BY_HAND, false, false, false));
+
+        // then it is refused, saying skip only goes forward
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
+        assertTrue(refused.reason().contains("skip only carries a saga forward"), refused.reason());
+        assertSame(saga, refused.next());
+    }
+
+    @Test
+    void onlyTheCurrentStepCanBeSkipped() {
+        // given a saga on its first step
+        SagaSnapshot saga = running(0, 3);
+
+        // when an operator names the second one
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, skip("save-liaison", BY_HAND, false, false, false));
+
+        // then it is refused, naming the current step
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
+        assertTrue(refused.reason().startsWith("The saga stands on step 'tt-add-user' (1 of 2), not 'save-liaison'"), refused.reason());
+    }
+
+    @Test
+    void aStepWhoseEarlierAttemptMayHaveTakenEffectIsSkippedOnlyWhenForced() {
+        // given a saga whose remote step's last attempt was interrupted: the call may have happened
+        SagaSnapshot saga = running(0, 3);
+
+        // when an operator skips it without force, then it is refused: the hand-made effect could be a second one
+        Decision refused = SagaTransitions.decide(USER_SYNC, saga, skip("tt-add-user", BY_HAND, false, true, false));
+        assertTrue(assertInstanceOf(Decision.Refused.class, refused).reason().contains("\"force\": true"));
+
+        // when forced, then the step is DONE with the output given
+        Decision.Park park = assertInstanceOf(Decision.Park.class,
+                SagaTransitions.decide(USER_SYNC, saga, skip("tt-add-user", BY_HAND, false, true, true)));
+        assertEquals(new StepState(Effect.DONE, BY_HAND), park.next().stepState("tt-add-user"));
+    }
+
+    @Test
+    void anOutputLackingAFieldItsReadersNeedIsRefusedNamingIt() {
+        // given a stuck saga
+        SagaSnapshot saga = running(0, 3);
+
+        // when the output given has no owner
+        JsonNode partial = JsonNodeFactory.instance.objectNode().put("remoteUserId", "tt-9").putNull("ownership");
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, skip("tt-add-user", partial, false, false, false));
+
+        // then it is refused, listing what is missing
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
+        assertTrue(refused.reason().startsWith("The output lacks ownership, which later steps"), refused.reason());
+    }
+
+    @Test
+    void anEscalatedCompensationMovesToTheCorrectedDefinitionAndResumesWithAFreshBudget() {
+        // given a saga escalated undoing its first step after a compensation budget of 6, and v2 allowing 12
+        SagaSnapshot saga = compensating(0, 6).withStatus(SagaStatus.ESCALATED)
+                .withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER)).withLastError("tt-add-user: UnavailableFailure: 503");
+        RetryPolicy longer = new RetryPolicy(12, 3, Duration.ofSeconds(1), Duration.ofSeconds(5), 2.0, Duration.ofMinutes(2), 0.2,
+                RETRY.retryOn(), RETRY.abortOn());
+        SagaDefinition v2 = new SagaDefinition("user-sync", 2, "corrected", List.of(
+                new StepDefinition("tt-add-user", StepKind.REMOTE, "ttAddUser", "ttDeleteUser", Duration.ofSeconds(5), RETRY, longer,
+                        FailurePolicy.COMPENSATE), USER_SYNC.step(1)), "hash-2", "corrected");
+
+        // when an operator re-plans it
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorReplan(v2, false, "alice (replan): budget"));
+
+        // then it is pinned to v2 and its compensation resumes now with the whole budget
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, park.next().status());
+        assertEquals(2, park.next().definitionVersion());
+        assertEquals("hash-2", park.next().definitionHash());
+        assertEquals(0, park.next().attemptsUsed());
+        assertEquals(Duration.ZERO, park.wakeIn());
+        // and what changes is listed
+        assertEquals(List.of("step 'tt-add-user' compensationRetry.attempts: 6 -> 12"),
+                SagaTransitions.changes(USER_SYNC, v2, saga).policies());
+    }
+
+    @Test
+    void aSagaIsNotMovedToADefinitionWhoseStepsItPassedDiffer() {
+        // given a saga on its second step, and a v2 whose first step calls another action
+        SagaSnapshot saga = running(1, 6).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER)).withStatus(SagaStatus.ESCALATED);
+        SagaDefinition v2 = new SagaDefinition("user-sync", 2, "changed", List.of(
+                new StepDefinition("tt-add-user", StepKind.REMOTE, "ttAddUserV2", "ttDeleteUser", Duration.ofSeconds(5), RETRY, RETRY,
+                        FailurePolicy.COMPENSATE), USER_SYNC.step(1)), "hash-2", "changed");
+
+        // when an operator re-plans it, then it is refused, saying which step differs and how
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class,
+                SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorReplan(v2, true, "alice (replan)")));
+        assertEquals("The saga cannot move from v1 to v2 of user-sync: step 1 'tt-add-user' has been passed, but in v2"
+                + " action: ttAddUser -> ttAddUserV2", refused.reason());
+    }
+
+    @Test
+    void aSagaOnTheCurrentDefinitionHasNothingToMoveTo() {
+        SagaSnapshot saga = running(0, 6).withStatus(SagaStatus.ESCALATED);
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorReplan(USER_SYNC, true, "alice (replan)"));
+        assertTrue(assertInstanceOf(Decision.Refused.class, decision).reason().contains("there is nothing to move to"));
+    }
+
     private static SagaSnapshot running(int stepIndex, int attempt) {
         return new SagaSnapshot(UUID.randomUUID(), "user-sync", 1, "hash", SagaStatus.RUNNING, "key",
                 JsonNodeFactory.instance.objectNode().put("name", "张三"), null, stepIndex, attempt, 0, Map.of(), 1, null, Instant.EPOCH, null);
