@@ -94,7 +94,7 @@ public record SagaSnapshot(UUID id, String definitionName, int definitionVersion
     /** The saga moved by an operator to another version of its definition. */
     public SagaSnapshot withDefinition(int definitionVersion, String definitionHash) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
-                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent);
+                stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent, deadlineAt, stepDeadlineAt);
     }
 
     public SagaSnapshot withTraceParent(String traceParent) {
