@@ -206,7 +206,8 @@ public class SagaEngine {
                 definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now(), null);
         saga = SagaTransitions.begun(definition, saga, saga.createdAt());
         StepDefinition first = definition.step(0);
-        AttemptRecord intent = first.kind().callsThirdParty() ? intent(saga.withAttempt(1), first, Direction.FORWARD, 1) : null;
+        AttemptRecord intent = first.kind().callsThirdParty()
+                ? intent(saga.withAttempt(1), first, Direction.FORWARD, 1, saga.createdAt()) : null;
         Attributes traced = SagaTracing.of(saga);
         Span root = tracing.startSaga(saga, traced);
         saga = saga.withTraceParent(SagaTracing.traceParent(root));
@@ -386,12 +387,15 @@ public class SagaEngine {
      * Where a forward attempt is about to begin (none is in flight, and no intent is committed without its call): a saga
      * past its deadline goes no further.
      *
+     * @return the instant checked, which the attempt records as its start: no attempt is logged as begun after the deadline
      * @throws DeadlineReached when it is past its deadline
      */
-    private void beforeForwardAttempt(Run run) {
-        if (run.preparedIntent == null && SagaTransitions.deadlinePassed(run.saga, Instant.now())) {
+    private Instant beforeForwardAttempt(Run run) {
+        Instant now = Instant.now();
+        if (run.preparedIntent == null && SagaTransitions.deadlinePassed(run.saga, now)) {
             throw DeadlineReached.INSTANCE;
         }
+        return now;
     }
 
     /** Stops a run's quick retries where the next attempt would begin past the saga's deadline; not a step's failure. */
@@ -431,9 +435,9 @@ public class SagaEngine {
         AttemptRecord intent = run.preparedIntent;
         run.preparedIntent = null;
         if (intent == null) {
-            beforeForwardAttempt(run);
+            Instant startedAt = beforeForwardAttempt(run);
             int attempt = run.saga.attempt() + 1;
-            AttemptRecord fresh = intent(run.saga.withAttempt(attempt), step, direction, attempt);
+            AttemptRecord fresh = intent(run.saga.withAttempt(attempt), step, direction, attempt, startedAt);
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
             // the attempt counts from this commit on; a pause refuses it, and run.saga stays as it was
             commit(run, true, (l, c) -> {
@@ -483,10 +487,9 @@ public class SagaEngine {
      * together. When it fails, nothing of it stays; its failure is logged with the next commit.
      */
     private JsonNode localAttempt(Run run, StepDefinition step, Direction direction, LocalAction action) {
-        beforeForwardAttempt(run);
+        Instant startedAt = beforeForwardAttempt(run);
         int attempt = run.saga.attempt() + 1;
         StepContext context = context(run.saga, step, direction, attempt);
-        Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
         JsonNode[] output = new JsonNode[1];
         AttemptRecord[] nextIntent = new AttemptRecord[1];
@@ -531,10 +534,12 @@ public class SagaEngine {
             return null;
         }
         StepDefinition following = definition.step(next.stepIndex());
-        if (!following.kind().callsThirdParty()) {
+        Instant now = Instant.now();
+        if (!following.kind().callsThirdParty() || SagaTransitions.deadlinePassed(next, now)) {
+            // past the deadline, the run's next step finds it and compensates instead of calling
             return null;
         }
-        AttemptRecord intent = intent(next.withAttempt(1), following, Direction.FORWARD, 1);
+        AttemptRecord intent = intent(next.withAttempt(1), following, Direction.FORWARD, 1, now);
         crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         l.insertAttempt(next.id(), intent);
         return intent;
@@ -616,7 +621,7 @@ public class SagaEngine {
      * @throws RejectedFailure when the action cannot describe its request from the saga's input (e.g. an application
      *         dispatched it with SQL, which cannot check what the actions need): it never could, so asking again is useless
      */
-    private AttemptRecord intent(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt) {
+    private AttemptRecord intent(SagaSnapshot saga, StepDefinition step, Direction direction, int attempt, Instant startedAt) {
         JsonNode request;
         try {
             request = describeRequest(saga, step, direction, attempt);
@@ -625,7 +630,7 @@ public class SagaEngine {
         } catch (RuntimeException e) {
             throw new RejectedFailure(step.name() + " cannot use the saga's input: " + e.getMessage(), e);
         }
-        return new AttemptRecord(step.name(), direction, attempt, Outcome.PENDING, instance.id(), Instant.now(), null, null, null,
+        return new AttemptRecord(step.name(), direction, attempt, Outcome.PENDING, instance.id(), startedAt, null, null, null,
                 request, null);
     }
 

@@ -65,8 +65,8 @@ class SagasPastTheirDeadlineIT {
             // every saga has its deadline in the log, and none began a forward attempt after it
             assertEquals("", rows(s, "select id, status, created_at, deadline_at, last_error from saga"
                     + " where deadline_at is distinct from created_at + interval '" + DEADLINE + "'"));
-            assertEquals(0, count(s, "select count(*) from saga_step_attempt a join saga s on s.id = a.saga_id"
-                    + " where a.direction = 'FORWARD' and a.started_at > s.deadline_at"));
+            assertEquals("", rows(s, "select s.id, a.step_name, a.attempt, a.started_at, s.deadline_at from saga_step_attempt a"
+                    + " join saga s on s.id = a.saga_id where a.direction = 'FORWARD' and a.started_at > s.deadline_at"));
         }
     }
 
@@ -97,12 +97,5 @@ class SagasPastTheirDeadlineIT {
             }
         }
         return found.toString();
-    }
-
-    private static long count(Scenario s, String sql) throws SQLException {
-        try (Connection c = s.schema.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }
