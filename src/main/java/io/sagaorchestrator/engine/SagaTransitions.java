@@ -259,7 +259,8 @@ public final class SagaTransitions {
             return new Decision.Refused(saga, "The saga's current step has a fresh attempt budget already"
                     + " (nothing failed since the last retry); it goes on by itself");
         }
-        return new Decision.Park(saga.withFreshBudget().withDeadlines(null, null), Duration.ZERO);
+        // "try now" on a live saga: the deadline its definition set still holds, only an escalated saga's is lifted
+        return new Decision.Park(saga.withFreshBudget(), Duration.ZERO);
     }
 
     /** The first step at or before {@code from} that may have taken effect and has no compensation; null when there is none. */

@@ -746,6 +746,20 @@ class SagaTransitionsTest {
         assertNull(park.next().stepDeadlineAt());
     }
 
+    @Test
+    void anOperatorsRetryOfAStuckSagaKeepsItsDeadline() {
+        // given a RUNNING saga whose step has failed, with its deadline at 10 minutes
+        SagaSnapshot saga = running(0, 3).withDeadlines(TEN_MINUTES_IN, null);
+
+        // when an operator has it tried again now
+        Decision decision = SagaTransitions.decide(WITH_DEADLINES, saga, new Event.OperatorRetry(false));
+
+        // then it gets a fresh budget, and the deadline its definition set still holds
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(0, park.next().attemptsUsed());
+        assertEquals(TEN_MINUTES_IN, park.next().deadlineAt());
+    }
+
     // --- skip a step done by hand, re-plan on a corrected definition ---
 
     private static final JsonNode BY_HAND = JsonNodeFactory.instance.objectNode().put("remoteUserId", "tt-9").put("ownership", "CREATED");
