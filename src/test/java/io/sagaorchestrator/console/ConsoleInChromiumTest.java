@@ -130,7 +130,7 @@ class ConsoleInChromiumTest {
         String reason = "Checked in TT: user removed by hand (INC-77)";
         browser.find("#reason-resolve").sendKeys(reason);
         browser.find("#confirm-resolve").click();
-        browser.find("#submit-resolve").click();
+        browser.submit("#submit-resolve");
 
         // then the page shows the result and the audit entry
         String outcome = browser.find("#outcome").getText();
@@ -177,7 +177,7 @@ class ConsoleInChromiumTest {
         String reason = "TT has failed for hours; the customer will register again (INC-78)";
         browser.find("#reason-compensate").sendKeys(reason);
         browser.find("#confirm-compensate").click();
-        browser.find("#submit-compensate").click();
+        browser.submit("#submit-compensate");
         String outcome = browser.find("#outcome").getText();
         assertTrue(outcome.contains("compensate applied") && outcome.contains("RUNNING") && outcome.contains("COMPENSATING"), outcome);
 
@@ -206,7 +206,7 @@ class ConsoleInChromiumTest {
         // when the operator pauses it with a reason
         browser.find("#reason-pause").sendKeys("TT is down (INC-79)");
         browser.find("#confirm-pause").click();
-        browser.find("#submit-pause").click();
+        browser.submit("#submit-pause");
 
         // then the page says so, shows it paused, and now offers resume instead
         String outcome = browser.find("#outcome").getText();
@@ -226,7 +226,7 @@ class ConsoleInChromiumTest {
         rows.get(0).findElement(By.cssSelector("a")).click();
         browser.find("#reason-resume").sendKeys("TT is back (INC-79 closed)");
         browser.find("#confirm-resume").click();
-        browser.find("#submit-resume").click();
+        browser.submit("#submit-resume");
         assertTrue(browser.find("#outcome").getText().contains("resume applied"));
 
         // then it goes on and completes, with both operations in its audit trail
@@ -342,7 +342,7 @@ class ConsoleInChromiumTest {
         browser.find("#output-skip").sendKeys("{\"remoteUserId\": \"tt-hand-" + phone + "\"}");
         browser.find("#force-skip").click();
         browser.find("#confirm-skip").click();
-        browser.find("#submit-skip").click();
+        browser.submit("#submit-skip");
         String refused = browser.find("#outcome").getText();
         assertTrue(refused.contains("skip refused") && refused.contains("lacks ownership, remoteStatus"), refused);
 
@@ -351,7 +351,7 @@ class ConsoleInChromiumTest {
                 + " \"ownership\": \"CREATED\"}");
         browser.find("#force-skip").click();
         browser.find("#confirm-skip").click();
-        browser.find("#submit-skip").click();
+        browser.submit("#submit-skip");
         String outcome = browser.find("#outcome").getText();
         assertTrue(outcome.contains("skip applied") && outcome.contains(reason), outcome);
         awaitStatus(sagaId, "COMPLETED").then().body("operations[0].operation", equalTo("skip"));
@@ -369,7 +369,7 @@ class ConsoleInChromiumTest {
         // the preview lists what changes and changes nothing
         String reason = "v1 gave ttDeleteUser a single attempt (INC-81)";
         browser.find("#reason-replan").sendKeys(reason);
-        browser.find("#preview-replan").click();
+        browser.submit("#preview-replan");
         String preview = browser.find("#outcome").getText();
         assertTrue(preview.contains("replan preview") && preview.contains("from v1 to v2"), preview);
         assertTrue(browser.find("#replan-changes").getText().contains("compensationRetry.attempts: 1 -> 12"));
@@ -377,7 +377,7 @@ class ConsoleInChromiumTest {
 
         // confirmed, the saga moves to v2 and its compensation deletes the TT user
         browser.find("#confirm-replan").click();
-        browser.find("#submit-replan").click();
+        browser.submit("#submit-replan");
         String outcome = browser.find("#outcome").getText();
         assertTrue(outcome.contains("replan applied") && outcome.contains("COMPENSATING"), outcome);
         awaitStatus(sagaId, "COMPENSATED").then().body("definitionVersion", equalTo(2));

@@ -84,6 +84,16 @@ final class HeadlessChromium implements AutoCloseable {
         return waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
     }
 
+    /**
+     * Clicks a button that posts a form and waits until the browser has replaced the page: an element looked up at once
+     * could still be the old page's, and go stale under the caller.
+     */
+    void submit(String css) {
+        WebElement page = driver.findElement(By.tagName("html"));
+        find(css).click();
+        waiting().until(ExpectedConditions.stalenessOf(page));
+    }
+
     /** The whole page as a PNG: the window is made as tall as the page first. */
     Path screenshot(String name) {
         Dimension before = driver.manage().window().getSize();
