@@ -44,7 +44,7 @@ final class LocalFailures {
             }
             if (t instanceof SQLException sql) {
                 String state = sql.getSQLState();
-                if (state == null || state.startsWith("08") || UNREACHABLE.contains(state)) {
+                if (unreachable(state)) {
                     throw e;
                 }
                 if (TRANSIENT.contains(state)) {
@@ -54,6 +54,27 @@ final class LocalFailures {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a commit failed because the database was out of reach: gone, refusing connections, or none handed out in
+     * time (the pool's timeout has no SQL state). Such a commit may pass when tried again; one the database refused, a
+     * lost lease or a pause never does.
+     */
+    static boolean outOfReach(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StepFailure || t instanceof LeaseLostException || t instanceof SagaPausedException) {
+                return false;
+            }
+            if (t instanceof SQLException sql) {
+                return unreachable(sql.getSQLState());
+            }
+        }
+        return false;
+    }
+
+    private static boolean unreachable(String state) {
+        return state == null || state.startsWith("08") || UNREACHABLE.contains(state);
     }
 
     /** A failed batch reports "Batch entry 0 ... was aborted"; the server's own words come next in the chain. */

@@ -3,7 +3,9 @@ package io.sagaorchestrator.engine;
 import io.sagaorchestrator.definitions.InputSchema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.f4b6a3.uuid.UuidCreator;
+import com.github.rholder.retry.Attempt;
 import com.github.rholder.retry.RetryException;
+import com.github.rholder.retry.RetryListener;
 import com.github.rholder.retry.Retryer;
 import com.github.rholder.retry.RetryerBuilder;
 import com.github.rholder.retry.StopStrategies;
@@ -66,7 +68,9 @@ import java.util.concurrent.TimeUnit;
  * user-sync saga at two commits: if the process dies before that commit, the intent without an
  * outcome tells the next owner that the call's outcome is unknown, and it reconciles.
  *
- * <p>A run that hits a database failure or finds its lease taken simply stops: whatever it had not
+ * <p>A commit that finds the database out of reach is tried again for up to a lease, so that a moment without it
+ * (a failover, a pool that hands out no connection in time) does not cost the next owner a second call of what this run
+ * holds in memory. A run whose database stays away, or that finds its lease taken, stops: whatever it had not
  * committed is re-derived from the log by whoever resumes the saga. One whose saga an operator paused finds the pause
  * in the commit that would begin the next attempt; it commits what it held back, releases the saga and stops.
  */
@@ -91,6 +95,7 @@ public class SagaEngine {
     private final EscalationAlerts alerts;
     private final SagaTracing tracing;
     private final Map<QuickRetries, Retryer<JsonNode>> retryers = new ConcurrentHashMap<>();
+    private final Retryer<SagaSnapshot> commits;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
@@ -110,6 +115,21 @@ public class SagaEngine {
         this.alerts = alerts;
         this.thirdPartyUrls = thirdPartyUrls;
         this.tracing = tracing;
+        this.commits = RetryerBuilder.<SagaSnapshot>newBuilder()
+                .retryIfException(LocalFailures::outOfReach)
+                .withWaitStrategy(WaitStrategies.exponentialWait(50, 1, TimeUnit.SECONDS))
+                // by then another instance may hold the saga, and the fenced update would refuse the commit anyway
+                .withStopStrategy(StopStrategies.stopAfterDelay(config.lease().toMillis(), TimeUnit.MILLISECONDS))
+                .withRetryListener(new RetryListener() {
+                    @Override
+                    public <V> void onRetry(Attempt<V> attempt) {
+                        if (attempt.hasException() && attempt.getAttemptNumber() == 1) {
+                            LOG.warnf("The saga log is out of reach (%s); this run tries its commit again for up to %d ms",
+                                    attempt.getExceptionCause().getMessage(), config.lease().toMillis());
+                        }
+                    }
+                })
+                .build();
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -578,8 +598,15 @@ public class SagaEngine {
             if (e.getCause() instanceof StepFailure f) {
                 return new StepRun.Failed(f);
             }
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            throw unchecked(e.getCause());
         }
+    }
+
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof Error error) {
+            throw error;
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
     }
 
     /** A Retryer holds no state of a call: one per policy and number of attempts serves every run. */
@@ -596,20 +623,29 @@ public class SagaEngine {
     }
 
     /**
-     * One transaction: the writes held back so far, the caller's writes, and the fenced update of the saga.
+     * One transaction: the writes held back so far, the caller's writes, and the fenced update of the saga; tried again
+     * while the database is out of reach. Trying again is safe: the fence refuses a commit whose earlier try did land
+     * (its connection broke after the commit), as it refuses one after another instance took the saga.
      *
      * @param beginsAttempt the commit begins an attempt, which an operator's pause refuses ({@link SagaPausedException},
      *                      nothing written); commits that end, escalate or park the saga go through
      */
     private void commit(Run run, boolean beginsAttempt, SagaLog.Work<Transition> work) {
-        SagaSnapshot stored = log.inNewTransaction((l, c) -> {
-            run.pending.forEach(w -> w.accept(l));
-            Transition t = work.apply(l, c);
-            // a step's own deadline counts from the commit that stores the move onto it
-            SagaSnapshot next = SagaTransitions.reachedStep(run.definition, t.next(), Instant.now());
-            long version = beginsAttempt ? l.beginAttempt(next, t.owner(), t.wakeIn()) : l.update(next, t.owner(), t.wakeIn());
-            return next.withVersion(version);
-        });
+        SagaSnapshot stored;
+        try {
+            stored = commits.call(() -> log.inNewTransaction((l, c) -> {
+                run.pending.forEach(w -> w.accept(l));
+                Transition t = work.apply(l, c);
+                // a step's own deadline counts from the commit that stores the move onto it
+                SagaSnapshot next = SagaTransitions.reachedStep(run.definition, t.next(), Instant.now());
+                long version = beginsAttempt ? l.beginAttempt(next, t.owner(), t.wakeIn()) : l.update(next, t.owner(), t.wakeIn());
+                return next.withVersion(version);
+            }));
+        } catch (RetryException e) {
+            throw unchecked(e.getLastFailedAttempt().getExceptionCause());
+        } catch (ExecutionException e) {
+            throw unchecked(e.getCause());
+        }
         run.pending.clear();
         run.saga = stored;
     }

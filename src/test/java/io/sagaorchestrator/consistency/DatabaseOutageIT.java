@@ -11,6 +11,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The database goes away under load, twice: first its connections are terminated again and again
@@ -73,6 +74,47 @@ class DatabaseOutageIT {
             assertEquals(List.of(service), s.live());
             s.verify(answers, converged);
             s.assertEverySagaNotRefusedLocallyCompleted();
+        }
+    }
+
+    @Test
+    void anAnswerThatArrivesWhileTheDatabaseIsAwayIsRecordedWhenItReturnsNotAskedForAgain() throws Exception {
+        try (Scenario s = Scenario.create("DB unreachable for 2 s while every add is under way", "db-outage-held-answer")
+                .throughProxy()) {
+            // given adds that take 1.5 s, and a lease (5 s) that outlasts the outage: no takeover, one instance
+            List<Clients.Request> requests = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                requests.add(s.request("held user " + i, String.format("1370000%04d", i)));
+            }
+            s.tt.latency(1500, 1500);
+            s.start("a", Map.of("saga.engine.lease", "5s"));
+
+            // when the sagas start, and the database goes away once every add's intent is committed, until after the
+            // adds answered: the commit recording each answer (with the liaison) finds no database at first
+            Clients.Load load = s.clients.start(requests, requests.size(), 0, 10);
+            awaitPendingAdds(s, requests.size(), Duration.ofSeconds(10));
+            s.cutDatabase(true);
+            Thread.sleep(2000);
+            s.restoreDatabase();
+            Map<String, Clients.Answer> answers = load.awaitAnswered(Duration.ofSeconds(60));
+
+            // then every saga completes and agrees with TT, and each add was asked once: the answer held in memory
+            // was recorded once the database was back, not lost to an attempt of unknown outcome that asks again
+            double converged = s.awaitConvergence(Duration.ofSeconds(30));
+            s.verify(answers, converged);
+            s.assertEverySagaNotRefusedLocallyCompleted();
+            assertEquals(requests.size(), s.tt.addRequests());
+            assertEquals(requests.size(), s.count("select count(*) from saga_step_attempt where step_name = 'tt-add-user'"));
+        }
+    }
+
+    private static void awaitPendingAdds(Scenario s, int n, Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (s.count("select count(*) from saga_step_attempt where step_name = 'tt-add-user' and outcome = 'PENDING'") < n) {
+            if (System.nanoTime() > deadline) {
+                fail("the adds' intents were not all committed within " + atMost);
+            }
+            Thread.sleep(20);
         }
     }
 }

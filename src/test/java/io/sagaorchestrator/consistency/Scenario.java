@@ -374,6 +374,14 @@ final class Scenario implements AutoCloseable {
         }
     }
 
+    /** The one number a query of the scenario's schema answers, e.g. a count. */
+    long count(String query) throws SQLException {
+        try (Connection c = schema.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     void sql(String statements) {
         try (Connection c = schema.connect(); Statement s = c.createStatement()) {
             s.execute(statements);

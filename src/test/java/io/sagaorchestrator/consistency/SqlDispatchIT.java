@@ -86,8 +86,8 @@ class SqlDispatchIT {
                 awaitCompleted(s, Set.of(committed), Duration.ofSeconds(30));
                 assertEquals(1, smsSentFor(committed));
                 Thread.sleep(2_000); // more than a recovery interval
-                assertEquals(0, count(s, "select count(*) from saga where id = '" + rolledBack + "'"));
-                assertEquals(1, count(s, "select count(*) from app_user"));
+                assertEquals(0, s.count("select count(*) from saga where id = '" + rolledBack + "'"));
+                assertEquals(1, s.count("select count(*) from app_user"));
                 assertEquals(1, gateway.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/messages"))).size());
             }
         }
@@ -116,7 +116,7 @@ class SqlDispatchIT {
             // then the saga runs, once
             awaitCompleted(s, Set.of(sagaId), Duration.ofSeconds(30));
             assertEquals(1, smsSentFor(sagaId));
-            assertEquals(1, count(s, "select count(*) from saga_step_attempt where saga_id = '" + sagaId + "'"));
+            assertEquals(1, s.count("select count(*) from saga_step_attempt where saga_id = '" + sagaId + "'"));
         }
     }
 
@@ -171,16 +171,16 @@ class SqlDispatchIT {
                 sagas.addAll(ids);
             });
             assertEquals(keys.size(), sagas.size());
-            assertEquals(keys.size(), count(s, "select count(*) from saga"));
+            assertEquals(keys.size(), s.count("select count(*) from saga"));
             awaitCompleted(s, sagas, Duration.ofSeconds(90));
             Map<String, Long> sent = gateway.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/messages"))).stream()
                     .collect(Collectors.groupingBy(r -> r.getHeader("Idempotency-Key"), Collectors.counting()));
             List<String> twice = sent.entrySet().stream().filter(e -> e.getValue() != 1).map(Map.Entry::getKey).toList();
             assertTrue(twice.isEmpty(), "sent more than once: " + twice + ", attempts: " + attemptsOf(s, twice));
             assertEquals(keys.size(), sent.size());
-            assertEquals(sent.values().stream().mapToLong(Long::longValue).sum(), count(s, "select count(*) from saga_step_attempt"),
+            assertEquals(sent.values().stream().mapToLong(Long::longValue).sum(), s.count("select count(*) from saga_step_attempt"),
                     "every send is a recorded attempt");
-            assertEquals(0, count(s, "select count(*) from (select saga_id from saga_step_attempt group by saga_id"
+            assertEquals(0, s.count("select count(*) from (select saga_id from saga_step_attempt group by saga_id"
                     + " having count(*) <> 1 or count(distinct instance) <> 1) more"));
             System.out.println("[sql-dispatch] instances took " + takenPerInstance(s));
         }
@@ -222,12 +222,12 @@ class SqlDispatchIT {
         long deadline = System.nanoTime() + atMost.toNanos();
         String ids = sagas.stream().map(id -> "'" + id + "'").collect(Collectors.joining(","));
         while (System.nanoTime() < deadline) {
-            if (count(s, "select count(*) from saga where status = 'COMPLETED' and id in (" + ids + ")") == sagas.size()) {
+            if (s.count("select count(*) from saga where status = 'COMPLETED' and id in (" + ids + ")") == sagas.size()) {
                 return;
             }
             Thread.sleep(200);
         }
-        fail("not every saga completed within " + atMost + ": " + count(s, "select count(*) from saga where status = 'COMPLETED'")
+        fail("not every saga completed within " + atMost + ": " + s.count("select count(*) from saga where status = 'COMPLETED'")
                 + " of " + sagas.size());
     }
 
@@ -256,12 +256,5 @@ class SqlDispatchIT {
             }
         }
         return rows;
-    }
-
-    private static long count(Scenario s, String sql) throws SQLException {
-        try (Connection c = s.schema.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }
