@@ -374,6 +374,17 @@ final class Scenario implements AutoCloseable {
         }
     }
 
+    /**
+     * What the scenario's services warned of (WARN and ERROR lines, without stack traces), for a failure message: CI keeps
+     * the test's output, not the services' logs.
+     */
+    String warnings() {
+        return all.stream().flatMap(p -> p.output().lines()
+                        .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                        .map(line -> instanceIds.get(p) + " " + line))
+                .limit(60).collect(Collectors.joining("\n"));
+    }
+
     /** The one number a query of the scenario's schema answers, e.g. a count. */
     long count(String query) throws SQLException {
         try (Connection c = schema.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {

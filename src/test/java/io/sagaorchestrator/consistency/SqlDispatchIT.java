@@ -176,7 +176,8 @@ class SqlDispatchIT {
             Map<String, Long> sent = gateway.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/messages"))).stream()
                     .collect(Collectors.groupingBy(r -> r.getHeader("Idempotency-Key"), Collectors.counting()));
             List<String> twice = sent.entrySet().stream().filter(e -> e.getValue() != 1).map(Map.Entry::getKey).toList();
-            assertTrue(twice.isEmpty(), "sent more than once: " + twice + ", attempts: " + attemptsOf(s, twice));
+            assertTrue(twice.isEmpty(), "sent more than once: " + twice + ", attempts: " + attemptsOf(s, twice)
+                    + "\nthe services warned:\n" + s.warnings());
             assertEquals(keys.size(), sent.size());
             assertEquals(sent.values().stream().mapToLong(Long::longValue).sum(), s.count("select count(*) from saga_step_attempt"),
                     "every send is a recorded attempt");
