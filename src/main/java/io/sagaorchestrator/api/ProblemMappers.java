@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.engine.ThirdPartyNotConfiguredException;
 import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
+import io.sagaorchestrator.engine.LiveKeyHeldException;
+import io.sagaorchestrator.definitions.KeyNotInInputException;
 import io.sagaorchestrator.operations.OperationRefusedException;
 import io.sagaorchestrator.operations.TooManySagasException;
 import io.sagaorchestrator.sagalog.SagaLogUnavailableException;
@@ -49,6 +51,18 @@ public class ProblemMappers {
     public Response idempotencyKeyReused(IdempotencyKeyReusedException e) {
         return Problem.of(422, "idempotency-key-reused", "The Idempotency-Key was used for another request", e.getMessage())
                 .with("sagaId", e.sagaId()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response liveKeyHeld(LiveKeyHeldException e) {
+        return Problem.of(Response.Status.CONFLICT, "saga-key-held", "Another saga with the same key has not ended", e.getMessage())
+                .with("key", e.key())
+                .with("sagaId", e.holder()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response keyNotInInput(KeyNotInInputException e) {
+        return invalidInputAnswer(List.of(new InputSchema.Violation(e.field(), e.reason())));
     }
 
     @ServerExceptionMapper

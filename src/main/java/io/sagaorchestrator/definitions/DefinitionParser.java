@@ -88,12 +88,46 @@ public final class DefinitionParser {
         } catch (IllegalArgumentException e) {
             throw new InvalidDefinitionException(file, topLevelLine(yaml, "deadline") + "deadline", e.getMessage());
         }
+        LiveKey liveKey = liveKey(file, yaml, doc, httpStart);
         try {
             return new SagaDefinition(require(doc.name(), "name"), doc.version() == null ? 0 : doc.version(),
-                    doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart, deadline);
+                    doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart, deadline,
+                    liveKey);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidDefinitionException(file, "", e.getMessage());
         }
+    }
+
+    /** The definition's {@code key:} and {@code onLiveKey:}; a key reads only fields its declared input has, when it declares one. */
+    private static LiveKey liveKey(String file, String yaml, DefinitionDoc doc, HttpStart httpStart) {
+        if (doc.key() == null) {
+            if (doc.onLiveKey() != null) {
+                throw new InvalidDefinitionException(file, topLevelLine(yaml, "onLiveKey") + "onLiveKey",
+                        "says what a start does while another saga holds the key, but the definition declares no 'key'");
+            }
+            return null;
+        }
+        LiveKey.WhileLive whileLive = switch (doc.onLiveKey() == null ? "wait" : doc.onLiveKey().toLowerCase(Locale.ROOT)) {
+            case "wait" -> LiveKey.WhileLive.WAIT;
+            case "refuse" -> LiveKey.WhileLive.REFUSE;
+            default -> throw new InvalidDefinitionException(file, topLevelLine(yaml, "onLiveKey") + "onLiveKey",
+                    "'" + doc.onLiveKey() + "' is neither 'wait' nor 'refuse'");
+        };
+        LiveKey key;
+        try {
+            key = LiveKey.parse(doc.key(), whileLive);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, topLevelLine(yaml, "key") + "key", e.getMessage());
+        }
+        if (httpStart != null) {
+            key.template().references().stream().map(r -> r.path().get(0))
+                    .filter(field -> !httpStart.input().fields().containsKey(field)).findFirst()
+                    .ifPresent(field -> {
+                        throw new InvalidDefinitionException(file, topLevelLine(yaml, "key") + "key", "reads input." + field
+                                + ", which is not a field of input (fields: " + String.join(", ", httpStart.input().fields().keySet()) + ")");
+                    });
+        }
+        return key;
     }
 
     private static HttpStart httpStart(String file, DefinitionDoc doc) {
@@ -362,7 +396,7 @@ public final class DefinitionParser {
     }
 
     record DefinitionDoc(String name, Integer version, String description, Map<String, InputFieldDoc> input, String businessKey,
-                         List<String> startRoles, List<StepDoc> steps, String deadline) {
+                         List<String> startRoles, List<StepDoc> steps, String deadline, String key, String onLiveKey) {
     }
 
     record InputFieldDoc(String type, Boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,

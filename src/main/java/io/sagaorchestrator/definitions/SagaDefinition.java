@@ -19,19 +19,26 @@ import java.util.TreeSet;
  * @param source    the YAML text it was read from, kept in the log for sagas that outlive a change
  * @param httpStart how {@code POST /api/sagas/{name}} starts it, or null when it declares no input
  * @param deadline  how long a saga of it may go forward, counted from when it was recorded; null when it has none
+ * @param liveKey   at most one live saga per value of this key; null when sagas of it may run side by side
  */
 public record SagaDefinition(String name, int version, String description, List<StepDefinition> steps,
-                             String hash, String source, HttpStart httpStart, Duration deadline) {
+                             String hash, String source, HttpStart httpStart, Duration deadline, LiveKey liveKey) {
+
+    /** A definition without a key: its sagas may run side by side. */
+    public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
+                          HttpStart httpStart, Duration deadline) {
+        this(name, version, description, steps, hash, source, httpStart, deadline, null);
+    }
 
     /** A definition without a deadline for the whole saga. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
                           HttpStart httpStart) {
-        this(name, version, description, steps, hash, source, httpStart, null);
+        this(name, version, description, steps, hash, source, httpStart, null, null);
     }
 
     /** A definition started by code only, or by an endpoint of its own. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source) {
-        this(name, version, description, steps, hash, source, null, null);
+        this(name, version, description, steps, hash, source, null, null, null);
     }
 
     public SagaDefinition {

@@ -12,6 +12,7 @@ import io.sagaorchestrator.sagalog.StepState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.Locale;
 
 /**
@@ -57,12 +58,14 @@ public record CompensationPlan(String sagaId, String definition, String status, 
      * @param interruptedAttempt the current step of a RUNNING saga has an attempt whose owner stopped before its outcome
      * @param refusedBefore      why the operation is refused before its rule is asked (the saga's status, an instance
      *                           advancing it), or null
+     * @param laterSagaOnKey     see {@link Event.OperatorCompensate#laterSagaOnKey}
      */
     public static CompensationPlan of(SagaDefinition definition, SagaSnapshot saga, boolean forced, boolean interruptedAttempt,
-                                      String refusedBefore, Describer describe) {
-        SagaTransitions.OperatorUndo asked = SagaTransitions.operatorUndo(definition, saga, forced, interruptedAttempt);
+                                      UUID laterSagaOnKey, String refusedBefore, Describer describe) {
+        SagaTransitions.OperatorUndo asked = SagaTransitions.operatorUndo(definition, saga, forced, interruptedAttempt, laterSagaOnKey);
         // a COMPLETED saga's plan shows what a forced compensation would undo, and says it needs force
-        SagaTransitions.OperatorUndo shown = forced ? asked : SagaTransitions.operatorUndo(definition, saga, true, interruptedAttempt);
+        SagaTransitions.OperatorUndo shown = forced ? asked
+                : SagaTransitions.operatorUndo(definition, saga, true, interruptedAttempt, laterSagaOnKey);
         SagaSnapshot from = shown.saga();
         List<Integer> toUndo = Compensations.inOrder(definition, from.stepStates(), shown.from());
         List<Step> steps = new ArrayList<>();

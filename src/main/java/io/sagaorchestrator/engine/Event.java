@@ -6,6 +6,7 @@ import io.sagaorchestrator.definitions.SagaDefinition;
 
 import java.time.Instant;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * What just happened to a saga, as {@link SagaTransitions} needs to know it to decide what follows.
@@ -38,8 +39,15 @@ public sealed interface Event {
      *
      * @param interruptedAttempt an intent of the current step was left without outcome by its owner
      * @param note               who asked and why, kept in the saga's last error
+     * @param laterSagaOnKey     for a COMPLETED saga: a saga with the same key that is live, or started after it and did not
+     *                           end COMPENSATED, and so may have adopted what this one created; else null
      */
-    record OperatorCompensate(boolean forced, boolean interruptedAttempt, String note) implements Event {
+    record OperatorCompensate(boolean forced, boolean interruptedAttempt, String note, UUID laterSagaOnKey) implements Event {
+
+        /** A request on a saga no other saga with its key came after. */
+        public OperatorCompensate(boolean forced, boolean interruptedAttempt, String note) {
+            this(forced, interruptedAttempt, note, null);
+        }
     }
 
     /**

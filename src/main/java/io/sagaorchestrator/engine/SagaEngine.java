@@ -19,6 +19,8 @@ import io.sagaorchestrator.actions.StepFailure;
 import io.sagaorchestrator.actions.UnavailableFailure;
 import io.sagaorchestrator.actions.UnknownOutcomeFailure;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.KeyNotInInputException;
+import io.sagaorchestrator.definitions.LiveKey;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
@@ -27,6 +29,7 @@ import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Effect;
 import io.sagaorchestrator.sagalog.LeaseLostException;
 import io.sagaorchestrator.sagalog.NewSaga;
+import io.sagaorchestrator.sagalog.Recorded;
 import io.sagaorchestrator.sagalog.Outcome;
 import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaPausedException;
@@ -123,13 +126,28 @@ public class SagaEngine {
                 .withRetryListener(new RetryListener() {
                     @Override
                     public <V> void onRetry(Attempt<V> attempt) {
-                        if (attempt.hasException() && attempt.getAttemptNumber() == 1) {
-                            LOG.warnf("The saga log is out of reach (%s); this run tries its commit again for up to %d ms",
-                                    attempt.getExceptionCause().getMessage(), config.lease().toMillis());
+                        String warning = outageWarning(attempt, config.lease());
+                        if (warning != null) {
+                            LOG.warn(warning);
                         }
                     }
                 })
                 .build();
+    }
+
+    /**
+     * The warning that a commit is tried again, once per commit: guava-retrying calls its listener after every attempt,
+     * before it decides whether to retry, so the listener must not take a refusal (a broken constraint, which fails the
+     * step at once) for an outage.
+     *
+     * @return null when nothing is to be said of this attempt
+     */
+    static String outageWarning(Attempt<?> attempt, Duration lease) {
+        if (!attempt.hasException() || attempt.getAttemptNumber() != 1 || !LocalFailures.outOfReach(attempt.getExceptionCause())) {
+            return null;
+        }
+        return "The saga log is out of reach (" + attempt.getExceptionCause().getMessage() + "); this run tries its commit again"
+                + " for up to " + lease.toMillis() + " ms";
     }
 
     /** What starting a saga gave: the saga, whether this request created it, and a way to wait for its end. */
@@ -153,23 +171,47 @@ public class SagaEngine {
         if (run.preparedIntent != null) {
             crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
         }
-        boolean created;
+        Recorded recorded;
         try {
-            created = log.record(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent));
+            recorded = log.record(newSaga(definition, run, caller, idempotencyKey));
         } catch (RuntimeException e) {
             completions.forget(run.saga.id(), ended);
             run.span.end();
             throw e;
         }
-        if (!created) {
+        if (recorded.kind() == Recorded.Kind.DUPLICATE || recorded.kind() == Recorded.Kind.KEY_HELD) {
             completions.forget(run.saga.id(), ended);
             run.span.end();
+            if (recorded.kind() == Recorded.Kind.KEY_HELD) {
+                throw new LiveKeyHeldException(definition.name(), run.liveKey, recorded.holder());
+            }
             return log.inNewTransaction((l, c) -> existing(definition, input, caller, idempotencyKey, l));
         }
         events.started(definition.name());
+        if (recorded.kind() == Recorded.Kind.WAITING) {
+            waits(run, recorded);
+            return new Started(run.saga.id(), true, ended);
+        }
         long deadline = System.nanoTime() + runHere.toNanos();
         runner.runHere(run.saga.id(), () -> advance(run, deadline));
         return new Started(run.saga.id(), true, ended);
+    }
+
+    /**
+     * The saga with its key, if its definition has one.
+     *
+     * @throws io.sagaorchestrator.definitions.KeyNotInInputException when the input gives the key no value
+     */
+    private NewSaga newSaga(SagaDefinition definition, Run run, String caller, String idempotencyKey) {
+        LiveKey key = definition.liveKey();
+        return new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent, run.liveKey,
+                key != null && key.whileLive() == LiveKey.WhileLive.REFUSE);
+    }
+
+    /** A saga recorded behind the holder of its key: it runs, here or elsewhere, once the commit that ends the holder hands the key on. */
+    private void waits(Run run, Recorded recorded) {
+        LOG.infof("Saga %s waits for saga %s, which holds the key %s", run.saga.id(), recorded.holder(), run.liveKey);
+        run.span.end();
     }
 
     /**
@@ -191,11 +233,21 @@ public class SagaEngine {
                     + " start with a remote or outbox step, since the caller's transaction is its local part");
         }
         Run run = newRun(definition, input, businessKey);
-        if (!log.insert(new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent))) {
+        Recorded recorded = log.insert(newSaga(definition, run, caller, idempotencyKey));
+        if (recorded.kind() == Recorded.Kind.DUPLICATE) {
             run.span.end();
             return existing(definition, input, caller, idempotencyKey, log);
         }
+        if (recorded.kind() == Recorded.Kind.KEY_HELD) {
+            run.span.end();
+            throw new LiveKeyHeldException(definition.name(), run.liveKey, recorded.holder());
+        }
         CompletableFuture<SagaSnapshot> ended = completions.watch(run.saga.id());
+        if (recorded.kind() == Recorded.Kind.WAITING) {
+            // held in the caller's transaction: a rollback takes the waiting saga with it, a commit leaves it to wait
+            waits(run, recorded);
+            return new Started(run.saga.id(), true, ended);
+        }
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
@@ -233,6 +285,7 @@ public class SagaEngine {
         saga = saga.withTraceParent(SagaTracing.traceParent(root));
         Run run = new Run(definition, intent != null ? saga.withAttempt(1) : saga, traced, root);
         run.preparedIntent = intent;
+        run.liveKey = definition.liveKey() == null ? null : definition.liveKey().valueFor(input);
         return run;
     }
 
@@ -282,6 +335,9 @@ public class SagaEngine {
                     escalateUnrun(escalated);
                     return;
                 }
+                if (definition.liveKey() != null && !tookKey(claimed, definition)) {
+                    return;
+                }
                 // SQL cannot read the definition's deadline: it is stored with this run's first commit
                 resumed = SagaTransitions.begun(definition, claimed, Instant.now());
             }
@@ -297,6 +353,28 @@ public class SagaEngine {
             markInterruptedAttempt(run);
             advance(run);
         });
+    }
+
+    /**
+     * A saga dispatched by SQL, which cannot read the definition's key, takes it before its first step; when another
+     * saga holds it, this one waits for it, released, and runs once the holder has ended.
+     */
+    private boolean tookKey(SagaSnapshot claimed, SagaDefinition definition) {
+        String key;
+        try {
+            key = definition.liveKey().valueFor(claimed.input());
+        } catch (KeyNotInInputException e) {
+            SagaSnapshot escalated = SagaTransitions.inputRefused(claimed, List.of(new InputSchema.Violation(e.field(),
+                    e.reason()))).next();
+            LOG.errorf("Saga %s escalated: %s", claimed.id(), escalated.lastError());
+            escalateUnrun(escalated);
+            return false;
+        }
+        UUID holder = log.inNewTransaction((l, c) -> l.takeKey(claimed.id(), key));
+        if (holder != null) {
+            LOG.infof("Saga %s waits for saga %s, which holds the key %s", claimed.id(), holder, key);
+        }
+        return holder == null;
     }
 
     /** Ends a saga that cannot run at all as ESCALATED, with its alert, in one commit. */
@@ -714,6 +792,8 @@ public class SagaEngine {
         final List<Consumer<SagaLog>> pending = new ArrayList<>();
         /** An intent committed together with the saga, whose call has not been made yet. */
         AttemptRecord preparedIntent;
+        /** The value of the definition's key for a saga this run starts; null when it has none, or it was started earlier. */
+        String liveKey;
         boolean parked;
         /** The attributes of every span of the saga, and this run's span (the saga's root span in its first run). */
         final Attributes traced;

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.OptionalInt;
+import java.util.UUID;
 
 /**
  * Every rule for how a saga moves: given the saga as recorded, its definition and what just
@@ -201,7 +202,7 @@ public final class SagaTransitions {
     }
 
     private static Decision compensateByHand(SagaDefinition definition, SagaSnapshot saga, Event.OperatorCompensate request) {
-        OperatorUndo undo = operatorUndo(definition, saga, request.forced(), request.interruptedAttempt());
+        OperatorUndo undo = operatorUndo(definition, saga, request.forced(), request.interruptedAttempt(), request.laterSagaOnKey());
         if (undo.refusal() != null) {
             return new Decision.Refused(saga, undo.refusal());
         }
@@ -224,7 +225,8 @@ public final class SagaTransitions {
      * The rule of {@link Event.OperatorCompensate}, for the operation and for its preview (the compensation plan) alike:
      * what would be undone from where, or why not.
      */
-    public static OperatorUndo operatorUndo(SagaDefinition definition, SagaSnapshot saga, boolean forced, boolean interruptedAttempt) {
+    public static OperatorUndo operatorUndo(SagaDefinition definition, SagaSnapshot saga, boolean forced, boolean interruptedAttempt,
+                                            UUID laterSagaOnKey) {
         SagaSnapshot s = saga;
         int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : saga.stepIndex();
         if (saga.status() == SagaStatus.RUNNING && interruptedAttempt) {
@@ -239,6 +241,12 @@ public final class SagaTransitions {
             if (!last.hasCompensation()) {
                 return new OperatorUndo(s, from, "Step '" + last.name()
                         + "' of this definition has no compensation: a completed saga of it cannot be undone");
+            }
+            if (laterSagaOnKey != null) {
+                // undoing would delete what that saga may have adopted (it met EXISTS and linked the same user)
+                return new OperatorUndo(s, from, "Saga " + laterSagaOnKey + " has the same key and came after this one: it may"
+                        + " have adopted what this saga created, and undoing this saga would take it away. Undo that saga first,"
+                        + " or repair by hand");
             }
         }
         StepDefinition stuck = cannotBeUndone(definition, s, from);

@@ -53,8 +53,8 @@ public class CompensationPlans {
             throw new OperationRefusedException(sagaId, saga.status(), refusedBefore);
         }
         SagaDefinition definition = operations.definition(saga);
-        return CompensationPlan.of(definition, saga, forced, interruptedAttempt(held, definition), refusedBefore,
-                this::describe);
+        return CompensationPlan.of(definition, saga, forced, interruptedAttempt(held, definition),
+                operations.laterSagaOnKey(saga, false), refusedBefore, this::describe);
     }
 
     /**

@@ -104,8 +104,8 @@ public class ManualOperations {
         }
         String note = actor + " (" + operation.path() + "): " + request.reason();
         Decision decision = switch (operation) {
-            case COMPENSATE -> SagaTransitions.decide(definition(saga), saga,
-                    new Event.OperatorCompensate(request.forced(), interruptedAttempt(saga), note));
+            case COMPENSATE -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorCompensate(request.forced(),
+                    interruptedAttempt(saga), note, laterSagaOnKey(saga, true)));
             case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga)));
             case RESOLVE -> SagaTransitions.resolve(saga, note);
             case PAUSE, RESUME -> throw new IllegalStateException(operation + " is applied by pauseOrResume");
@@ -227,6 +227,16 @@ public class ManualOperations {
         String current = definition(saga).step(saga.stepIndex()).name();
         return log.markPendingUnknown(saga.id(), current, Direction.FORWARD,
                 "the instance making this call stopped before its outcome was recorded") > 0;
+    }
+
+    /**
+     * For a COMPLETED saga, which holds its key no longer: a saga with the same key that may have adopted what it created
+     * (see {@link Event.OperatorCompensate#laterSagaOnKey}); null for any other. Undoing it takes the key again.
+     *
+     * @param lockKey hold the key's lock until the transaction ends (the operation), or take none (a preview)
+     */
+    UUID laterSagaOnKey(SagaSnapshot saga, boolean lockKey) {
+        return saga.status() == SagaStatus.COMPLETED ? log.laterSagaOnKey(saga.id(), lockKey).orElse(null) : null;
     }
 
     /** Where an escalated saga resumes: an outbox step escalates going forward, a compensation going back. */

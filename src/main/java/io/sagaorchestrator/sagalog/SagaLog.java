@@ -50,8 +50,9 @@ public class SagaLog {
 
     private static final String INSERT_SAGA = "insert into saga (id, definition_name, definition_version, definition_hash,"
             + " status, business_key, caller, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
-            + " last_error, created_at, trace_parent, deadline_at, step_deadline_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?,"
-            + " cast(? as jsonb), cast(? as jsonb), ?, ?, cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?, ?, ?, ?, now())"
+            + " last_error, created_at, trace_parent, deadline_at, step_deadline_at, live_key, key_held, updated_at) values (?, ?, ?, ?,"
+            + " ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?, cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?,"
+            + " ?, ?, ?, ?, ?, now())"
             + " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
@@ -110,18 +111,122 @@ public class SagaLog {
     }
 
     /**
-     * Records a new saga, with the intent of its first remote call when it has one, in the caller's
-     * transaction; false when a saga with the same idempotency key exists already (then nothing is
-     * written).
+     * Records a new saga, with the intent of its first remote call when it has one, in the caller's transaction. Nothing
+     * is written when the caller sent the idempotency key before, or when another saga holds the saga's key and the
+     * definition refuses a second start meanwhile. A saga whose key is held by another is recorded without an intent,
+     * ownerless and never due: the commit that ends the holder hands it the key (see V14's {@code saga_pass_live_key}).
      */
-    public boolean insert(NewSaga saga) {
+    public Recorded insert(NewSaga saga) {
         return work(c -> {
-            try (PreparedStatement ps = c.prepareStatement(saga.intent() == null ? INSERT_SAGA : INSERT_SAGA_AND_INTENT)) {
-                int next = bindSaga(ps, saga);
-                if (saga.intent() != null) {
+            Holder holder = saga.liveKey() == null ? null : lockKeyAndFindHolder(c, saga.liveKey());
+            if (holder != null && saga.refuseWhileLive()) {
+                return saga.idempotencyKey() != null
+                        && findByIdempotencyKey(saga.saga().definitionName(), saga.caller(), saga.idempotencyKey()).isPresent()
+                        ? Recorded.DUPLICATE : new Recorded(Recorded.Kind.KEY_HELD, holder.id());
+            }
+            boolean withIntent = saga.intent() != null && holder == null;
+            try (PreparedStatement ps = c.prepareStatement(withIntent ? INSERT_SAGA_AND_INTENT : INSERT_SAGA)) {
+                int next = bindSaga(ps, saga, holder);
+                if (withIntent) {
                     bindAttempt(ps, next, saga.intent());
                 }
-                return ps.executeUpdate() > 0;
+                if (ps.executeUpdate() == 0) {
+                    return Recorded.DUPLICATE;
+                }
+            }
+            return holder == null ? Recorded.CREATED : new Recorded(Recorded.Kind.WAITING, holder.id());
+        });
+    }
+
+    /** The live saga that holds a key, and its status. */
+    private record Holder(UUID id, SagaStatus status) {
+    }
+
+    /**
+     * Takes the key's lock until the caller's transaction ends, then finds its holder. The lock comes first, in a
+     * statement of its own: the look-up's snapshot is then taken after a holder that was ending has committed, and
+     * handed the key on to the waiters it could see; the trigger that hands it on takes the same lock.
+     */
+    private static Holder lockKeyAndFindHolder(Connection c, String key) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+            lock.setString(1, key);
+            lock.execute();
+        }
+        return holderOf(c, key);
+    }
+
+    private static Holder holderOf(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select id, status from saga where live_key = ? and key_held"
+                + " and status in ('RUNNING', 'COMPENSATING', 'ESCALATED')")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Holder(rs.getObject(1, UUID.class), SagaStatus.valueOf(rs.getString(2))) : null;
+            }
+        }
+    }
+
+    /**
+     * Gives a saga recorded without its key (dispatched by SQL, which cannot read a definition's key) the key, before its
+     * first step, in the caller's transaction.
+     *
+     * @return the saga that holds the key, when another does: the saga then waits for it, released and never due until
+     *         that one ends; null when this saga holds it now
+     */
+    public UUID takeKey(UUID sagaId, String key) {
+        return work(c -> {
+            Holder found = lockKeyAndFindHolder(c, key);
+            // a saga that waited was handed the key, and is claimed again: it holds it already
+            Holder holder = found != null && found.id().equals(sagaId) ? null : found;
+            try (PreparedStatement ps = c.prepareStatement("update saga set live_key = ?, key_held = ?,"
+                    + " owner = case when ? then owner end, last_error = coalesce(?, last_error), updated_at = now() where id = ?")) {
+                ps.setString(1, key);
+                ps.setBoolean(2, holder == null);
+                ps.setBoolean(3, holder == null);
+                ps.setString(4, holder == null ? null : waitingFor(holder, key));
+                ps.setObject(5, sagaId);
+                requireOne(ps, sagaId);
+            }
+            return holder == null ? null : holder.id();
+        });
+    }
+
+    private static String waitingFor(Holder holder, String key) {
+        return "waits for saga " + holder.id() + " (" + holder.status() + "), which holds the key " + key
+                + ": this saga starts when that one has ended";
+    }
+
+    /**
+     * The saga that keeps an operator from undoing a COMPLETED saga: a live saga with its key, or one started after it
+     * that did not end COMPENSATED (it may have adopted what this saga created). Empty when there is none, or the saga
+     * has no key.
+     *
+     * @param lockKey hold the key's lock until the caller's transaction ends, so that no saga takes the key before the
+     *                undoing saga does (the operation); a preview takes none
+     */
+    public Optional<UUID> laterSagaOnKey(UUID sagaId, boolean lockKey) {
+        return work(c -> {
+            String key;
+            try (PreparedStatement ps = c.prepareStatement("select live_key from saga where id = ?")) {
+                ps.setObject(1, sagaId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    key = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            if (key == null) {
+                return Optional.empty();
+            }
+            Holder holder = lockKey ? lockKeyAndFindHolder(c, key) : holderOf(c, key);
+            if (holder != null && !holder.id().equals(sagaId)) {
+                return Optional.of(holder.id());
+            }
+            try (PreparedStatement ps = c.prepareStatement("select l.id from saga l join saga s on s.id = ?"
+                    + " where l.live_key = ? and l.id <> s.id and l.created_at >= s.created_at and l.status <> 'COMPENSATED'"
+                    + " order by l.created_at desc limit 1")) {
+                ps.setObject(1, sagaId);
+                ps.setString(2, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
+                }
             }
         });
     }
@@ -133,7 +238,7 @@ public class SagaLog {
      * @throws SagaRefusedException when the database refused the saga's values (nothing written)
      * @throws SagaLogUnavailableException when it could not be written
      */
-    public boolean record(NewSaga saga) {
+    public Recorded record(NewSaga saga) {
         try {
             return inNewTransaction((l, c) -> l.insert(saga));
         } catch (SagaLogUnavailableException e) {
@@ -152,7 +257,7 @@ public class SagaLog {
         return false;
     }
 
-    private int bindSaga(PreparedStatement ps, NewSaga n) throws SQLException {
+    private int bindSaga(PreparedStatement ps, NewSaga n, Holder waitsFor) throws SQLException {
         SagaSnapshot s = n.saga();
         ps.setObject(1, s.id());
         ps.setString(2, s.definitionName());
@@ -167,15 +272,17 @@ public class SagaLog {
         ps.setInt(11, s.stepIndex());
         ps.setInt(12, s.attempt());
         ps.setString(13, write(s.stepStates()));
-        ps.setString(14, n.owner());
+        ps.setString(14, waitsFor == null ? n.owner() : null);
         ps.setLong(15, n.lease().toMillis());
         ps.setLong(16, s.version());
-        ps.setString(17, s.lastError());
+        ps.setString(17, waitsFor == null ? s.lastError() : waitingFor(waitsFor, n.liveKey()));
         ps.setTimestamp(18, Timestamp.from(s.createdAt()));
         ps.setString(19, s.traceParent());
         ps.setTimestamp(20, timestamp(s.deadlineAt()));
         ps.setTimestamp(21, timestamp(s.stepDeadlineAt()));
-        return 22;
+        ps.setString(22, n.liveKey());
+        ps.setBoolean(23, waitsFor == null);
+        return 24;
     }
 
     /** Binds an attempt's columns after {@code saga_id}, from parameter {@code from} on. */
@@ -352,13 +459,14 @@ public class SagaLog {
     /**
      * Takes over up to {@code limit} live sagas nobody holds: their lease expired (the owner died or
      * hangs) or their scheduled retry is due. Rows locked by a busy instance are skipped, so several
-     * instances can scan at once and each saga goes to one of them. A paused saga is left alone until it is resumed.
+     * instances can scan at once and each saga goes to one of them. A paused saga is left alone until it is resumed, and
+     * one waiting for its key until the key is handed to it.
      */
     public List<SagaSnapshot> claimDue(String owner, int limit, Duration lease) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1,"
                     + " wake_at = now() + ? * interval '1 millisecond' where id in (select id from saga"
-                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() and paused_at is null"
+                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() and paused_at is null and key_held"
                     + " order by wake_at limit ?"
                     + " for update skip locked) returning " + SAGA_COLUMNS)) {
                 ps.setString(1, owner);

@@ -53,7 +53,7 @@ class CompensationPlanTest {
         SagaSnapshot saga = completed(CREATED);
 
         // when its plan is asked without force
-        CompensationPlan plan = CompensationPlan.of(USER_SYNC, saga, false, false, null, DESCRIBE);
+        CompensationPlan plan = CompensationPlan.of(USER_SYNC, saga, false, false, null, null, DESCRIBE);
 
         // then both steps would be undone, the local save first, and compensating now would be refused for want of force
         assertTrue(plan.needsForce());
@@ -67,7 +67,7 @@ class CompensationPlanTest {
         assertNull(plan.steps().get(0).onUncertainOwnership(), "a local step never meets uncertain ownership");
 
         // and with force, nothing is refused
-        assertNull(CompensationPlan.of(USER_SYNC, saga, true, false, null, DESCRIBE).refusal());
+        assertNull(CompensationPlan.of(USER_SYNC, saga, true, false, null, null, DESCRIBE).refusal());
     }
 
     @Test
@@ -77,7 +77,7 @@ class CompensationPlanTest {
         SagaSnapshot saga = running(0);
 
         // when its plan is asked
-        CompensationPlan plan = CompensationPlan.of(keeping, saga, false, true, null, DESCRIBE);
+        CompensationPlan plan = CompensationPlan.of(keeping, saga, false, true, null, null, DESCRIBE);
 
         // then the add is undone as possibly done (and the describer sees it so), the save was never reached
         assertNull(plan.refusal());
@@ -97,7 +97,7 @@ class CompensationPlanTest {
     void aPreExistingEffectIsPlannedAsKeptByItsCompensation() {
         // given a completed saga whose remote user existed before it
         // when its forced plan is asked
-        CompensationPlan plan = CompensationPlan.of(USER_SYNC, completed(PRE_EXISTING), true, false, null, DESCRIBE);
+        CompensationPlan plan = CompensationPlan.of(USER_SYNC, completed(PRE_EXISTING), true, false, null, null, DESCRIBE);
 
         // then the add's compensation runs and leaves the user in place
         CompensationPlan.Step add = plan.steps().get(1);
@@ -112,7 +112,7 @@ class CompensationPlanTest {
         SagaSnapshot saga = running(1).withStepState("save-liaison", new StepState(Effect.DONE, LIAISON));
 
         // when its plan is asked
-        CompensationPlan plan = CompensationPlan.of(outbox, saga, false, true, null, DESCRIBE);
+        CompensationPlan plan = CompensationPlan.of(outbox, saga, false, true, null, null, DESCRIBE);
 
         // then it says what the operation would answer
         Decision refused = SagaTransitions.decide(outbox, saga, new Event.OperatorCompensate(false, true, "alice: stop"));
@@ -125,7 +125,7 @@ class CompensationPlanTest {
         // given a saga an instance is advancing (the caller found its lease live)
         // when its plan is asked
         CompensationPlan plan = CompensationPlan.of(USER_SYNC, running(1).withStepState("tt-add-user",
-                new StepState(Effect.DONE, CREATED)), false, false, "Instance a is advancing this saga right now", DESCRIBE);
+                new StepState(Effect.DONE, CREATED)), false, false, null, "Instance a is advancing this saga right now", DESCRIBE);
 
         // then that is why compensating now would be refused, and the steps still show what it would undo
         assertEquals("Instance a is advancing this saga right now", plan.refusal());
@@ -145,7 +145,7 @@ class CompensationPlanTest {
         for (SagaSnapshot saga : sagas) {
             for (boolean interrupted : new boolean[]{false, true}) {
                 // when the plan is asked, and the operation is carried out with every compensation succeeding
-                CompensationPlan plan = CompensationPlan.of(three, saga, true, interrupted, null, DESCRIBE);
+                CompensationPlan plan = CompensationPlan.of(three, saga, true, interrupted, null, null, DESCRIBE);
                 List<String> visited = new ArrayList<>();
                 Decision d = SagaTransitions.decide(three, saga, new Event.OperatorCompensate(true, interrupted, "alice: undo"));
                 while (d.next().status() == SagaStatus.COMPENSATING) {

@@ -4,13 +4,17 @@ import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.UnavailableFailure;
 import io.sagaorchestrator.sagalog.LeaseLostException;
 import io.sagaorchestrator.sagalog.SagaLogUnavailableException;
+import com.github.rholder.retry.Attempt;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,6 +57,60 @@ class FailedCommitIsNotARefusalTest {
         assertTrue(LocalFailures.outOfReach(new SagaLogUnavailableException(new SQLException("Sorry, acquisition timeout!"))));
         assertFalse(LocalFailures.outOfReach(failedCommit(new SQLException("ERROR: duplicate key value violates unique constraint \"x\"", "23505"))));
         assertFalse(LocalFailures.outOfReach(new LeaseLostException(UUID.randomUUID(), 3)));
+    }
+
+    @Test
+    void aBrokenConstraintWarnsOfNoOutageAndAnOutageWarnsOnce() {
+        // given the first attempt of a commit refused by a unique constraint (the Quick start's second curl)
+        Attempt<Object> refused = failedAttempt(1, failedCommit(new SQLException("ERROR: duplicate key value violates unique"
+                + " constraint \"liaison_info_phone_key\"", "23505")));
+        // when the retryer's listener hears of it, then it says nothing: nothing is tried again
+        assertNull(SagaEngine.outageWarning(refused, Duration.ofSeconds(15)));
+
+        // a database that went away is tried again, and said so once, at the first attempt
+        RuntimeException away = failedCommit(new SQLException("FATAL: terminating connection due to administrator command", "57P01"));
+        String warning = SagaEngine.outageWarning(failedAttempt(1, away), Duration.ofSeconds(15));
+        assertTrue(warning != null && warning.contains("tries its commit again for up to 15000 ms"), warning);
+        assertNull(SagaEngine.outageWarning(failedAttempt(2, away), Duration.ofSeconds(15)));
+    }
+
+    private static Attempt<Object> failedAttempt(long number, RuntimeException failure) {
+        return new Attempt<>() {
+            @Override
+            public Object get() throws ExecutionException {
+                throw new ExecutionException(failure);
+            }
+
+            @Override
+            public boolean hasResult() {
+                return false;
+            }
+
+            @Override
+            public boolean hasException() {
+                return true;
+            }
+
+            @Override
+            public Object getResult() {
+                throw new IllegalStateException("the attempt failed");
+            }
+
+            @Override
+            public Throwable getExceptionCause() {
+                return failure;
+            }
+
+            @Override
+            public long getAttemptNumber() {
+                return number;
+            }
+
+            @Override
+            public long getDelaySinceFirstAttempt() {
+                return 0;
+            }
+        };
     }
 
     private static RuntimeException failedCommit(SQLException reason) {

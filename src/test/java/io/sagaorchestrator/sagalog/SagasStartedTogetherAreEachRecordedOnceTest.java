@@ -21,7 +21,6 @@ import java.util.concurrent.Future;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,18 +88,18 @@ class SagasStartedTogetherAreEachRecordedOnceTest {
     void aKeyAlreadyTakenIsRefusedWithoutWritingAnything() {
         // given a saga recorded with a key
         String key = "taken-" + UUID.randomUUID();
-        assertTrue(log.record(newSaga("first-" + key, key)));
+        assertEquals(Recorded.Kind.CREATED, log.record(newSaga("first-" + key, key)).kind());
 
         // when another saga with the same key is recorded, then it is refused and nothing of it is written
         NewSaga second = newSaga("second-" + key, key);
-        assertFalse(log.record(second));
+        assertEquals(Recorded.Kind.DUPLICATE, log.record(second).kind());
         assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ?::uuid", second.saga().id().toString()));
     }
 
     private List<Future<Boolean>> startTogether(List<NewSaga> sagas) {
         ExecutorService callers = Executors.newFixedThreadPool(sagas.size());
         try {
-            List<Callable<Boolean>> calls = sagas.stream().<Callable<Boolean>>map(s -> () -> log.record(s)).toList();
+            List<Callable<Boolean>> calls = sagas.stream().<Callable<Boolean>>map(s -> () -> log.record(s).kind() == Recorded.Kind.CREATED).toList();
             return callers.invokeAll(calls);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
