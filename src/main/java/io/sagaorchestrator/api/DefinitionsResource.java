@@ -29,7 +29,12 @@ public class DefinitionsResource {
      * @param start how to start it over the generic endpoint, or null: started by code, or by an endpoint of its own
      */
     public record Definition(String name, int version, String hash, String description, List<Step> steps, Start start,
-                             @JsonInclude(JsonInclude.Include.NON_NULL) Long deadlineMillis) {
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Long deadlineMillis,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Key key) {
+    }
+
+    /** One live saga per value of {@code key} (its template); {@code onLiveKey}: what a second start does meanwhile. */
+    public record Key(String key, String onLiveKey) {
     }
 
     /** What a console or client needs to build a start form: where to post, who may, and each field of the body. */
@@ -62,7 +67,9 @@ public class DefinitionsResource {
 
     private static Definition view(SagaDefinition d) {
         return new Definition(d.name(), d.version(), d.hash(), d.description(), d.steps().stream().map(DefinitionsResource::view).toList(),
-                d.httpStart() == null ? null : view(d.name(), d.httpStart()), millis(d.deadline()));
+                d.httpStart() == null ? null : view(d.name(), d.httpStart()), millis(d.deadline()),
+                d.liveKey() == null ? null : new Key(d.liveKey().template().text(),
+                        d.liveKey().whileLive().name().toLowerCase(Locale.ROOT)));
     }
 
     private static Start view(String name, HttpStart start) {

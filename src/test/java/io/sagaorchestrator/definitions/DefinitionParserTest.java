@@ -1,5 +1,7 @@
 package io.sagaorchestrator.definitions;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.UnknownOutcomeFailure;
 import org.junit.jupiter.api.Test;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -184,5 +187,53 @@ class DefinitionParserTest {
         // a local step's effect commits with the saga log: it is never of uncertain ownership, so the key would promise nothing
         String fault = faultOf(GOOD + "    compensation: deleteLiaison\n    onUncertainOwnership: compensate\n");
         assertTrue(fault.contains("line 17, steps[1] 'save': onUncertainOwnership applies only to a remote or outbox step"), fault);
+    }
+
+    @Test
+    void aKeyReadsAsWrittenAndGivesEachInputItsValue() {
+        SagaDefinition d = parser.parse("demo.yaml", GOOD.replace("version: 2\n",
+                "version: 2\nkey: \"tt-user:${input.username}/${input.org.id}\"\nonLiveKey: refuse\n"));
+
+        assertEquals(LiveKey.WhileLive.REFUSE, d.liveKey().whileLive());
+        assertEquals("tt-user:zhangsan13800000000/7", d.liveKey().valueFor(new ObjectMapper().createObjectNode()
+                .put("username", "zhangsan13800000000").set("org", new ObjectMapper().createObjectNode().put("id", 7))));
+        // waiting is what a second start does unless the definition says otherwise; without a key there is none
+        assertEquals(LiveKey.WhileLive.WAIT, parser.parse("demo.yaml", GOOD.replace("version: 2\n",
+                "version: 2\nkey: k-${input.username}\n")).liveKey().whileLive());
+        assertNull(parser.parse("demo.yaml", GOOD).liveKey());
+    }
+
+    @Test
+    void anInputWithoutTheKeysFieldIsRefusedNamingIt() {
+        LiveKey key = parser.parse("demo.yaml", GOOD.replace("version: 2\n", "version: 2\nkey: k-${input.username}\n")).liveKey();
+
+        KeyNotInInputException e = assertThrows(KeyNotInInputException.class,
+                () -> key.valueFor(new ObjectMapper().createObjectNode().put("name", "x")));
+
+        assertEquals("username", e.field());
+        assertEquals("input.username has no value, and the saga's key k-${input.username} reads it", e.getMessage());
+    }
+
+    @Test
+    void aKeyThatCannotBeKnownBeforeTheSagaRunsIsRefusedWithItsLine() {
+        String fault = faultOf(GOOD.replace("version: 2\n", "version: 2\nkey: \"u-${steps.add.output.remoteUserId}\"\n"));
+        assertTrue(fault.contains("line 3, key: key 'u-${steps.add.output.remoteUserId}' reads ${steps.add.output.remoteUserId}:"
+                + " a key may read only the input"), fault);
+
+        fault = faultOf(GOOD.replace("version: 2\n", "version: 2\nkey: everything\n"));
+        assertTrue(fault.contains("line 3, key: key 'everything' reads no field of the input"), fault);
+
+        fault = faultOf(GOOD.replace("version: 2\n", "version: 2\nkey: k-${input.username}\nonLiveKey: attach\n"));
+        assertTrue(fault.contains("line 4, onLiveKey: 'attach' is neither 'wait' nor 'refuse'"), fault);
+
+        fault = faultOf(GOOD.replace("version: 2\n", "version: 2\nonLiveKey: wait\n"));
+        assertTrue(fault.contains("the definition declares no 'key'"), fault);
+    }
+
+    @Test
+    void aKeyMustReadAFieldOfTheDeclaredInput() {
+        String fault = faultOf(GOOD.replace("version: 2\n", "version: 2\ninput:\n  phone: { type: string, required: true }\n"
+                + "key: k-${input.username}\n"));
+        assertTrue(fault.contains("key: reads input.username, which is not a field of input (fields: phone)"), fault);
     }
 }
