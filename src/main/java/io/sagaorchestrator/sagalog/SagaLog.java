@@ -138,8 +138,8 @@ public class SagaLog {
         });
     }
 
-    /** The live saga that holds a key, and its status. */
-    private record Holder(UUID id, SagaStatus status) {
+    /** The live saga that holds a key. */
+    private record Holder(UUID id) {
     }
 
     /**
@@ -156,11 +156,11 @@ public class SagaLog {
     }
 
     private static Holder holderOf(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select id, status from saga where live_key = ? and key_held"
+        try (PreparedStatement ps = c.prepareStatement("select id from saga where live_key = ? and key_held"
                 + " and status in ('RUNNING', 'COMPENSATING', 'ESCALATED')")) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Holder(rs.getObject(1, UUID.class), SagaStatus.valueOf(rs.getString(2))) : null;
+                return rs.next() ? new Holder(rs.getObject(1, UUID.class)) : null;
             }
         }
     }
@@ -191,8 +191,8 @@ public class SagaLog {
     }
 
     private static String waitingFor(Holder holder, String key) {
-        return "waits for saga " + holder.id() + " (" + holder.status() + "), which holds the key " + key
-                + ": this saga starts when that one has ended";
+        return "waits for saga " + holder.id() + ", which holds the key " + key + ": this saga starts when that one has"
+                + " ended (an ESCALATED one ends when an operator resolves it, or its retried compensation ends)";
     }
 
     /**

@@ -10,6 +10,7 @@ import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * {@code ttAddUser}: creates the user in TT, or learns the id of the user who has the username.
@@ -19,6 +20,11 @@ import java.util.Set;
  * to an attempt whose predecessors certainly did nothing: somebody else's user, never deleted) or
  * {@code UNCERTAIN} (EXISTS after an attempt whose outcome was lost: it may be ours or somebody
  * else's, and TT offers no way to tell, so undoing it needs a person).
+ *
+ * <p>One case is told apart all the same: a user another saga has linked already (a SYNCED liaison names it) existed
+ * before this saga. Both user-sync definitions hold the key {@code tt-user:<username>}, so that saga ended before this
+ * one began, and this saga's lost attempt cannot have created what it linked. A person submitted twice then meets
+ * their own user, and keeps it, instead of waiting for a person to tell.
  */
 @ApplicationScoped
 @Named("ttAddUser")
@@ -28,14 +34,16 @@ public class TtAddUserAction implements RemoteAction {
 
     private final TtUserApi tt;
     private final ObjectMapper json;
+    private final LinkedUsers linked;
     private final String authToken;
     private final String password;
 
-    TtAddUserAction(@RestClient TtUserApi tt, ObjectMapper json,
+    TtAddUserAction(@RestClient TtUserApi tt, ObjectMapper json, LinkedUsers linked,
                     @ConfigProperty(name = "tt.app-secret") String appSecret,
                     @ConfigProperty(name = "tt.default-password") String defaultPassword) {
         this.tt = tt;
         this.json = json;
+        this.linked = linked;
         this.authToken = AuthToken.md5Hex(appSecret);
         this.password = AuthToken.md5Hex(defaultPassword);
     }
@@ -47,7 +55,7 @@ public class TtAddUserAction implements RemoteAction {
 
     @Override
     public JsonNode execute(StepContext context) {
-        return json.valueToTree(register(UserSyncInput.of(context.input(), json), context.earlierAttemptInDoubt()));
+        return json.valueToTree(register(UserSyncInput.of(context.input(), json), context.sagaId(), context.earlierAttemptInDoubt()));
     }
 
     /**
@@ -67,7 +75,7 @@ public class TtAddUserAction implements RemoteAction {
     }
 
     /** The remote user for the input's username, and whether this saga may delete it. */
-    RemoteUser register(UserSyncInput in, boolean earlierAttemptInDoubt) {
+    RemoteUser register(UserSyncInput in, UUID sagaId, boolean earlierAttemptInDoubt) {
         TtUserApi.Answer answer;
         try {
             answer = tt.add(authToken, new TtUserApi.NewUser(in.username(), password, in.name(), in.phone(), in.roleIds()));
@@ -80,7 +88,8 @@ public class TtAddUserAction implements RemoteAction {
         return switch (answer.status()) {
             case "OK" -> new RemoteUser(answer.data(), answer.status(), RemoteUser.Ownership.CREATED);
             case "EXISTS" -> new RemoteUser(answer.data(), answer.status(),
-                    earlierAttemptInDoubt ? RemoteUser.Ownership.UNCERTAIN : RemoteUser.Ownership.PRE_EXISTING);
+                    earlierAttemptInDoubt && !linked.byAnotherSaga(answer.data(), sagaId)
+                            ? RemoteUser.Ownership.UNCERTAIN : RemoteUser.Ownership.PRE_EXISTING);
             default -> throw TtFailures.unexpected("ttAddUser", answer);
         };
     }

@@ -42,7 +42,7 @@ public class TtDeleteUserAction implements RemoteAction {
         UserSyncInput in = UserSyncInput.of(context.input(), json);
         RemoteUser user = context.forwardOutput() != null
                 ? RemoteUser.of(context.forwardOutput(), json)
-                : add.register(in, true);
+                : add.register(in, context.sagaId(), true);
         return switch (user.ownership()) {
             case PRE_EXISTING -> json.createObjectNode().put("kept", user.remoteUserId())
                     .put("reason", "the user existed in TT before this saga, so undoing the saga leaves it in place");

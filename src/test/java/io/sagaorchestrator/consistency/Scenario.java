@@ -468,7 +468,8 @@ final class Scenario implements AutoCloseable {
         return r;
     }
 
-    private static synchronized void record(String line) {
+    /** Appends a summary line to the suite's table (one table per run). */
+    static synchronized void record(String line) {
         try {
             Files.createDirectories(SUMMARY.getParent());
             if (!summaryStarted) {

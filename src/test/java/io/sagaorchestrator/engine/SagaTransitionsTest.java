@@ -390,6 +390,34 @@ class SagaTransitionsTest {
     }
 
     @Test
+    void aCompletedSagaALaterSagaWithItsKeyMayHaveAdoptedFromIsNotUndone() {
+        // given a COMPLETED saga, and a later saga with the same key that did not end COMPENSATED: it may have met EXISTS
+        // and linked the user this one created
+        SagaSnapshot saga = completed();
+        UUID later = UUID.randomUUID();
+
+        // when an operator forces its compensation
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorCompensate(true, false, "alice: undo", later));
+
+        // then it is refused, naming the later saga, and nothing changes
+        Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
+        assertSame(saga, refused.next());
+        assertEquals("Saga " + later + " has the same key and came after this one: it may have adopted what this saga created,"
+                + " and undoing this saga would take it away. Undo that saga first, or repair by hand", refused.reason());
+    }
+
+    @Test
+    void aLaterSagaWithTheKeyDoesNotHoldBackTheUndoOfALiveSaga() {
+        // given a RUNNING saga whose add took effect (it holds its key: no later saga can have adopted from it yet)
+        SagaSnapshot saga = running(1, 1).withStepState("tt-add-user", new StepState(Effect.DONE, TT_USER));
+
+        // when an operator compensates it, then it is undone as ever
+        Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorCompensate(false, false, "alice: stop",
+                UUID.randomUUID()));
+        assertEquals(SagaStatus.COMPENSATING, assertInstanceOf(Decision.Park.class, decision).next().status());
+    }
+
+    @Test
     void aCompletedSagaWhoseLastStepCannotBeUndoneIsNotCompensated() {
         // given a COMPLETED saga whose last step is an outbox call without compensation
         SagaSnapshot saga = completed().withStepState("save-user", new StepState(Effect.DONE, LIAISON))

@@ -80,7 +80,7 @@ class OneLiveSagaPerKeyTest {
             assertEquals(holder, recorded.get(i).holder());
             assertEquals(0, count("select count(*) from saga_step_attempt where saga_id = ?", waiter));
             assertEquals(1, count("select count(*) from saga where id = ? and not key_held and owner is null"
-                    + " and last_error like ?", waiter, "waits for saga " + holder + " (RUNNING), which holds the key " + key + "%"));
+                    + " and last_error like ?", waiter, "waits for saga " + holder + ", which holds the key " + key + ": this saga starts when%"));
         }
     }
 

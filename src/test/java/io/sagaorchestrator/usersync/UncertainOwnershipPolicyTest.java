@@ -41,8 +41,12 @@ class UncertainOwnershipPolicyTest {
     }
 
     private final RecordingTt tt = new RecordingTt();
-    private final TtDeleteUserAction delete = new TtDeleteUserAction(tt,
-            new TtAddUserAction(tt, JSON, "the-app-secret", "the-password"), JSON);
+    /** No other saga linked user 42: its ownership stays uncertain. */
+    private final TtDeleteUserAction delete = deleteWith((remoteUserId, sagaId) -> false);
+
+    private TtDeleteUserAction deleteWith(LinkedUsers linked) {
+        return new TtDeleteUserAction(tt, new TtAddUserAction(tt, JSON, linked, "the-app-secret", "the-password"), JSON);
+    }
 
     private StepContext compensation(String ownership, OwnershipPolicy policy) throws Exception {
         JsonNode input = JSON.readTree("{\"name\":\"Li Lei\",\"phone\":\"13900000001\",\"roleIds\":[1],\"username\":\"lilei0001\"}");
@@ -104,6 +108,20 @@ class UncertainOwnershipPolicyTest {
         JsonNode out = delete.execute(compensation("PRE_EXISTING", OwnershipPolicy.COMPENSATE));
 
         // then the policy concerns uncertain users only
+        assertEquals(List.of(), tt.deleted);
+        assertEquals("42", out.path("kept").asText());
+    }
+
+    @Test
+    void anExistsAfterALostAnswerForAUserAnotherSagaLinkedIsPreExistingAndKept() throws Exception {
+        // given the add's outcome was never learned, and another saga (of the same person, which ended before this one
+        // began: they share the key) has linked TT user 42
+        TtDeleteUserAction undo = deleteWith((remoteUserId, sagaId) -> remoteUserId.equals("42"));
+
+        // when the undo re-issues the add and TT answers EXISTS, with compensate chosen
+        JsonNode out = undo.execute(compensation(null, OwnershipPolicy.COMPENSATE));
+
+        // then the user predates this saga: it is kept, whatever the policy for uncertain users says
         assertEquals(List.of(), tt.deleted);
         assertEquals("42", out.path("kept").asText());
     }
