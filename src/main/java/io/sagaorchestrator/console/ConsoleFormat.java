@@ -1,6 +1,7 @@
 package io.sagaorchestrator.console;
 
 import io.quarkus.qute.TemplateExtension;
+import io.sagaorchestrator.sagalog.SagaStatus;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +56,11 @@ final class ConsoleFormat {
      */
     static String shortId(UUID id) {
         return id == null ? "" : id.toString().substring(SHORT_ID_FROM);
+    }
+
+    /** {@code An ESCALATED}: a saga status with its article, to open a sentence. */
+    static String withArticle(String status) {
+        return SagaStatus.valueOf(status).withArticle();
     }
 
     /** A status or outcome as a CSS class suffix. */
