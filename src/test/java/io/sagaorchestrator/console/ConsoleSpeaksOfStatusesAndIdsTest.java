@@ -36,4 +36,15 @@ class ConsoleSpeaksOfStatusesAndIdsTest {
         operate("operator", sagaId, "pause", "{\"reason\":\"grammar\"}").then().statusCode(409)
                 .body("detail", startsWith("An ESCALATED saga cannot be paused"));
     }
+
+    @Test
+    void aSagaThatTakesNoOperationSaysSoWithItsStatusAndArticle() {
+        // given a compensated saga, which no operation applies to
+        String sagaId = ConsoleSagas.compensated("NoOps", uniquePhone());
+
+        // when an operator opens it, then the page says so in a sentence
+        Response signedIn = ConsoleSignInTest.signIn("operator", "operator");
+        given().cookies(signedIn.getCookies()).get("/console/sagas/" + sagaId).then().statusCode(200)
+                .body(containsString("<p id=\"no-actions\">A COMPENSATED saga takes no manual operation.</p>"));
+    }
 }
