@@ -82,7 +82,7 @@ public class AccessRefusals {
     }
 
     private static void end(RoutingContext http, Problem problem) {
-        http.response().setStatusCode(problem.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE).end(Json.encode(problem.members()));
+        http.response().setStatusCode(problem.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE).end(Json.encode(problem.toResponse().getEntity()));
     }
 
     static Problem noCredentials() {
