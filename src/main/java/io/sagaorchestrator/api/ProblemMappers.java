@@ -12,7 +12,10 @@ import io.sagaorchestrator.sagalog.SagaLogUnavailableException;
 import io.sagaorchestrator.sagalog.SagaRefusedException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -39,6 +42,29 @@ public class ProblemMappers {
         String detail = violations.stream().map(v -> v.field() + " " + v.message()).reduce((a, b) -> a + "; " + b).orElse("");
         return Problem.of(Response.Status.BAD_REQUEST, "invalid-input", "The request is not valid", detail)
                 .with("violations", violations).toResponse();
+    }
+
+    /** A query, header or body value the service cannot use, named as bean validation names its violations. */
+    @ServerExceptionMapper
+    public Response invalidParameter(InvalidParameterException e) {
+        return invalidInputAnswer(List.of(new InputSchema.Violation(e.parameter(), e.problem())));
+    }
+
+    @ServerExceptionMapper
+    public Response notAnId(NotAnIdException e) {
+        return Problem.of(Response.Status.NOT_FOUND, "not-an-id", "The id in the path is not a UUID", e.getMessage()).toResponse();
+    }
+
+    /** Quarkus' own words name an annotation of the code; the client needs the header and its value. */
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers) {
+        String sent = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        boolean form = sent != null && sent.startsWith(MediaType.APPLICATION_FORM_URLENCODED);
+        return Problem.of(Response.Status.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "The body's Content-Type is not JSON",
+                        "The Content-Type header must be application/json; this request sent "
+                                + (sent == null || sent.isBlank() ? "none" : "'" + sent + "'")
+                                + (form ? " (what curl -d sends unless told: add -H 'Content-Type: application/json')" : "") + ".")
+                .with("header", HttpHeaders.CONTENT_TYPE).toResponse();
     }
 
     @ServerExceptionMapper

@@ -1,7 +1,6 @@
 package io.sagaorchestrator.api;
 
 import io.quarkus.runtime.configuration.DurationConverter;
-import jakarta.ws.rs.BadRequestException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -36,14 +35,14 @@ public final class QueryParams {
         try {
             return text == null ? null : within(name, text, Instant.parse(text));
         } catch (DateTimeParseException e) {
-            throw new BadRequestException(name + " '" + text + "' is not a UTC time (write e.g. 2026-11-25T08:00:00Z)");
+            throw new InvalidParameterException(name, "'" + text + "' is not a UTC time (write e.g. 2026-11-25T08:00:00Z)");
         }
     }
 
-    /** @throws BadRequestException naming the parameter when the time is outside {@link #EARLIEST}..{@link #LATEST} */
+    /** @throws InvalidParameterException naming the parameter when the time is outside {@link #EARLIEST}..{@link #LATEST} */
     public static Instant within(String name, String text, Instant time) {
         if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
-            throw new BadRequestException(name + " '" + text + "' is outside the times the saga log can hold (years 1970 to 9999, UTC)");
+            throw new InvalidParameterException(name, "'" + text + "' is outside the times the saga log can hold (years 1970 to 9999, UTC)");
         }
         return time;
     }
@@ -53,10 +52,10 @@ public final class QueryParams {
         try {
             duration = text == null ? null : DurationConverter.parseDuration(text);
         } catch (RuntimeException e) {
-            throw new BadRequestException(name + " '" + text + "' is not a duration (write e.g. 30s, 5m, 2h)");
+            throw new InvalidParameterException(name, "'" + text + "' is not a duration (write e.g. 30s, 5m, 2h)");
         }
         if (duration != null && (duration.isNegative() || duration.compareTo(LONGEST) > 0)) {
-            throw new BadRequestException(name + " '" + text + "' is not a duration from 0s to " + LONGEST.toDays() + "d");
+            throw new InvalidParameterException(name, "'" + text + "' is not a duration from 0s to " + LONGEST.toDays() + "d");
         }
         return duration;
     }
@@ -64,7 +63,7 @@ public final class QueryParams {
     /** PostgreSQL's text cannot hold the NUL character: a search for one would fail in the database, not say why. */
     public static String text(String name, String text) {
         if (text != null && text.indexOf('\0') >= 0) {
-            throw new BadRequestException(name + " must not contain the NUL character (\\u0000)");
+            throw new InvalidParameterException(name, "must not contain the NUL character (\\u0000)");
         }
         return text;
     }
@@ -73,7 +72,7 @@ public final class QueryParams {
         try {
             return text == null ? null : UUID.fromString(text);
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException(name + " '" + text + "' is not a saga id");
+            throw new InvalidParameterException(name, "'" + text + "' is not a saga id: saga ids are UUIDs such as " + NotAnIdException.EXAMPLE);
         }
     }
 
@@ -84,7 +83,7 @@ public final class QueryParams {
                 try {
                     statuses.add(SagaStatus.valueOf(one.strip().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new BadRequestException("status '" + one + "' is not one of " + List.of(SagaStatus.values()));
+                    throw new InvalidParameterException("status", "'" + one + "' is not one of " + List.of(SagaStatus.values()));
                 }
             }
         }

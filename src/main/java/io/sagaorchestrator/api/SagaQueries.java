@@ -9,7 +9,6 @@ import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.BadRequestException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
@@ -145,7 +144,7 @@ public class SagaQueries {
                          Integer minAttempts, Boolean retrying, Boolean paused) {
         public Filter {
             if (errorText != null && errorText.strip().length() < MIN_ERROR_TEXT) {
-                throw new BadRequestException("error '" + errorText + "' is too short: search for at least " + MIN_ERROR_TEXT
+                throw new InvalidParameterException("error", "'" + errorText + "' is too short: search for at least " + MIN_ERROR_TEXT
                         + " characters of the error text");
             }
         }

@@ -2,9 +2,9 @@ package io.sagaorchestrator.api;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.ext.ParamConverter;
 import jakarta.ws.rs.ext.ParamConverterProvider;
@@ -13,12 +13,14 @@ import jakarta.ws.rs.ext.Provider;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * Numbers and booleans of query, header and form parameters, read strictly. JAX-RS answers 404 for a query value it
  * cannot convert (e.g. {@code limit=99999999999}, past what an int holds) and reads {@code retrying=maybe} as false;
  * these answer 400 naming the parameter and the values it takes. Values in range are then checked by the
- * parameter's {@code @Min}/{@code @Max} as before (with {@code violations} naming it).
+ * parameter's {@code @Min}/{@code @Max} as before (with {@code violations} naming it). A path's id that is not a UUID
+ * is answered 404 saying so, where JAX-RS says only "HTTP 404 Not Found".
  */
 @Provider
 public class StrictParamConverters implements ParamConverterProvider {
@@ -26,6 +28,10 @@ public class StrictParamConverters implements ParamConverterProvider {
     @Override
     @SuppressWarnings("unchecked")
     public <T> ParamConverter<T> getConverter(Class<T> rawType, Type genericType, Annotation[] annotations) {
+        if (rawType == UUID.class) {
+            String path = pathParameterName(annotations);
+            return path == null ? null : (ParamConverter<T>) new Id(path);
+        }
         String name = parameterName(annotations);
         if (name == null) {
             return null;
@@ -55,7 +61,7 @@ public class StrictParamConverters implements ParamConverterProvider {
                 }
                 return value;
             } catch (NumberFormatException | ArithmeticException e) {
-                throw new BadRequestException(name + " '" + text + "' is not a whole number from " + min + " to " + max);
+                throw new InvalidParameterException(name, "'" + text + "' is not a whole number from " + min + " to " + max);
             }
         }
 
@@ -72,7 +78,7 @@ public class StrictParamConverters implements ParamConverterProvider {
             return switch (text.strip().toLowerCase(Locale.ROOT)) {
                 case "true" -> true;
                 case "false" -> false;
-                default -> throw new BadRequestException(name + " '" + text + "' is neither true nor false");
+                default -> throw new InvalidParameterException(name, "'" + text + "' is neither true nor false");
             };
         }
 
@@ -80,6 +86,33 @@ public class StrictParamConverters implements ParamConverterProvider {
         public String toString(Boolean value) {
             return value.toString();
         }
+    }
+
+    /** A UUID in the path: anything else names no saga (no bulk job), and the answer says why. */
+    private record Id(String name) implements ParamConverter<UUID> {
+
+        @Override
+        public UUID fromString(String text) {
+            try {
+                return UUID.fromString(text);
+            } catch (IllegalArgumentException e) {
+                throw new NotAnIdException(name, text);
+            }
+        }
+
+        @Override
+        public String toString(UUID value) {
+            return value.toString();
+        }
+    }
+
+    private static String pathParameterName(Annotation[] annotations) {
+        for (Annotation a : annotations) {
+            if (a instanceof PathParam p) {
+                return p.value();
+            }
+        }
+        return null;
     }
 
     private static String parameterName(Annotation[] annotations) {

@@ -1,6 +1,7 @@
 package io.sagaorchestrator.console;
 
 import io.quarkus.qute.TemplateExtension;
+import io.sagaorchestrator.sagalog.SagaStatus;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,9 @@ final class ConsoleFormat {
 
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
+
+    /** Where the last block of a UUID's written form starts: 8-4-4-4- */
+    private static final int SHORT_ID_FROM = 24;
 
     private ConsoleFormat() {
     }
@@ -46,9 +50,17 @@ final class ConsoleFormat {
         return seconds == null ? "" : duration(Duration.ofSeconds(seconds), false);
     }
 
-    /** The first block of a saga id, enough to tell sagas apart on a page. */
+    /**
+     * The last block of a saga id, enough to tell sagas apart on a page. Saga ids are UUID v7: their first blocks are
+     * the creation time, the same for every saga of a minute; the last one is random.
+     */
     static String shortId(UUID id) {
-        return id == null ? "" : id.toString().substring(0, 8);
+        return id == null ? "" : id.toString().substring(SHORT_ID_FROM);
+    }
+
+    /** {@code An ESCALATED}: a saga status with its article, to open a sentence. */
+    static String withArticle(String status) {
+        return SagaStatus.valueOf(status).withArticle();
     }
 
     /** A status or outcome as a CSS class suffix. */

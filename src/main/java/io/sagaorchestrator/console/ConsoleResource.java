@@ -9,6 +9,7 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.FormAuthenticationMechanism;
 import io.sagaorchestrator.api.InvalidCursorException;
+import io.sagaorchestrator.api.NotAnIdException;
 import io.sagaorchestrator.api.SagaNotFoundException;
 import io.sagaorchestrator.api.SearchUnavailableException;
 import io.sagaorchestrator.api.SagaQueries;
@@ -221,6 +222,12 @@ public class ConsoleResource {
 
     @ServerExceptionMapper
     Response notFound(SagaNotFoundException e) {
+        return html(404, ConsolePages.problem(page("sagas"), "No such saga", e.getMessage()));
+    }
+
+    /** A browser shows a page, not the API's problem+json, for a saga address that was mistyped or cut short. */
+    @ServerExceptionMapper
+    Response notAnId(NotAnIdException e) {
         return html(404, ConsolePages.problem(page("sagas"), "No such saga", e.getMessage()));
     }
 

@@ -3,6 +3,7 @@ package io.sagaorchestrator.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.uuid.UuidCreator;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.sagalog.SagaLog;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
@@ -53,6 +54,10 @@ public class EscalationAlerts {
     /** Once the escalation is committed. */
     void escalated(SagaSnapshot saga) {
         LOG.errorf("Saga %s (%s) is ESCALATED and needs manual repair: %s", saga.id(), saga.definitionName(), saga.lastError());
-        metrics.counter("saga.escalated", "definition", saga.definitionName()).increment();
+        escalatedCounter(metrics, saga.definitionName()).increment();
+    }
+
+    static Counter escalatedCounter(MeterRegistry metrics, String definition) {
+        return metrics.counter("saga.escalated", "definition", definition);
     }
 }

@@ -3,11 +3,15 @@ package io.sagaorchestrator.engine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
+import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Outcome;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +32,18 @@ public class SagaEvents {
     SagaEvents(MeterRegistry metrics, EscalationAlerts alerts) {
         this.metrics = metrics;
         this.alerts = alerts;
+    }
+
+    /**
+     * Every loaded definition's escalation and deadline counters, at 0 from the start: an alert on
+     * {@code increase(saga_escalated_total[10m])} cannot see a series that only appears with its first increment, so
+     * the first escalation after a start would never fire it.
+     */
+    void registerAtZero(@Observes StartupEvent start, DefinitionRegistry definitions) {
+        for (SagaDefinition d : definitions.all()) {
+            EscalationAlerts.escalatedCounter(metrics, d.name());
+            deadlinePassedBy.computeIfAbsent(d.name(), this::deadlinePassedCounter);
+        }
     }
 
     void started(String definition) {
@@ -51,7 +67,11 @@ public class SagaEvents {
 
     /** A RUNNING saga was found past its deadline and stopped going forward (counted each time the engine acts on it). */
     void deadlinePassed(String definition) {
-        deadlinePassedBy.computeIfAbsent(definition, d -> metrics.counter("saga.deadline.passed", "definition", d)).increment();
+        deadlinePassedBy.computeIfAbsent(definition, this::deadlinePassedCounter).increment();
+    }
+
+    private Counter deadlinePassedCounter(String definition) {
+        return metrics.counter("saga.deadline.passed", "definition", definition);
     }
 
     private record AttemptKind(String definition, String step, Direction direction, Outcome outcome) {

@@ -86,7 +86,7 @@ public final class SagaTransitions {
      */
     public static Decision pause(SagaSnapshot saga, String pausedBy) {
         if (saga.status().isTerminal()) {
-            return new Decision.Refused(saga, "A " + saga.status() + " saga makes no attempts: there is nothing to pause");
+            return new Decision.Refused(saga, "A saga in status " + saga.status() + " makes no attempts: there is nothing to pause");
         }
         if (pausedBy != null) {
             return new Decision.Refused(saga, "The saga is paused already, by " + pausedBy + "; nothing was changed");
@@ -366,7 +366,7 @@ public final class SagaTransitions {
     private static Decision skipByHand(SagaDefinition definition, SagaSnapshot saga, Event.OperatorSkip request) {
         StepDefinition step = current(definition, saga);
         if (saga.status() != SagaStatus.RUNNING && saga.status() != SagaStatus.ESCALATED) {
-            return new Decision.Refused(saga, "A " + saga.status() + " saga has no forward step to skip");
+            return new Decision.Refused(saga, "A saga in status " + saga.status() + " has no forward step to skip");
         }
         if (saga.status() == SagaStatus.ESCALATED && !request.lastAttemptForward()) {
             return new Decision.Refused(saga, "The saga escalated while undoing step '" + step.name() + "', not going forward:"

@@ -2,6 +2,7 @@ package io.sagaorchestrator.operations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.api.InvalidParameterException;
 import io.sagaorchestrator.api.PlainText;
 import io.sagaorchestrator.api.QueryParams;
 import io.sagaorchestrator.api.SagaQueries;
@@ -12,7 +13,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -130,7 +130,7 @@ public class BulkOperationsResource {
 
     private static void requireNarrowing(Filter filter) {
         if (filter.isEmpty()) {
-            throw new BadRequestException("the filter is empty: name at least one criterion (e.g. status and definition),"
+            throw new InvalidParameterException("filter", "is empty: name at least one criterion (e.g. status and definition),"
                     + " a bulk operation over every saga is never what was meant");
         }
     }

@@ -195,7 +195,7 @@ public class ManualOperations {
     static String refusedBeforeDeciding(SagaLog.Locked locked, Operation operation) {
         SagaSnapshot saga = locked.saga();
         if (!operation.allowedFrom(saga.status())) {
-            return "A " + saga.status() + " saga cannot be " + pastTense(operation) + "; allowed: " + Operation.allowedIn(saga.status());
+            return saga.status().withArticle() + " saga cannot be " + pastTense(operation) + "; allowed: " + Operation.allowedIn(saga.status());
         }
         // pause and resume act beside an attempt in flight (see pauseOrResume)
         if (locked.leaseLive() && operation != Operation.PAUSE && operation != Operation.RESUME) {

@@ -12,6 +12,11 @@ public enum SagaStatus {
     /** An operator repaired an escalated saga by hand. */
     RESOLVED;
 
+    /** {@code A RUNNING}, {@code An ESCALATED}: the status with its article, to open a sentence. */
+    public String withArticle() {
+        return ("AEIOU".indexOf(name().charAt(0)) >= 0 ? "An " : "A ") + name();
+    }
+
     public boolean isTerminal() {
         return this != RUNNING && this != COMPENSATING;
     }

@@ -212,6 +212,6 @@ class CompensationPlanApiTest {
     @Test
     void aBulkPlanOverEverySagaIsRefusedAsTheBulkOperationIs() {
         as("operator").contentType("application/json").body("{\"filter\":{}}").post("/api/bulk-operations/compensation-plan")
-                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("the filter is empty"));
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("filter is empty"));
     }
 }

@@ -103,7 +103,7 @@ class ConsoleInChromiumTest {
         signIn("operator");
 
         // the overview names it among the newest escalated sagas
-        assertTrue(browser.find("#escalated-sagas").getText().contains(sagaId.substring(0, 8)));
+        assertTrue(browser.find("#escalated-sagas").getText().contains(sagaId.substring(sagaId.lastIndexOf('-') + 1)));
 
         // the list finds it by status and business key
         driver.findElement(By.linkText("Sagas")).click();

@@ -98,7 +98,12 @@ public final class UserSyncFixture {
      */
     public static java.util.UUID givenStuckUserSync(String definitionHash, int definitionVersion, String username, String phone,
                                                     int attempts, Duration wakeIn) {
-        java.util.UUID id = java.util.UUID.randomUUID();
+        return givenStuckUserSync(java.util.UUID.randomUUID(), definitionHash, definitionVersion, username, phone, attempts, wakeIn);
+    }
+
+    /** As above, with the saga id the test needs. */
+    public static java.util.UUID givenStuckUserSync(java.util.UUID id, String definitionHash, int definitionVersion, String username,
+                                                    String phone, int attempts, Duration wakeIn) {
         execute("insert into saga (id, definition_name, definition_version, definition_hash, status, business_key, input,"
                         + " step_index, attempt, step_states, owner, wake_at, version, last_error) values (?, 'user-sync', ?, ?, 'RUNNING', ?,"
                         + " cast(? as jsonb), 0, ?, '{\"tt-add-user\": {\"effect\": \"UNCERTAIN\"}}', null,"
