@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts the README's run command (./mvnw quarkus:dev) on this checkout, waits for it to answer, sends the README's
 # first curl and expects 200, runs each walkthrough of the README (a ```bash block after a line
-# `<!-- walkthrough: NAME -->`, each curl under a comment that ends in `-> STATUS ...`) and expects each status, then
-# stops it. Dev mode resolves dependencies that `verify` never touches (an
+# `<!-- walkthrough: NAME -->`) and expects each status it announces, then stops it. A walkthrough runs as a bash
+# script of its own, as a reader would paste it (variables, sleeps, edits of a definition, `ID=$(curl ...)`); the
+# curl after a comment that contains `-> STATUS` must answer that status. Definitions a walkthrough edits are put back
+# at the end, whatever happened. Dev mode resolves dependencies that `verify` never touches (an
 # extension's conditional dev dependencies), so a green test run alone can hide a run command that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,12 +22,16 @@ if [ -z "$first_curl" ]; then
   exit 1
 fi
 
+definitions_before="$(dirname "$data_dir")/saga-definitions.before"
+cp -a saga-definitions "$definitions_before"
+
 SAGA_EMBEDDED_DATABASE_DATA_DIR="$data_dir" setsid ./mvnw quarkus:dev </dev/null >"$log" 2>&1 &
 pid=$!
 stop() {
   kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 1; done
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -rf saga-definitions && cp -a "$definitions_before" saga-definitions
 }
 trap stop EXIT
 
@@ -53,32 +59,35 @@ if [ "$code" != "200" ]; then
   exit 1
 fi
 
-# each walkthrough: a comment line announces the status of the curl under it ("... -> 409 COMPENSATED")
+# each walkthrough: a comment line announces the status of the curl that follows it ("... -> 409 COMPENSATED"); curl is
+# a function there that checks it, so that it is checked inside `$(...)` and pipes too (the expectation goes through a
+# file: a command substitution runs in a subshell)
 walkthroughs=$(grep -o '<!-- walkthrough: [a-z0-9-]* -->' README.md | awk '{print $3}')
 for name in $walkthroughs; do
-  expected=""
-  command=""
-  n=0
-  while IFS= read -r line; do
-    if [[ "$line" =~ ^#.*-\>\ ([0-9]{3}) ]]; then
-      expected="${BASH_REMATCH[1]}"
-    elif [[ -n "$command" || "$line" == curl\ * ]]; then
-      command+="${line%\\} "
-      if [[ "$line" != *\\ ]]; then
-        n=$((n + 1))
-        code=$(eval "$command -s -o '$answer' -w '%{http_code}'")
-        echo "walkthrough $name, curl $n: HTTP $code (expected ${expected:-any}) $(head -c 300 "$answer")"
-        if [ -n "$expected" ] && [ "$code" != "$expected" ]; then
-          tail -n 60 "$log" >&2
-          exit 1
-        fi
-        command=""
-        expected=""
-      fi
-    fi
-  done < <(awk -v marker="<!-- walkthrough: $name -->" '$0 == marker {f = 1; next} f && /^```bash/ {b = 1; next} b && /^```/ {exit} b {print}' README.md)
-  if [ "$n" -eq 0 ]; then
+  block=$(awk -v marker="<!-- walkthrough: $name -->" '$0 == marker {f = 1; next} f && /^```bash/ {b = 1; next} b && /^```/ {exit} b {print}' README.md)
+  if ! grep -q 'curl ' <<<"$block"; then
     echo "walkthrough $name has no curl" >&2
+    exit 1
+  fi
+  script="$(dirname "$data_dir")/walkthrough-$name.sh"
+  {
+    echo 'set -euo pipefail'
+    echo "answer='$answer'; expectation='$(dirname "$data_dir")/expected-status'; : >\"\$expectation\""
+    cat <<'CURL'
+curl() {
+  local expected code
+  expected=$(cat "$expectation"); : >"$expectation"
+  code=$(command curl -s -o "$answer" -w '%{http_code}' "$@") || code="000"
+  echo "walkthrough $WALKTHROUGH: HTTP $code (expected ${expected:-any}) $(head -c 300 "$answer")" >&2
+  cat "$answer"
+  [ -z "$expected" ] || [ "$code" = "$expected" ]
+}
+CURL
+    sed -E 's/^(#.*-> ([0-9]{3}).*)$/\1\necho \2 >"$expectation"/' <<<"$block"
+  } >"$script"
+  if ! WALKTHROUGH="$name" bash "$script" >"$script.out"; then
+    echo "walkthrough $name failed (its script: $script)" >&2
+    tail -n 60 "$log" >&2
     exit 1
   fi
 done

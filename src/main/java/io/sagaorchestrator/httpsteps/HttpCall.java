@@ -76,9 +76,14 @@ public record HttpCall(String method, String target, Template path, Map<String, 
         return keys;
     }
 
-    /** How definitions and the console show it where an action name would be. */
+    /** How definitions and the console show it where an action name would be: the path as written, with its templates. */
     public String label() {
-        return method + " " + target + " " + path.text();
+        return label(path.text());
+    }
+
+    /** The call as one attempt sent it, for its errors: a path holds no secret (secrets go in headers only). */
+    public String label(String resolvedPath) {
+        return method + " " + target + " " + resolvedPath;
     }
 
     /** The output fields a later step may read: the declared ones and the status. */

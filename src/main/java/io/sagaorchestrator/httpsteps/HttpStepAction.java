@@ -74,6 +74,8 @@ final class HttpStepAction implements RemoteAction {
     @Override
     public JsonNode execute(StepContext context) {
         Request request = request(context);
+        // errors name the path this attempt used, not the template: an operator looks that one up at the third party
+        String sent = call.label(request.path());
         if (baseUrl == null) {
             throw notConfigured(call.urlKey());
         }
@@ -81,7 +83,7 @@ final class HttpStepAction implements RemoteAction {
         try {
             http = HttpRequest.newBuilder(URI.create(baseUrl + request.path())).timeout(timeout);
         } catch (IllegalArgumentException e) {
-            throw new UnavailableFailure(call.label() + " was not sent: " + baseUrl + request.path() + " is not a valid URL ("
+            throw new UnavailableFailure(sent + " was not sent: " + baseUrl + request.path() + " is not a valid URL ("
                     + call.urlKey() + ")", e);
         }
         request.headers().forEach(http::header);
@@ -93,13 +95,13 @@ final class HttpStepAction implements RemoteAction {
         try {
             answer = client.send(http.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw HttpFailures.forLostAnswer(call.label(), e);
+            throw HttpFailures.forLostAnswer(sent, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UnknownOutcomeFailure(call.label() + " was interrupted before its answer; it may or may not have been"
+            throw new UnknownOutcomeFailure(sent + " was interrupted before its answer; it may or may not have been"
                     + " carried out", e);
         }
-        return outcome(answer.statusCode(), answer.body());
+        return outcome(sent, answer.statusCode(), answer.body());
     }
 
     /** Method, path, headers (secrets as {@code [secret]}) and body: what the saga log keeps of each attempt. */
@@ -231,8 +233,11 @@ final class HttpStepAction implements RemoteAction {
                 + ThirdPartyUrls.envName(key) + ")", null);
     }
 
-    /** What the answer means: a listed body field value first, then a listed status, then the status class. */
-    private JsonNode outcome(int status, String text) {
+    /**
+     * What the answer means: a listed body field value first, then a listed status, then the status class; a
+     * compensating DELETE that finds nothing to delete has what it wants, unless the call lists that status.
+     */
+    private JsonNode outcome(String sent, int status, String text) {
         JsonNode body = parse(text);
         CallOutcome outcome = null;
         String why = "HTTP " + status;
@@ -248,20 +253,31 @@ final class HttpStepAction implements RemoteAction {
         if (outcome == null) {
             outcome = call.outcomeFor(status);
         }
+        if (outcome == null && alreadyGone(status)) {
+            outcome = CallOutcome.SUCCEEDED;
+        }
         if (outcome == null && status >= 200 && status < 300) {
             outcome = CallOutcome.SUCCEEDED;
         }
         String excerpt = redact(HttpFailures.excerpt(text));
         if (outcome == null) {
-            throw HttpFailures.forStatus(call.label(), status, excerpt, null);
+            throw HttpFailures.forStatus(sent, status, excerpt, null);
         }
         return switch (outcome) {
             case SUCCEEDED -> output(status, body);
-            case REJECTED -> throw new RejectedFailure(call.label() + " was rejected (" + why + "): " + excerpt);
-            case UNKNOWN -> throw new UnknownOutcomeFailure(call.label() + " answered " + why
+            case REJECTED -> throw new RejectedFailure(sent + " was rejected (" + why + "): " + excerpt);
+            case UNKNOWN -> throw new UnknownOutcomeFailure(sent + " answered " + why
                     + ", which leaves it unknown whether it was carried out: " + excerpt, null);
-            case UNAVAILABLE -> throw new UnavailableFailure(call.label() + " was turned away (" + why + "): " + excerpt, null);
+            case UNAVAILABLE -> throw new UnavailableFailure(sent + " was turned away (" + why + "): " + excerpt, null);
         };
+    }
+
+    /**
+     * DELETE is idempotent (RFC 9110, 9.2.2): a 404 or 410 to an undo means the thing is gone, because an earlier attempt
+     * whose answer was lost deleted it, or because the forward call never made it (its refusal was lost on the way).
+     */
+    private boolean alreadyGone(int status) {
+        return compensation && "DELETE".equals(call.method()) && (status == 404 || status == 410);
     }
 
     private JsonNode output(int status, JsonNode body) {

@@ -6,8 +6,14 @@ import io.sagaorchestrator.actions.UnavailableFailure;
 import io.sagaorchestrator.actions.UnknownOutcomeFailure;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,5 +65,34 @@ class RetryPolicyTest {
                 Duration.ofSeconds(1), 0, List.of(), List.of()));
         assertThrows(IllegalArgumentException.class, () -> new RetryPolicy(1, 1, Duration.ZERO, Duration.ZERO, 0.5,
                 Duration.ZERO, 0, List.of(), List.of()));
+    }
+
+    @Test
+    void theReadmeStatesTheDefaultsADefinitionGetsWithoutARetryPolicy() throws IOException {
+        // given the README a saga author reads (the defaults used to be named only by a Java constant)
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        RetryPolicy d = RetryPolicy.DEFAULT;
+
+        // when the default policy is written as a definition writes a policy
+        String stated = "`attempts: " + d.attempts() + "`, `inProcess: { attempts: " + d.inProcessAttempts() + ", delay: "
+                + yaml(d.inProcessDelay()) + " }`, `backoff: { initialDelay: " + yaml(d.initialDelay()) + ", multiplier: "
+                + yaml(d.multiplier()) + ", maxDelay: " + yaml(d.maxDelay()) + ", jitter: " + yaml(d.jitter()) + " }`, `retryOn: "
+                + names(d.retryOn()) + "`, `abortOn: " + names(d.abortOn()) + "`";
+
+        // then the README says exactly that
+        assertTrue(readme.contains(stated), "README.md does not state the default retry policy: " + stated);
+    }
+
+    private static String yaml(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+    }
+
+    private static String yaml(double number) {
+        return BigDecimal.valueOf(number).stripTrailingZeros().toPlainString();
+    }
+
+    private static String names(List<Class<? extends Throwable>> failures) {
+        return failures.stream().map(Class::getSimpleName).collect(Collectors.joining(", ", "[", "]"));
     }
 }

@@ -2,11 +2,17 @@ package io.sagaorchestrator.httpsteps;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.sagaorchestrator.actions.ManualRepairRequired;
 import io.sagaorchestrator.actions.RejectedFailure;
 import io.sagaorchestrator.actions.StepContext;
 import io.sagaorchestrator.definitions.OwnershipPolicy;
 import io.sagaorchestrator.actions.UnavailableFailure;
+import io.sagaorchestrator.actions.UnknownOutcomeFailure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpClient;
@@ -16,7 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +35,28 @@ class HttpStepActionTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final UUID SAGA = UUID.fromString("00000000-0000-0000-0000-000000000001");
+    private static final WireMockServer SHOP = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+
+    @BeforeAll
+    static void startShop() {
+        SHOP.start();
+    }
+
+    @AfterAll
+    static void stopShop() {
+        SHOP.stop();
+    }
+
+    @BeforeEach
+    void forgetEarlierAnswers() {
+        SHOP.resetAll();
+    }
+
+    /** Every request to the shop gets this status. */
+    private static String shopAnswering(int status) {
+        SHOP.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status).withBody("{\"error\":\"no such reservation\"}")));
+        return "http://127.0.0.1:" + SHOP.port();
+    }
 
     private static HttpCall call(String yaml) throws Exception {
         HttpCallDoc doc = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(yaml, HttpCallDoc.class);
@@ -93,5 +125,58 @@ class HttpStepActionTest {
                 inDoubt.getMessage());
         assertTrue(noId.getMessage().contains("${forward.output.chargeId} has no value"), noId.getMessage());
         assertTrue(noAmount.getMessage().contains("${input.amount} has no value"), noAmount.getMessage());
+    }
+
+    @Test
+    void aCompensatingDeleteThatFindsNothingToDeleteHasUndoneTheStep() throws Exception {
+        // given a release of a reservation, and a shop that answers 404 or 410: the reservation is not there (any more)
+        HttpCall release = call("{ method: DELETE, target: shop, path: \"/reservations/${forward.output.chargeId}\" }");
+        JsonNode forward = JSON.readTree("{\"chargeId\":\"r-1\"}");
+
+        for (int status : new int[] {404, 410}) {
+            // when the compensation is sent
+            JsonNode output = action(release, true, shopAnswering(status), Map.of()).execute(context("{}", forward));
+
+            // then it succeeded: DELETE is idempotent, what it should remove is gone
+            assertEquals(status, output.get("httpStatus").asInt(), output.toString());
+        }
+    }
+
+    @Test
+    void aNotFoundIsStillARejectionForAForwardDeleteAnUndoOfAnotherMethodAndAnUndoThatSaysSo() throws Exception {
+        // given a forward DELETE, a compensating POST, and a compensating DELETE whose definition maps 404 itself
+        HttpCall delete = call("{ method: DELETE, target: shop, path: /reservations/r-1 }");
+        HttpCall refund = call("{ method: POST, target: shop, path: /charges/c-1/refund }");
+        HttpCall strictRelease = call("{ method: DELETE, target: shop, path: /reservations/r-1, outcomes: { \"404\": rejected } }");
+        HttpCall unsureRelease = call("{ method: DELETE, target: shop, path: /reservations/r-1, outcomes: { \"4xx\": unknown } }");
+        String shop = shopAnswering(404);
+        JsonNode forward = JSON.readTree("{\"chargeId\":\"c-1\"}");
+
+        // when each gets a 404, then only the default of a compensating DELETE changes: each of these keeps its meaning
+        assertThrows(RejectedFailure.class, () -> action(delete, false, shop, Map.of()).execute(context("{}", null)));
+        assertThrows(RejectedFailure.class, () -> action(refund, true, shop, Map.of()).execute(context("{}", forward)));
+        assertThrows(RejectedFailure.class, () -> action(strictRelease, true, shop, Map.of()).execute(context("{}", forward)));
+        assertThrows(UnknownOutcomeFailure.class, () -> action(unsureRelease, true, shop, Map.of()).execute(context("{}", forward)));
+    }
+
+    @Test
+    void aFailedCallNamesThePathItSentNotTheTemplate() throws Exception {
+        // given a release whose path reads the reserved id, and a shop that fails it
+        HttpCall release = call("{ method: DELETE, target: shop, path: \"/reservations/${forward.output.chargeId}\","
+                + " headers: { X-Api-Key: \"${secret.shop-token}\" } }");
+        JsonNode forward = JSON.readTree("{\"chargeId\":\"r-77\"}");
+
+        // when the shop answers 503, or nobody listens
+        UnknownOutcomeFailure failed = assertThrows(UnknownOutcomeFailure.class, () -> action(release, true, shopAnswering(503),
+                Map.of("saga.secret.shop-token", "t0k3n")).execute(context("{}", forward)));
+        UnavailableFailure refused = assertThrows(UnavailableFailure.class, () -> action(release, true, "http://127.0.0.1:1",
+                Map.of("saga.secret.shop-token", "t0k3n")).execute(context("{}", forward)));
+
+        // then each error names the resolved path (what an operator looks up at the shop), and never the secret
+        for (RuntimeException e : new RuntimeException[] {failed, refused}) {
+            assertTrue(e.getMessage().startsWith("DELETE shop /reservations/r-77 "), e.getMessage());
+            assertFalse(e.getMessage().contains("${"), e.getMessage());
+            assertFalse(e.getMessage().contains("t0k3n"), e.getMessage());
+        }
     }
 }

@@ -206,6 +206,24 @@ class HttpStepsTest {
     }
 
     @Test
+    void aReleaseThatFindsTheReservationGoneEndsTheSagaCompensatedNotEscalated() throws Exception {
+        // given the shop reserves, then declines the charge, and has no such reservation any more when it is released
+        // (as when an earlier release went through and only its answer was lost)
+        String sku = sku();
+        reserveAnswers(sku, json(201, "{\"id\":\"r-" + sku + "\"}"));
+        chargeAnswers("r-" + sku, json(402, "{\"error\":\"card declined\"}"));
+        tt().register(delete(urlEqualTo("/shop/reservations/r-" + sku)).willReturn(json(404, "{\"error\":\"no such reservation\"}")));
+
+        // when the saga runs
+        SagaSnapshot ended = run("http-shop-test", sku);
+
+        // then the undo counts as done: the saga is compensated, and nobody is called out for a reservation that is gone
+        assertEquals(SagaStatus.COMPENSATED, ended.status(), ended.lastError());
+        assertEquals(1, count("select count(*) from saga_step_attempt where saga_id = ? and step_name = 'reserve'"
+                + " and direction = 'COMPENSATION' and outcome = 'SUCCEEDED' and (response ->> 'httpStatus')::int = 404", ended.id()));
+    }
+
+    @Test
     void aClientErrorIsARejectionAndNothingIsUndone() throws Exception {
         String sku = sku();
         reserveAnswers(sku, json(400, "{\"error\":\"no such sku\"}"));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.sagaorchestrator.usersync.AuthToken;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * A stand-in for TT's user API (see the TT contract), so the service runs without a TT server: point
@@ -34,6 +36,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <p>Only this machine may use it: its token is public and it answers for users that exist nowhere, so a
  * request from any other address gets the same bare 404 (behind a proxy that forwards the client's address,
  * that address counts; see {@link LoopbackOnly}). It holds at most {@code tt.simulator.max-users} users, so nobody can fill the memory.
+ *
+ * <p>It fails as {@link TtSimulatorFaults} says, switched while it runs at {@code /tt-simulator/faults}.
  */
 @Path("/tt-simulator/users")
 @Produces(MediaType.APPLICATION_JSON)
@@ -52,8 +56,15 @@ public class TtSimulatorResource {
         }
     }
 
+    /** TT carried the request out, and its answer never reaches the caller. */
+    static final class LostAnswer extends RuntimeException {
+        LostAnswer() {
+            super("the TT simulator drops this answer, as tt-simulator/faults asks", null, false, false);
+        }
+    }
+
     private final boolean enabled;
-    private final boolean failDeletes;
+    private final TtSimulatorFaults faults;
     private final int maxUsers;
     private final Optional<byte[]> expectedToken;
     private final ObjectMapper json;
@@ -62,13 +73,13 @@ public class TtSimulatorResource {
     @Inject
     public TtSimulatorResource(
             @ConfigProperty(name = "tt.simulator.enabled", defaultValue = "false") boolean enabled,
-            @ConfigProperty(name = "tt.simulator.fail-deletes", defaultValue = "false") boolean failDeletes,
+            TtSimulatorFaults faults,
             @ConfigProperty(name = "tt.simulator.max-users", defaultValue = "10000") int maxUsers,
             // optional so that a disabled simulator never makes the secret mandatory
             @ConfigProperty(name = "tt.app-secret") Optional<String> appSecret,
             ObjectMapper json) {
         this.enabled = enabled;
-        this.failDeletes = failDeletes;
+        this.faults = faults;
         this.maxUsers = maxUsers;
         // no secret: every request is refused, as TT refuses a client that has none
         this.expectedToken = appSecret.map(secret -> AuthToken.md5Hex(secret).getBytes(StandardCharsets.UTF_8));
@@ -77,28 +88,39 @@ public class TtSimulatorResource {
 
     @POST
     public Response add(@HeaderParam(AuthToken.HEADER) String authToken, String body) {
-        return refusal(authToken).orElseGet(() -> add(body));
+        return refusal(authToken).orElseGet(() -> {
+            slowly();
+            if (faults.failAdds()) {
+                // TT down: nobody is created, and the caller cannot tell that from a lost add
+                return answer(Status.SERVICE_UNAVAILABLE, Envelope.of("ERROR"));
+            }
+            return unlessLost(add(body));
+        });
     }
 
     @DELETE
     @Path("{id}")
     public Response delete(@HeaderParam(AuthToken.HEADER) String authToken, @PathParam("id") String id) {
         return refusal(authToken).orElseGet(() -> {
-            if (failDeletes) {
+            slowly();
+            if (faults.failDeletes()) {
                 // the outcome a caller cannot tell from a lost delete: its saga retries, then escalates
                 return answer(Status.SERVICE_UNAVAILABLE, Envelope.of("ERROR"));
             }
             users.delete(id);
-            return answer(Status.OK, Envelope.of("OK"));
+            return unlessLost(answer(Status.OK, Envelope.of("OK")));
         });
     }
 
     @GET
     @Path("{id}")
     public Response get(@HeaderParam(AuthToken.HEADER) String authToken, @PathParam("id") String id) {
-        return refusal(authToken).orElseGet(() -> users.username(id)
-                .map(name -> answer(Status.OK, new Envelope("OK", name, null)))
-                .orElseGet(() -> answer(Status.NOT_FOUND, Envelope.of("NOT_FOUND"))));
+        return refusal(authToken).orElseGet(() -> {
+            slowly();
+            return unlessLost(users.username(id)
+                    .map(name -> answer(Status.OK, new Envelope("OK", name, null)))
+                    .orElseGet(() -> answer(Status.NOT_FOUND, Envelope.of("NOT_FOUND"))));
+        });
     }
 
     // the body is read as text, so even malformed JSON reaches the enabled check and the contract's 400
@@ -124,10 +146,35 @@ public class TtSimulatorResource {
         }
     }
 
+    /** A slow TT, when the faults say so: the request waits before TT acts on it, and the caller may give up meanwhile. */
+    private void slowly() {
+        try {
+            Thread.sleep(faults.delayMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The answer, unless the faults say to lose it: what TT did stays done. */
+    private Response unlessLost(Response answer) {
+        if (faults.loseThisAnswer()) {
+            throw new LostAnswer();
+        }
+        return answer;
+    }
+
+    /** Drops the connection instead of answering: the caller sees what a network failure after the request shows. */
+    @ServerExceptionMapper
+    public Response dropConnection(LostAnswer lost, HttpServerRequest request) {
+        request.connection().close();
+        return Response.status(Status.SERVICE_UNAVAILABLE).build();
+    }
+
     private Optional<Response> refusal(String authToken) {
         if (!enabled) {
             return Optional.of(Response.status(Status.NOT_FOUND).build());
         }
+
         boolean authentic = authToken != null && expectedToken
                 // constant time: the simulator should not teach callers that timing leaks are fine
                 .map(expected -> MessageDigest.isEqual(expected, authToken.getBytes(StandardCharsets.UTF_8)))

@@ -27,7 +27,11 @@ class TtSimulatorResourceTest {
     private static final String ZHANGSAN = "{\"username\":\"zhangsan13800000000\",\"name\":\"张三\",\"roleIds\":[3]}";
 
     private static TtSimulatorResource simulator(boolean enabled, boolean failDeletes) {
-        return new TtSimulatorResource(enabled, failDeletes, 10_000, Optional.of(SECRET), new ObjectMapper());
+        return simulator(enabled, new TtSimulatorFaults(failDeletes));
+    }
+
+    private static TtSimulatorResource simulator(boolean enabled, TtSimulatorFaults faults) {
+        return new TtSimulatorResource(enabled, faults, 10_000, Optional.of(SECRET), new ObjectMapper());
     }
 
     private static Envelope envelope(Response response) {
@@ -37,7 +41,7 @@ class TtSimulatorResourceTest {
     @Test
     void aFullSimulatorRefusesNewUsersButStillAnswersForThoseItHolds() {
         // given a simulator that holds at most two users, and holds two
-        TtSimulatorResource tt = new TtSimulatorResource(true, false, 2, Optional.of(SECRET), new ObjectMapper());
+        TtSimulatorResource tt = new TtSimulatorResource(true, new TtSimulatorFaults(false), 2, Optional.of(SECRET), new ObjectMapper());
         tt.add(TOKEN, ZHANGSAN);
         tt.add(TOKEN, "{\"username\":\"lisi13800000001\"}");
 
@@ -152,7 +156,7 @@ class TtSimulatorResourceTest {
     @Test
     void withoutAConfiguredSecretEveryRequestIsUnauthorized() {
         // given
-        TtSimulatorResource tt = new TtSimulatorResource(true, false, 10_000, Optional.empty(), new ObjectMapper());
+        TtSimulatorResource tt = new TtSimulatorResource(true, new TtSimulatorFaults(false), 10_000, Optional.empty(), new ObjectMapper());
 
         // when
         Response response = tt.add(TOKEN, ZHANGSAN);
