@@ -364,10 +364,10 @@ public class SagaEngine {
         try {
             key = definition.liveKey().valueFor(claimed.input());
         } catch (KeyNotInInputException e) {
-            SagaSnapshot escalated = SagaTransitions.inputRefused(claimed, List.of(new InputSchema.Violation(e.field(),
-                    e.reason()))).next();
-            LOG.errorf("Saga %s escalated: %s", claimed.id(), escalated.lastError());
-            escalateUnrun(escalated);
+            SagaSnapshot ended = SagaTransitions.keyUnreadable(claimed, e.getMessage()).next();
+            LOG.warnf("Saga %s ended: %s", claimed.id(), ended.lastError());
+            log.inNewTransaction((l, c) -> l.update(ended, null, null));
+            events.ended(ended);
             return false;
         }
         UUID holder = log.inNewTransaction((l, c) -> l.takeKey(claimed.id(), key));

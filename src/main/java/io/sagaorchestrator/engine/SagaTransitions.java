@@ -122,6 +122,15 @@ public final class SagaTransitions {
     }
 
     /**
+     * A saga dispatched by SQL whose input gives its definition's key no value: it cannot take the key, so no step may
+     * run. Nothing happened, so it ends undone, as a saga whose first action cannot use its input does.
+     */
+    public static Decision keyUnreadable(SagaSnapshot saga, String why) {
+        return new Decision.End(saga.withStatus(SagaStatus.COMPENSATED).withLastError("its key cannot use the saga's input ("
+                + why + "), so no step ran"));
+    }
+
+    /**
      * The failure that stands for a run that may make no attempt: its budget was spent before it
      * began (the last attempt's owner died, or an intent was already counted).
      */

@@ -38,6 +38,7 @@ public class SagaGauges {
     private final AtomicLong retrying = new AtomicLong();
     private final AtomicLong stuck = new AtomicLong();
     private final AtomicLong paused = new AtomicLong();
+    private final AtomicLong waitingForKey = new AtomicLong();
 
     SagaGauges(AgroalDataSource db, MeterRegistry metrics, SagaRunner runner,
                @ConfigProperty(name = "saga.stuck-after", defaultValue = "5m") Duration stuckAfter) {
@@ -56,6 +57,7 @@ public class SagaGauges {
         gauge("saga.retrying", retrying, null, null);
         gauge("saga.stuck", stuck, null, null);
         gauge("saga.paused", paused, null, null);
+        gauge("saga.waiting.for.key", waitingForKey, null, null);
     }
 
     private void gauge(String name, AtomicLong value, String tag, String tagValue) {
@@ -84,9 +86,13 @@ public class SagaGauges {
             }
             retrying.set(count(c, "select count(*) from saga where status in ('RUNNING', 'COMPENSATING')"
                     + " and (owner is null or attempt - budget_base >= 2)", null));
-            // a paused saga stands still on purpose: saga.paused counts it, and the stuck alert stays for sagas nobody holds
+            // a paused saga, or one waiting for the saga that holds its key, stands still on purpose: saga.paused and
+            // saga.waiting.for.key count them, and the stuck alert stays for sagas nobody holds
             stuck.set(count(c, "select count(*) from saga where status in ('RUNNING', 'COMPENSATING') and paused_at is null"
-                    + " and updated_at < now() - ? * interval '1 millisecond'", stuckAfter.toMillis()));
+                    + " and key_held and updated_at < now() - ? * interval '1 millisecond'", stuckAfter.toMillis()));
+            // saga_live_key_waiter_idx covers only the waiting ones
+            waitingForKey.set(count(c, "select count(*) from saga where not key_held and status in ('RUNNING', 'COMPENSATING')",
+                    null));
             // saga_paused_idx covers only the paused ones
             paused.set(count(c, "select count(*) from saga where paused_at is not null", null));
         } catch (SQLException | RuntimeException e) {

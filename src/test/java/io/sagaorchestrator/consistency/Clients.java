@@ -39,9 +39,20 @@ final class Clients {
 
     /** What a client asks to start: its body, sent under its idempotency key. */
     interface Start {
+        /** The request's own id, sent as its Idempotency-Key unless {@link #sendsKey()} says otherwise. */
         String key();
 
         String body();
+
+        /** A client that sends no key: a resend after a lost answer is a new start. */
+        default boolean sendsKey() {
+            return true;
+        }
+
+        /** The definition it starts; null for the one the clients start (see {@link #starting}). */
+        default String definition() {
+            return null;
+        }
     }
 
     /** One user-sync saga a client wants started. */
@@ -124,7 +135,7 @@ final class Clients {
                 if (!up.isEmpty()) {
                     ServiceProcess service = up.get(ThreadLocalRandom.current().nextInt(up.size()));
                     try {
-                        Answer a = send(service, r, waitSeconds, definition);
+                        Answer a = send(service, r, waitSeconds, r.definition() != null ? r.definition() : definition);
                         if (a.sagaId() != null && (a.http() == 200 || a.http() == 202 || a.http() == 409)) {
                             return a;
                         }
@@ -174,11 +185,14 @@ final class Clients {
 
     /** One try of a start request of {@code definition} at one instance. */
     static Answer send(ServiceProcess service, Start r, int waitSeconds, String definition) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(service.url("/api/sagas/" + definition + "?wait=" + waitSeconds)))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url("/api/sagas/" + definition + "?wait=" + waitSeconds)))
                 .timeout(Duration.ofSeconds(waitSeconds + 20))
-                .header("Authorization", AUTH).header("Content-Type", "application/json").header("Idempotency-Key", r.key())
-                .POST(HttpRequest.BodyPublishers.ofString(r.body())).build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", AUTH).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(r.body()));
+        if (r.sendsKey()) {
+            request.header("Idempotency-Key", r.key());
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         String sagaId = null;
         String status = null;
         try {

@@ -1,10 +1,8 @@
 package io.sagaorchestrator.consistency;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.process.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,14 +22,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,12 +45,15 @@ class SamePersonSubmittedTwiceIT {
 
     private static final int PAIRS = 300;
     private static final int PAIRS_AT_ONCE = 8;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** One start request: a person, by one of the two definitions, with or without an idempotency key. */
-    record Submission(String name, String phone, String definition, String idempotencyKey) {
-        String body() {
+    /**
+     * One start request: a person, by one of the two definitions, with or without an idempotency key ({@code key} is the
+     * request's own id either way: the clients file its answer under it).
+     */
+    record Submission(String name, String phone, String definition, String key, boolean sendsKey) implements Clients.Start {
+        @Override
+        public String body() {
             return "{\"name\":\"" + name + "\",\"phone\":\"" + phone + "\",\"roleIds\":[3]}";
         }
     }
@@ -74,45 +68,14 @@ class SamePersonSubmittedTwiceIT {
             s.tt.addLoseAfterWork(0.2);
             List<ServiceProcess> instances = new ArrayList<>(s.startAll("a", "b"));
 
-            List<Submission[]> pairs = plan(random);
-            AtomicInteger answered = new AtomicInteger();
-            ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-            Map<Integer, Integer> answersByStatus = new TreeMap<>();
-            ExecutorService senders = Executors.newFixedThreadPool(PAIRS_AT_ONCE * 2);
-            Semaphore pairsInFlight = new Semaphore(PAIRS_AT_ONCE);
-            CountDownLatch allAnswered = new CountDownLatch(PAIRS * 2);
-            Thread killer = killer(s, instances, answered, random);
-            for (Submission[] pair : pairs) {
-                pairsInFlight.acquire();
-                CountDownLatch bothSent = new CountDownLatch(2);
-                CountDownLatch startTogether = new CountDownLatch(1);
-                for (Submission submission : pair) {
-                    senders.submit(() -> {
-                        try {
-                            startTogether.await();
-                            int http = untilAnswered(s, submission);
-                            synchronized (answersByStatus) {
-                                answersByStatus.merge(http, 1, Integer::sum);
-                            }
-                        } catch (Exception e) {
-                            errors.add(submission + ": " + e);
-                        } finally {
-                            answered.incrementAndGet();
-                            allAnswered.countDown();
-                            bothSent.countDown();
-                            if (bothSent.getCount() == 0) {
-                                pairsInFlight.release();
-                            }
-                        }
-                        return null;
-                    });
-                }
-                startTogether.countDown();
-            }
-            assertTrue(allAnswered.await(8, TimeUnit.MINUTES), "clients still waiting: " + answered.get() + " answered");
-            senders.shutdown();
+            // both of a pair are next to each other in the queue, so the clients take them at once; 16 clients: 8 pairs
+            List<Submission> submissions = plan(random).stream().flatMap(List::stream).toList();
+            Clients.Load load = s.clients.start(submissions, PAIRS_AT_ONCE * 2, 0, 10);
+            Thread killer = killer(s, instances, load, random);
+            Map<String, Clients.Answer> answers = load.awaitAnswered(Duration.ofMinutes(8));
             killer.join(TimeUnit.MINUTES.toMillis(2));
-            assertTrue(errors.isEmpty(), "requests failed: " + errors);
+            Map<Integer, Long> answersByStatus = answers.values().stream()
+                    .collect(Collectors.groupingBy(Clients.Answer::http, TreeMap::new, Collectors.counting()));
 
             // every saga ends, or waits behind an ESCALATED saga of the same person: that one keeps the key until a person
             // has repaired it, as the escalation says (check in TT, delete the user if nobody uses it, resolve)
@@ -139,28 +102,28 @@ class SamePersonSubmittedTwiceIT {
      * Two starts per person, started together: every third person's name is refused by the local save (both sagas are
      * undone); every other pair mixes user-sync and user-sync-outbox; half the pairs send no idempotency key.
      */
-    private static List<Submission[]> plan(Random random) {
-        List<Submission[]> pairs = new ArrayList<>();
+    private static List<List<Submission>> plan(Random random) {
+        List<List<Submission>> pairs = new ArrayList<>();
         for (int i = 0; i < PAIRS; i++) {
             String name = i % 3 == 2 ? "fail twice " + i : i % 5 == 0 ? "张三" : "Twice User " + i;
             String phone = String.format("1370000%04d", i);
             boolean keyed = i % 2 == 0;
             String first = i % 4 == 1 ? "user-sync-outbox" : "user-sync";
             String second = i % 4 == 3 ? "user-sync-outbox" : "user-sync";
-            Submission a = new Submission(name, phone, first, keyed ? UUID.randomUUID().toString() : null);
-            Submission b = new Submission(name, phone, second, keyed ? UUID.randomUUID().toString() : null);
-            pairs.add(random.nextBoolean() ? new Submission[] {a, b} : new Submission[] {b, a});
+            Submission a = new Submission(name, phone, first, UUID.randomUUID().toString(), keyed);
+            Submission b = new Submission(name, phone, second, UUID.randomUUID().toString(), keyed);
+            pairs.add(random.nextBoolean() ? List.of(a, b) : List.of(b, a));
         }
         return pairs;
     }
 
     /** SIGKILLs instance a once a third of the requests are answered and b at two thirds, each started again at once. */
-    private static Thread killer(Scenario s, List<ServiceProcess> instances, AtomicInteger answered, Random random) {
+    private static Thread killer(Scenario s, List<ServiceProcess> instances, Clients.Load load, Random random) {
         Thread t = new Thread(() -> {
             try {
                 for (int k = 0; k < 2; k++) {
                     int at = (k + 1) * PAIRS * 2 / 3 + random.nextInt(20) - 10;
-                    while (answered.get() < at) {
+                    while (load.answered() < at) {
                         Thread.sleep(20);
                     }
                     ServiceProcess victim = instances.get(k);
@@ -174,44 +137,6 @@ class SamePersonSubmittedTwiceIT {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    /**
-     * Sends until an instance answers with a saga (200, 202 or 409); a start without a key that got no answer may have
-     * been recorded, and sending it again is one more submission of the same person, as a client would make it.
-     */
-    private static int untilAnswered(Scenario s, Submission submission) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        String last = "no instance up";
-        while (System.nanoTime() < deadline) {
-            List<ServiceProcess> up = s.live();
-            if (!up.isEmpty()) {
-                ServiceProcess service = up.get(ThreadLocalRandom.current().nextInt(up.size()));
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url("/api/sagas/" + submission.definition()
-                                + "?wait=10")))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Authorization", Clients.AUTH).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(submission.body()));
-                if (submission.idempotencyKey() != null) {
-                    request.header("Idempotency-Key", submission.idempotencyKey());
-                }
-                try {
-                    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                    int code = response.statusCode();
-                    if ((code == 200 || code == 202 || code == 409) && JSON.readTree(response.body()).hasNonNull("sagaId")) {
-                        return code;
-                    }
-                    if (code < 500) {
-                        throw new IllegalStateException("refused with HTTP " + code + ": " + response.body());
-                    }
-                    last = "HTTP " + code + ": " + response.body();
-                } catch (IOException e) {
-                    last = e.toString();
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("no answer within 3 minutes; last: " + last);
     }
 
     /**
