@@ -7,6 +7,7 @@ import io.sagaorchestrator.definitions.StepKind;
 import io.sagaorchestrator.httpsteps.HttpCall;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import java.lang.reflect.Field;
@@ -29,8 +30,9 @@ import java.util.stream.Stream;
  * {@code RequiredConfiguration}'s rule.)
  *
  * <p>A step's call declared in its definition ({@code http:}) needs {@code saga.http.<target>.url} and
- * {@code saga.secret.<key>} for each secret it sends. An action bean's third party is a REST client it injects; it
- * is read from the action's class, because creating the action would create its clients, which fail on a missing URL.
+ * {@code saga.secret.<key>} for each secret it sends. An action bean's third party is a REST client it injects, and it
+ * needs the settings without a default that it injects; both are read from the action's class, because creating the
+ * action would create its clients, which fail on a missing URL.
  */
 @ApplicationScoped
 public class ThirdPartyUrls {
@@ -82,8 +84,10 @@ public class ThirdPartyUrls {
         if (declared != null) {
             return Stream.concat(Stream.of(declared.urlKey()), declared.secretKeys().stream());
         }
-        return restClientsOf(implementation.apply(bean)).stream().map(ThirdPartyUrls::urlKey);
+        Class<?> action = implementation.apply(bean);
+        return Stream.concat(restClientsOf(action).stream().map(ThirdPartyUrls::urlKey), settingsOf(action).stream());
     }
+
     /** The config keys of the REST clients a class injects by constructor or field. */
     static Set<String> restClientsOf(Class<?> action) {
         Stream<Class<?>> injected = Stream.concat(
@@ -95,6 +99,19 @@ public class ThirdPartyUrls {
             keys.add(key.isBlank() ? client.getName() : key);
         });
         return keys;
+    }
+
+    /**
+     * The settings without a default that a class injects by constructor or field (e.g. ttAddUser's {@code tt.app-secret},
+     * optional there): required only where a loaded definition calls the action.
+     */
+    static Set<String> settingsOf(Class<?> action) {
+        Stream<ConfigProperty> injected = Stream.concat(
+                Stream.of(action.getDeclaredConstructors()).flatMap(constructor -> Stream.of(constructor.getParameters()))
+                        .map(parameter -> parameter.getAnnotation(ConfigProperty.class)),
+                Stream.of(action.getDeclaredFields()).map(field -> field.getAnnotation(ConfigProperty.class)));
+        return injected.filter(setting -> setting != null && ConfigProperty.UNCONFIGURED_VALUE.equals(setting.defaultValue()))
+                .map(ConfigProperty::name).collect(Collectors.toCollection(TreeSet::new));
     }
 
     public static String urlKey(String thirdParty) {

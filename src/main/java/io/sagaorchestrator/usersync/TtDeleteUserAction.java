@@ -67,9 +67,10 @@ public class TtDeleteUserAction implements RemoteAction {
     }
 
     private JsonNode delete(String remoteUserId) {
+        String token = add.authToken();
         TtUserApi.Answer answer;
         try {
-            answer = tt.delete(add.authToken(), remoteUserId);
+            answer = tt.delete(token, remoteUserId);
         } catch (RuntimeException e) {
             throw HttpFailures.classify("ttDeleteUser", e);
         }

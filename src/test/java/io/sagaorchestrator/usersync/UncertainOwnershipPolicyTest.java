@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +43,7 @@ class UncertainOwnershipPolicyTest {
 
     private final RecordingTt tt = new RecordingTt();
     private final TtDeleteUserAction delete = new TtDeleteUserAction(tt,
-            new TtAddUserAction(tt, JSON, "the-app-secret", "the-password"), JSON);
+            new TtAddUserAction(tt, JSON, Optional.of("the-app-secret"), "the-password"), JSON);
 
     private StepContext compensation(String ownership, OwnershipPolicy policy) throws Exception {
         JsonNode input = JSON.readTree("{\"name\":\"Li Lei\",\"phone\":\"13900000001\",\"roleIds\":[1],\"username\":\"lilei0001\"}");
