@@ -23,7 +23,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -46,6 +48,8 @@ public class DefinitionRegistry {
     private final EntityManager em;
     private final Map<String, SagaDefinition> current = new TreeMap<>();
     private final Map<String, SagaDefinition> byHash = new ConcurrentHashMap<>();
+    /** The file names (without .yaml) of the examples left out because saga.definitions.include-examples is false. */
+    private final Set<String> examplesLeftOut = new TreeSet<>();
 
     DefinitionRegistry(KnownActions actions, EntityManager em,
                        @ConfigProperty(name = "saga.definitions.dir") Optional<String> directory,
@@ -75,7 +79,8 @@ public class DefinitionRegistry {
             em.createNativeQuery("update saga_definition set is_current = false where is_current").executeUpdate();
             current.values().forEach(this::remember);
         });
-        LOG.infof("Loaded %d saga definition(s) from %s: %s", current.size(), source(), current.keySet());
+        LOG.infof("Loaded %d saga definition(s) from %s%s: %s", current.size(), source(), directory.isPresent()
+                ? " (saga.definitions.dir: the definitions shipped in the jar are not loaded)" : "", current.keySet());
     }
 
     public Collection<SagaDefinition> all() {
@@ -84,6 +89,17 @@ public class DefinitionRegistry {
 
     public Optional<SagaDefinition> current(String name) {
         return Optional.ofNullable(current.get(name));
+    }
+
+    /** Why no definition of this name is loaded, for a person who expected one: the setting that would load it. */
+    public String whyNotLoaded(String name) {
+        if (examplesLeftOut.contains(name)) {
+            return "'" + name + "' is an example (saga-definitions/examples), loaded only with"
+                    + " saga.definitions.include-examples=true (SAGA_DEFINITIONS_INCLUDE_EXAMPLES), as in dev mode, tests and"
+                    + " the demo profile";
+        }
+        return "No saga definition '" + name + "' is loaded from " + source() + " (GET /api/definitions lists them)"
+                + (directory.isPresent() ? "; saga.definitions.dir replaces the definitions shipped in the jar" : "");
     }
 
     /** The definition a saga started on, even if the file has changed since. */
@@ -172,6 +188,10 @@ public class DefinitionRegistry {
         Path examples = dir.resolve(EXAMPLES);
         if (includeExamples && Files.isDirectory(examples)) {
             readYaml(examples, EXAMPLES + "/", files);
+        } else if (Files.isDirectory(examples)) {
+            Map<String, String> leftOut = new TreeMap<>();
+            readYaml(examples, "", leftOut);
+            leftOut.keySet().forEach(file -> examplesLeftOut.add(file.replaceFirst("\\.ya?ml$", "")));
         }
         return files;
     }
