@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import java.lang.reflect.Field;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,16 +41,23 @@ public class ThirdPartyUrls {
     private static final Pattern URL_KEY = Pattern.compile("(quarkus\\.rest-client|saga\\.http)\\.(.+)\\.url");
 
     private final Map<String, Set<String>> missingByDefinition;
-    private final Set<String> missingForRemoteSteps;
 
     ThirdPartyUrls(DefinitionRegistry definitions, ActionRegistry actions, Config config) {
-        Predicate<String> configured = key -> Stream.of(key, key.replaceFirst("^(quarkus\\.rest-client\\..+)\\.url$", "$1.uri"))
-                .anyMatch(k -> config.getOptionalValue(k, String.class).filter(value -> !value.isBlank()).isPresent());
         this.missingByDefinition = definitions.all().stream().collect(Collectors.toUnmodifiableMap(SagaDefinition::name,
-                d -> missing(d, step -> true, actions::remoteImplementation, configured)));
-        this.missingForRemoteSteps = definitions.all().stream()
-                .flatMap(d -> missing(d, step -> step.kind() == StepKind.REMOTE, actions::remoteImplementation, configured).stream())
+                d -> missing(d, step -> true, actions::remoteImplementation, configuredIn(config))));
+    }
+
+    /** The unconfigured settings that these definitions need in a remote step, before any local work. */
+    public static Set<String> missingForRemoteSteps(Collection<SagaDefinition> definitions, ActionRegistry actions, Config config) {
+        return definitions.stream()
+                .flatMap(d -> missing(d, step -> step.kind() == StepKind.REMOTE, actions::remoteImplementation, configuredIn(config))
+                        .stream())
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Predicate<String> configuredIn(Config config) {
+        return key -> Stream.of(key, key.replaceFirst("^(quarkus\\.rest-client\\..+)\\.url$", "$1.uri"))
+                .anyMatch(k -> config.getOptionalValue(k, String.class).filter(value -> !value.isBlank()).isPresent());
     }
 
     /** @throws ThirdPartyNotConfiguredException when a setting a third party of the definition needs is not configured */
@@ -58,11 +66,6 @@ public class ThirdPartyUrls {
         if (!missing.isEmpty()) {
             throw new ThirdPartyNotConfiguredException(definition.name(), List.copyOf(missing));
         }
-    }
-
-    /** The unconfigured settings that loaded definitions need in a remote step, before any local work. */
-    public Set<String> missingForRemoteSteps() {
-        return missingForRemoteSteps;
     }
 
     /** The settings the chosen steps of a definition need (forward and compensation) that are not configured. */
