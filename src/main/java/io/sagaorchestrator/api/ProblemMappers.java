@@ -6,10 +6,12 @@ import io.sagaorchestrator.engine.ThirdPartyNotConfiguredException;
 import io.sagaorchestrator.engine.IdempotencyKeyReusedException;
 import io.sagaorchestrator.engine.LiveKeyHeldException;
 import io.sagaorchestrator.definitions.KeyNotInInputException;
+import io.sagaorchestrator.operations.ManualOperations;
 import io.sagaorchestrator.operations.OperationRefusedException;
 import io.sagaorchestrator.operations.TooManySagasException;
 import io.sagaorchestrator.sagalog.SagaLogUnavailableException;
 import io.sagaorchestrator.sagalog.SagaRefusedException;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotSupportedException;
@@ -25,9 +27,16 @@ import java.util.Comparator;
 import java.util.List;
 
 /** Every error the API answers is problem+json; none leaks a stack trace or a secret. */
+@ApplicationScoped
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    private final ManualOperations operations;
+
+    ProblemMappers(ManualOperations operations) {
+        this.operations = operations;
+    }
 
     @ServerExceptionMapper
     public Response invalidInput(ConstraintViolationException e) {
@@ -102,7 +111,7 @@ public class ProblemMappers {
         return Problem.of(Response.Status.CONFLICT, "operation-refused", "The operation does not fit the saga's state", e.getMessage())
                 .with("status", e.status().name())
                 .with("sagaId", e.sagaId())
-                .with("allowed", e.allowed())
+                .with("allowed", operations.allowedNow(e.sagaId()))
                 .toResponse();
     }
 

@@ -78,7 +78,7 @@ public class SagaStartResource {
         SagaDefinition definition = definitions.current(name).orElse(null);
         if (definition == null) {
             return Problem.of(Response.Status.NOT_FOUND, "definition-not-found", "No such saga definition",
-                    "No saga definition '" + name + "' is loaded (GET /api/definitions lists them)").toResponse();
+                    definitions.whyNotLoaded(name)).toResponse();
         }
         HttpStart start = definition.httpStart();
         if (start == null) {

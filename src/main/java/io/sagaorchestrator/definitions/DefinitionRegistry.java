@@ -8,24 +8,12 @@ import jakarta.persistence.EntityManager;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The saga definitions this instance runs: read and checked at start-up (a bad file stops the
@@ -37,12 +25,9 @@ import java.util.stream.Stream;
 public class DefinitionRegistry {
 
     private static final Logger LOG = Logger.getLogger(DefinitionRegistry.class);
-    private static final String CLASSPATH_DIR = "saga-definitions";
-    private static final String EXAMPLES = "examples";
-
     private final DefinitionParser parser;
+    private final DefinitionFiles files;
     private final Optional<String> directory;
-    private final boolean includeExamples;
     private final EntityManager em;
     private final Map<String, SagaDefinition> current = new TreeMap<>();
     private final Map<String, SagaDefinition> byHash = new ConcurrentHashMap<>();
@@ -53,12 +38,12 @@ public class DefinitionRegistry {
         this.parser = new DefinitionParser(actions);
         this.em = em;
         this.directory = directory;
-        this.includeExamples = includeExamples;
+        this.files = new DefinitionFiles(directory, includeExamples);
     }
 
     @PostConstruct
     void load() {
-        for (Map.Entry<String, String> file : readFiles().entrySet()) {
+        for (Map.Entry<String, String> file : files.read().entrySet()) {
             SagaDefinition d = parser.parse(file.getKey(), file.getValue());
             SagaDefinition clash = current.putIfAbsent(d.name(), d);
             if (clash != null) {
@@ -75,7 +60,8 @@ public class DefinitionRegistry {
             em.createNativeQuery("update saga_definition set is_current = false where is_current").executeUpdate();
             current.values().forEach(this::remember);
         });
-        LOG.infof("Loaded %d saga definition(s) from %s: %s", current.size(), source(), current.keySet());
+        LOG.infof("Loaded %d saga definition(s) from %s%s: %s", current.size(), source(), directory.isPresent()
+                ? " (saga.definitions.dir: the definitions shipped in the jar are not loaded)" : "", current.keySet());
     }
 
     public Collection<SagaDefinition> all() {
@@ -84,6 +70,17 @@ public class DefinitionRegistry {
 
     public Optional<SagaDefinition> current(String name) {
         return Optional.ofNullable(current.get(name));
+    }
+
+    /** Why no definition of this name is loaded, for a person who expected one: the setting that would load it. */
+    public String whyNotLoaded(String name) {
+        if (files.examplesLeftOut().contains(name)) {
+            return "'" + name + "' is an example (saga-definitions/examples), loaded only with"
+                    + " saga.definitions.include-examples=true (SAGA_DEFINITIONS_INCLUDE_EXAMPLES), as in dev mode, tests and"
+                    + " the demo profile";
+        }
+        return "No saga definition '" + name + "' is loaded from " + source() + " (GET /api/definitions lists them)"
+                + (directory.isPresent() ? "; saga.definitions.dir replaces the definitions shipped in the jar" : "");
     }
 
     /** The definition a saga started on, even if the file has changed since. */
@@ -122,65 +119,6 @@ public class DefinitionRegistry {
     }
 
     private String source() {
-        return directory.orElse("classpath:" + CLASSPATH_DIR);
-    }
-
-    /**
-     * The files of {@code saga.definitions.dir}, or of every {@code saga-definitions} directory on the classpath: the
-     * jar's, and in tests the test definitions beside it. A file name found twice is an error, not a silent choice.
-     */
-    private Map<String, String> readFiles() {
-        try {
-            if (directory.isPresent()) {
-                return readYaml(Path.of(directory.get()));
-            }
-            Map<String, String> files = new TreeMap<>();
-            for (URL url : Collections.list(Thread.currentThread().getContextClassLoader().getResources(CLASSPATH_DIR))) {
-                URI uri = url.toURI();
-                if ("jar".equals(uri.getScheme())) {
-                    try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                        addAll(files, readYaml(jar.getPath(CLASSPATH_DIR)));
-                    }
-                } else {
-                    addAll(files, readYaml(Path.of(uri)));
-                }
-            }
-            return files;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the saga definitions from " + source(), e);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void addAll(Map<String, String> files, Map<String, String> more) {
-        more.forEach((name, content) -> {
-            String earlier = files.putIfAbsent(name, content);
-            if (earlier != null && !earlier.equals(content)) {
-                throw new InvalidDefinitionException(name, "", "two saga-definitions/ directories on the classpath hold a different " + name);
-            }
-        });
-    }
-
-    /** The definitions of {@code dir}, and those of its {@code examples} folder when examples are included. */
-    private Map<String, String> readYaml(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + " is not a directory");
-        }
-        Map<String, String> files = new TreeMap<>();
-        readYaml(dir, "", files);
-        Path examples = dir.resolve(EXAMPLES);
-        if (includeExamples && Files.isDirectory(examples)) {
-            readYaml(examples, EXAMPLES + "/", files);
-        }
-        return files;
-    }
-
-    private static void readYaml(Path dir, String prefix, Map<String, String> files) throws IOException {
-        try (Stream<Path> paths = Files.list(dir)) {
-            for (Path p : paths.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).toList()) {
-                files.put(prefix + p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8));
-            }
-        }
+        return files.source();
     }
 }

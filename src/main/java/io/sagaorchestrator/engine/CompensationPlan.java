@@ -89,7 +89,7 @@ public record CompensationPlan(String sagaId, String definition, String status, 
 
     private static String undoing(StepDefinition step, StepState state, String ownership) {
         if ("PRE_EXISTING".equals(ownership)) {
-            return "its compensation runs and leaves the effect in place: it existed before this saga";
+            return "kept: it existed before this saga; its compensation sends no request and leaves the effect in place";
         }
         if ("UNCERTAIN".equals(ownership) || state.effect() == Effect.UNCERTAIN && step.compensationMayMeetUncertainOwnership()) {
             String lead = "UNCERTAIN".equals(ownership) ? "the effect may be this saga's or somebody else's (an answer was lost)"

@@ -7,9 +7,11 @@ import io.sagaorchestrator.definitions.StepKind;
 import io.sagaorchestrator.httpsteps.HttpCall;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import java.lang.reflect.Field;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,8 +31,9 @@ import java.util.stream.Stream;
  * {@code RequiredConfiguration}'s rule.)
  *
  * <p>A step's call declared in its definition ({@code http:}) needs {@code saga.http.<target>.url} and
- * {@code saga.secret.<key>} for each secret it sends. An action bean's third party is a REST client it injects; it
- * is read from the action's class, because creating the action would create its clients, which fail on a missing URL.
+ * {@code saga.secret.<key>} for each secret it sends. An action bean's third party is a REST client it injects, and it
+ * needs the settings without a default that it injects; both are read from the action's class, because creating the
+ * action would create its clients, which fail on a missing URL.
  */
 @ApplicationScoped
 public class ThirdPartyUrls {
@@ -38,16 +41,23 @@ public class ThirdPartyUrls {
     private static final Pattern URL_KEY = Pattern.compile("(quarkus\\.rest-client|saga\\.http)\\.(.+)\\.url");
 
     private final Map<String, Set<String>> missingByDefinition;
-    private final Set<String> missingForRemoteSteps;
 
     ThirdPartyUrls(DefinitionRegistry definitions, ActionRegistry actions, Config config) {
-        Predicate<String> configured = key -> Stream.of(key, key.replaceFirst("^(quarkus\\.rest-client\\..+)\\.url$", "$1.uri"))
-                .anyMatch(k -> config.getOptionalValue(k, String.class).filter(value -> !value.isBlank()).isPresent());
         this.missingByDefinition = definitions.all().stream().collect(Collectors.toUnmodifiableMap(SagaDefinition::name,
-                d -> missing(d, step -> true, actions::remoteImplementation, configured)));
-        this.missingForRemoteSteps = definitions.all().stream()
-                .flatMap(d -> missing(d, step -> step.kind() == StepKind.REMOTE, actions::remoteImplementation, configured).stream())
+                d -> missing(d, step -> true, actions::remoteImplementation, configuredIn(config))));
+    }
+
+    /** The unconfigured settings that these definitions need in a remote step, before any local work. */
+    public static Set<String> missingForRemoteSteps(Collection<SagaDefinition> definitions, ActionRegistry actions, Config config) {
+        return definitions.stream()
+                .flatMap(d -> missing(d, step -> step.kind() == StepKind.REMOTE, actions::remoteImplementation, configuredIn(config))
+                        .stream())
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Predicate<String> configuredIn(Config config) {
+        return key -> Stream.of(key, key.replaceFirst("^(quarkus\\.rest-client\\..+)\\.url$", "$1.uri"))
+                .anyMatch(k -> config.getOptionalValue(k, String.class).filter(value -> !value.isBlank()).isPresent());
     }
 
     /** @throws ThirdPartyNotConfiguredException when a setting a third party of the definition needs is not configured */
@@ -56,11 +66,6 @@ public class ThirdPartyUrls {
         if (!missing.isEmpty()) {
             throw new ThirdPartyNotConfiguredException(definition.name(), List.copyOf(missing));
         }
-    }
-
-    /** The unconfigured settings that loaded definitions need in a remote step, before any local work. */
-    public Set<String> missingForRemoteSteps() {
-        return missingForRemoteSteps;
     }
 
     /** The settings the chosen steps of a definition need (forward and compensation) that are not configured. */
@@ -82,8 +87,10 @@ public class ThirdPartyUrls {
         if (declared != null) {
             return Stream.concat(Stream.of(declared.urlKey()), declared.secretKeys().stream());
         }
-        return restClientsOf(implementation.apply(bean)).stream().map(ThirdPartyUrls::urlKey);
+        Class<?> action = implementation.apply(bean);
+        return Stream.concat(restClientsOf(action).stream().map(ThirdPartyUrls::urlKey), settingsOf(action).stream());
     }
+
     /** The config keys of the REST clients a class injects by constructor or field. */
     static Set<String> restClientsOf(Class<?> action) {
         Stream<Class<?>> injected = Stream.concat(
@@ -95,6 +102,19 @@ public class ThirdPartyUrls {
             keys.add(key.isBlank() ? client.getName() : key);
         });
         return keys;
+    }
+
+    /**
+     * The settings without a default that a class injects by constructor or field (e.g. ttAddUser's {@code tt.app-secret},
+     * optional there): required only where a loaded definition calls the action.
+     */
+    static Set<String> settingsOf(Class<?> action) {
+        Stream<ConfigProperty> injected = Stream.concat(
+                Stream.of(action.getDeclaredConstructors()).flatMap(constructor -> Stream.of(constructor.getParameters()))
+                        .map(parameter -> parameter.getAnnotation(ConfigProperty.class)),
+                Stream.of(action.getDeclaredFields()).map(field -> field.getAnnotation(ConfigProperty.class)));
+        return injected.filter(setting -> setting != null && ConfigProperty.UNCONFIGURED_VALUE.equals(setting.defaultValue()))
+                .map(ConfigProperty::name).collect(Collectors.toCollection(TreeSet::new));
     }
 
     public static String urlKey(String thirdParty) {

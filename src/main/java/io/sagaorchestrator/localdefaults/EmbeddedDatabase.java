@@ -32,7 +32,7 @@ final class EmbeddedDatabase {
                     server.jdbcUrl(), settings.dataDir());
         }
         return Map.of(LocalDefaults.DATASOURCE_URL, System.getProperty(urlKey),
-                "quarkus.datasource.username", LocalPostgres.USER,
-                "quarkus.datasource.password", System.getProperty(passwordKey));
+                LocalDefaults.DATASOURCE_USERNAME, LocalPostgres.USER,
+                LocalDefaults.DATASOURCE_PASSWORD, System.getProperty(passwordKey));
     }
 }

@@ -3,10 +3,12 @@ package io.sagaorchestrator.localdefaults;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * What the service fills in by itself when it is started without configuration, so that it runs
@@ -15,15 +17,19 @@ import java.util.function.Function;
  * payment provider of the order-checkout example).
  *
  * <p>These demo parts serve dev mode, the tests and an explicit {@value #DEMO_PROFILE} profile only. Any other
- * start fails closed: without a datasource it refuses to start and says what to set, rather than keep its
- * saga log in a database nobody configured (and answer for users that exist nowhere).
+ * start fails closed: without a complete datasource no datasource is activated, and {@link RequiredConfiguration}
+ * refuses the start naming it with everything else that is missing, rather than keep its saga log in a database nobody
+ * configured (and answer for users that exist nowhere).
  *
  * <p>Only decides; reads configuration solely through the lookup it is given, so the rules can be
  * tested without Quarkus.
  */
-record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<String, String> simulatorProperties) {
+record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<String, String> simulatorProperties,
+                     Map<String, String> datasourcesHeldBack) {
 
     static final String DATASOURCE_URL = "quarkus.datasource.jdbc.url";
+    static final String DATASOURCE_USERNAME = "quarkus.datasource.username";
+    static final String DATASOURCE_PASSWORD = "quarkus.datasource.password";
     static final String EMBEDDED_ENABLED = "saga.embedded-database.enabled";
     static final String EMBEDDED_DATA_DIR = "saga.embedded-database.data-dir";
     static final String EMBEDDED_PORT = "saga.embedded-database.port";
@@ -34,6 +40,14 @@ record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<St
     /** The one switch that lets a packaged service use the demo parts: {@code QUARKUS_PROFILE=demo}. */
     static final String DEMO_PROFILE = "demo";
     private static final Set<String> PROFILES_WITH_DEMO_PARTS = Set.of("dev", "test", DEMO_PROFILE);
+
+    /**
+     * Every datasource of the service off, and what uses them at start-up (Hibernate ORM, Flyway), which Quarkus does
+     * not switch off with them: nothing connects until the configuration is complete.
+     */
+    private static final Map<String, String> DATASOURCES_HELD_BACK = Map.of("quarkus.datasource.active", "false",
+            "quarkus.datasource.\"reads\".active", "false", "quarkus.datasource.\"dispatch-listener\".active", "false",
+            "quarkus.hibernate-orm.active", "false", "quarkus.flyway.active", "false");
 
     /**
      * A built-in stand-in for a third party, answering on the service's own port under {@code path} when {@code urlKey}
@@ -59,15 +73,25 @@ record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<St
      */
     static LocalDefaults decide(List<String> profiles, Function<String, Optional<String>> config) {
         if (!demoPartsAllowed(profiles)) {
-            if (config.apply(DATASOURCE_URL).isEmpty()) {
-                throw new MissingConfigurationException("No datasource is configured, and a production start does not fall"
-                        + " back to an embedded database. Set QUARKUS_DATASOURCE_JDBC_URL (" + DATASOURCE_URL + "),"
-                        + " QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD, or start with QUARKUS_PROFILE="
-                        + DEMO_PROFILE + " to try the service with an embedded database and the TT simulator (see README)");
-            }
-            return new LocalDefaults(Optional.empty(), Map.of());
+            // nothing may connect with half a datasource (Flyway would fail first, on the first setting it lacks):
+            // RequiredConfiguration then names all that is missing at once
+            Map<String, String> heldBack = missingDatasource(config).isEmpty() ? Map.of() : DATASOURCES_HELD_BACK;
+            return new LocalDefaults(Optional.empty(), Map.of(), heldBack);
         }
-        return new LocalDefaults(embeddedDatabase(config), simulatorProperties(config));
+        return new LocalDefaults(embeddedDatabase(config), simulatorProperties(config), Map.of());
+    }
+
+    /** What a production start lacks of its datasource, one line naming what to set; empty when nothing. */
+    static List<String> missingDatasource(Function<String, Optional<String>> config) {
+        List<String> unset = Stream.of(DATASOURCE_URL, DATASOURCE_USERNAME, DATASOURCE_PASSWORD)
+                .filter(key -> config.apply(key).isEmpty())
+                .map(key -> key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + " (" + key + ")").toList();
+        if (unset.isEmpty()) {
+            return List.of();
+        }
+        return List.of("No complete datasource is configured, and a production start does not fall back to an embedded"
+                + " database. Set " + String.join(", ", unset) + ", or start with QUARKUS_PROFILE=" + DEMO_PROFILE
+                + " to try the service with an embedded database and the TT simulator (see README)");
     }
 
     static boolean demoPartsAllowed(List<String> profiles) {

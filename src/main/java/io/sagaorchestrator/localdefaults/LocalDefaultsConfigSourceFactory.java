@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.logging.Logger;
 
@@ -17,8 +18,10 @@ import io.smallrye.config.PropertiesConfigSource;
 /**
  * Lets the service start with nothing installed or configured in dev mode, tests and the demo profile:
  * supplies an embedded PostgreSQL and the built-in TT simulator when their real counterparts are not
- * configured; refuses a production start without a datasource (see {@link LocalDefaults} for the rules). A factory rather than a plain config source because it has
- * to see the rest of the configuration, profiles included, to decide.
+ * configured; keeps every datasource of a production start without a complete one inactive, so that nothing connects
+ * before {@link RequiredConfiguration} has named all that is missing (see {@link LocalDefaults} for the rules). A
+ * factory rather than a plain config source because it has to see the rest of the configuration, profiles included,
+ * to decide.
  */
 public final class LocalDefaultsConfigSourceFactory implements ConfigSourceFactory {
 
@@ -37,6 +40,7 @@ public final class LocalDefaultsConfigSourceFactory implements ConfigSourceFacto
         }
         LocalDefaults defaults = LocalDefaults.decide(context.getProfiles(), lookupIn(context));
         Map<String, String> properties = new HashMap<>(defaults.simulatorProperties());
+        properties.putAll(defaults.datasourcesHeldBack());
         defaults.embeddedDatabase().ifPresent(database -> properties.putAll(EmbeddedDatabase.connectionProperties(database)));
         for (LocalDefaults.Simulator simulator : LocalDefaults.SIMULATORS) {
             String url = defaults.simulatorProperties().get(simulator.urlKey());
@@ -57,5 +61,10 @@ public final class LocalDefaultsConfigSourceFactory implements ConfigSourceFacto
      */
     static Function<String, Optional<String>> lookupIn(ConfigSourceContext context) {
         return name -> Optional.ofNullable(context.getValue(name).getValue()).filter(value -> !value.isBlank());
+    }
+
+    /** The same reading of the application's configuration, once it is built. */
+    static Function<String, Optional<String>> lookupIn(Config config) {
+        return name -> config.getOptionalValue(name, String.class).filter(value -> !value.isBlank());
     }
 }

@@ -2,29 +2,35 @@ package io.sagaorchestrator.localdefaults;
 
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.Startup;
+import io.sagaorchestrator.definitions.DefinitionFiles;
+import io.sagaorchestrator.engine.ActionRegistry;
 import io.sagaorchestrator.engine.ThirdPartyUrls;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 
 /**
  * The packaged service refuses to start until it has what its sagas need, rather than run an API nobody can
  * call (or one guarded by a default password), or accept sagas whose first call cannot be made. It checks the
- * credentials, and the base URL (and the secrets a declared call sends) of every third party a loaded definition calls
- * in a remote step (for the shipped definitions: TT), and names all that is missing at once. (The datasource is checked earlier, by
- * {@link LocalDefaults}: nothing starts without it.)
+ * datasource, the credentials, and the base URL (and the secrets and settings a call needs) of every third party a
+ * loaded definition calls in a remote step (for the shipped definitions: TT), and names all that is missing in one
+ * message. It runs before any other start-up bean, and reads the definitions without the database: a start without a
+ * complete datasource keeps every datasource inactive ({@link LocalDefaults}), so nothing connects before this check.
  *
  * <p>The third parties of outbox steps (an SMS gateway, a CRM) may stay unconfigured: a service need not run every
  * shipped saga, and a start of a saga whose third party has no URL is refused with what to set
  * ({@link ThirdPartyUrls}), so none is accepted that could only fail. In the {@value LocalDefaults#DEMO_PROFILE}
  * profile TT is simulated; credentials are required in every packaged start.
  */
-@Startup
+@Startup(Interceptor.Priority.PLATFORM_BEFORE)
 @ApplicationScoped
 @IfBuildProfile("prod")
 public class RequiredConfiguration {
@@ -33,18 +39,23 @@ public class RequiredConfiguration {
     static final String JWT_KEY = "mp.jwt.verify.publickey";
 
     private final Config config;
-    private final ThirdPartyUrls thirdParties;
+    private final ActionRegistry actions;
+    private final DefinitionFiles definitions;
 
-    RequiredConfiguration(Config config, ThirdPartyUrls thirdParties) {
+    RequiredConfiguration(Config config, ActionRegistry actions,
+                          @ConfigProperty(name = "saga.definitions.dir") Optional<String> directory,
+                          @ConfigProperty(name = "saga.definitions.include-examples", defaultValue = "false") boolean examples) {
         this.config = config;
-        this.thirdParties = thirdParties;
+        this.actions = actions;
+        this.definitions = new DefinitionFiles(directory, examples);
     }
 
     @PostConstruct
     void check() {
         boolean credentials = StreamSupport.stream(config.getPropertyNames().spliterator(), false)
                 .anyMatch(name -> name.startsWith(USERS) || name.startsWith(JWT_KEY));
-        List<String> missing = missing(credentials, thirdParties.missingForRemoteSteps());
+        List<String> missing = new ArrayList<>(LocalDefaults.missingDatasource(LocalDefaultsConfigSourceFactory.lookupIn(config)));
+        missing.addAll(missing(credentials, ThirdPartyUrls.missingForRemoteSteps(definitions.parse(actions), actions, config)));
         if (!missing.isEmpty()) {
             throw new MissingConfigurationException("The service cannot start without this configuration (see README, Running it"
                     + " for real):\n  - " + String.join("\n  - ", missing));

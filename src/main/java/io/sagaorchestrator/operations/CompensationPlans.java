@@ -53,7 +53,7 @@ public class CompensationPlans {
             throw new OperationRefusedException(sagaId, saga.status(), refusedBefore);
         }
         SagaDefinition definition = operations.definition(saga);
-        return CompensationPlan.of(definition, saga, forced, interruptedAttempt(held, definition),
+        return CompensationPlan.of(definition, saga, forced, interruptedAttempt(log, held, definition),
                 operations.laterSagaOnKey(saga, false), refusedBefore, this::describe);
     }
 
@@ -110,7 +110,7 @@ public class CompensationPlans {
      * Whether the operation would find an intent of the current step left without outcome by an owner that is gone
      * (it closes it as unknown and undoes the step as possibly done); a live owner's attempt is still its own.
      */
-    private boolean interruptedAttempt(SagaLog.Locked held, SagaDefinition definition) {
+    static boolean interruptedAttempt(SagaLog log, SagaLog.Locked held, SagaDefinition definition) {
         SagaSnapshot saga = held.saga();
         if (saga.status() != SagaStatus.RUNNING || held.leaseLive()) {
             return false;

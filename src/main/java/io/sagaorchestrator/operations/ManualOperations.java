@@ -23,7 +23,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /**
  * Compensate, retry, resolve, skip and re-plan by hand, and pause and resume. Each operation locks the saga's row,
@@ -103,16 +108,7 @@ public class ManualOperations {
             return pauseOrResume(saga, locked, operation, actor, request);
         }
         String note = actor + " (" + operation.path() + "): " + request.reason();
-        Decision decision = switch (operation) {
-            case COMPENSATE -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorCompensate(request.forced(),
-                    interruptedAttempt(saga), note, laterSagaOnKey(saga, true)));
-            case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga)));
-            case RESOLVE -> SagaTransitions.resolve(saga, note);
-            case PAUSE, RESUME -> throw new IllegalStateException(operation + " is applied by pauseOrResume");
-            case SKIP -> SagaTransitions.decide(definition(saga), saga, skip(saga, request, note));
-            case REPLAN -> SagaTransitions.decide(definition(saga), saga,
-                    new Event.OperatorReplan(currentDefinition(saga), lastAttemptForward(saga), note));
-        };
+        Decision decision = decide(saga, operation, request, note, () -> interruptedAttempt(saga), true);
         if (decision instanceof Decision.Refused refused) {
             // rolls back whatever was marked on the way, e.g. an interrupted attempt
             throw new OperationRefusedException(sagaId, saga.status(), refused.reason());
@@ -143,11 +139,77 @@ public class ManualOperations {
                 plan == null ? null : false);
     }
 
+    /**
+     * What the core decides of a repair (not pause or resume), asked as the operation itself asks.
+     *
+     * @param interrupted whether an intent of the current step was left without outcome by an owner that is gone
+     */
+    /** @param lockKey take the saga's key's lock (the operation itself), or look without it (what it would accept) */
+    private Decision decide(SagaSnapshot saga, Operation operation, OperationRequest request, String note,
+                            BooleanSupplier interrupted, boolean lockKey) {
+        return switch (operation) {
+            case COMPENSATE -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorCompensate(request.forced(),
+                    interrupted.getAsBoolean(), note, laterSagaOnKey(saga, lockKey)));
+            case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga)));
+            case RESOLVE -> SagaTransitions.resolve(saga, note);
+            case PAUSE, RESUME -> throw new IllegalStateException(operation + " is applied by pauseOrResume");
+            case SKIP -> SagaTransitions.decide(definition(saga), saga, skip(saga, request, note, interrupted));
+            case REPLAN -> SagaTransitions.decide(definition(saga), saga,
+                    new Event.OperatorReplan(currentDefinition(saga), lastAttemptForward(saga), note));
+        };
+    }
+
     /** The operator's skip of the current step, with what the step's action bean says its output must hold. */
-    private Event.OperatorSkip skip(SagaSnapshot saga, OperationRequest request, String note) {
+    private Event.OperatorSkip skip(SagaSnapshot saga, OperationRequest request, String note, BooleanSupplier interrupted) {
         StepDefinition step = definition(saga).step(saga.stepIndex());
         return new Event.OperatorSkip(request.step(), request.output(), actions.outputFields(step), lastAttemptForward(saga),
-                interruptedAttempt(saga), request.forced(), note);
+                interrupted.getAsBoolean(), request.forced(), note);
+    }
+
+    /**
+     * The operations the core would accept on the saga now, read without changing or locking anything: what a refusal's
+     * {@code allowed} lists. Each is asked as its most willing request: forced, and a skip of the current step with
+     * every output field its readers need. Empty for a saga that is gone.
+     */
+    public List<String> allowedNow(UUID sagaId) {
+        return log.peek(sagaId).map(held -> Arrays.stream(Operation.values()).filter(o -> wouldAccept(held, o))
+                .map(Operation::path).toList()).orElse(List.of());
+    }
+
+    private boolean wouldAccept(SagaLog.Locked held, Operation operation) {
+        if (refusedBeforeDeciding(held, operation) != null) {
+            return false;
+        }
+        SagaSnapshot saga = held.saga();
+        try {
+            Decision decision = operation == Operation.PAUSE || operation == Operation.RESUME ? pauseOrResume(held, operation)
+                    : decide(saga, operation, mostWilling(saga, operation), "",
+                    () -> CompensationPlans.interruptedAttempt(log, held, definition(saga)), false);
+            return !(decision instanceof Decision.Refused);
+        } catch (OperationRefusedException e) {
+            return false; // its definition cannot be read, or there is none to move to
+        }
+    }
+
+    /** The request of the operation that asks the least of the saga, so that only the saga's state can refuse it. */
+    private OperationRequest mostWilling(SagaSnapshot saga, Operation operation) {
+        if (operation != Operation.SKIP) {
+            return new OperationRequest("", true);
+        }
+        StepDefinition step = definition(saga).step(saga.stepIndex());
+        Set<String> reads = new TreeSet<>(definition(saga).outputReads(step.name()));
+        reads.addAll(actions.outputFields(step));
+        ObjectNode output = json.createObjectNode();
+        for (String path : reads) {
+            ObjectNode node = output;
+            String[] fields = path.split("\\.");
+            for (int i = 0; i < fields.length - 1; i++) {
+                node = node.has(fields[i]) && node.get(fields[i]).isObject() ? (ObjectNode) node.get(fields[i])
+                        : node.putObject(fields[i]);
+            }
+            node.put(fields[fields.length - 1], "given");
+        }
+        return new OperationRequest("", true, step.name(), output, null);
     }
 
     /** The version of the saga's definition this instance runs now, which a replan moves the saga to. */
@@ -163,9 +225,7 @@ public class ManualOperations {
      */
     private Result pauseOrResume(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor,
                                  OperationRequest request) {
-        String pausedBy = locked.pause() == null ? null : locked.pause().by() + " at " + locked.pause().since();
-        Decision decision = operation == Operation.PAUSE ? SagaTransitions.pause(saga, pausedBy)
-                : SagaTransitions.resume(saga, pausedBy);
+        Decision decision = pauseOrResume(locked, operation);
         if (decision instanceof Decision.Refused refused) {
             throw new OperationRefusedException(saga.id(), saga.status(), refused.reason());
         }
@@ -191,11 +251,17 @@ public class ManualOperations {
         return new Result(saga.id(), operation.path(), status, status, auditId);
     }
 
+    private static Decision pauseOrResume(SagaLog.Locked locked, Operation operation) {
+        String pausedBy = locked.pause() == null ? null : locked.pause().by() + " at " + locked.pause().since();
+        return operation == Operation.PAUSE ? SagaTransitions.pause(locked.saga(), pausedBy)
+                : SagaTransitions.resume(locked.saga(), pausedBy);
+    }
+
     /** Why the operation does not fit the saga before its rule is even asked (its status, a live lease), or null. */
     static String refusedBeforeDeciding(SagaLog.Locked locked, Operation operation) {
         SagaSnapshot saga = locked.saga();
         if (!operation.allowedFrom(saga.status())) {
-            return saga.status().withArticle() + " saga cannot be " + pastTense(operation) + "; allowed: " + Operation.allowedIn(saga.status());
+            return saga.status().withArticle() + " saga cannot be " + pastTense(operation);
         }
         // pause and resume act beside an attempt in flight (see pauseOrResume)
         if (locked.leaseLive() && operation != Operation.PAUSE && operation != Operation.RESUME) {

@@ -2,10 +2,12 @@ package io.sagaorchestrator.operations;
 
 import io.sagaorchestrator.sagalog.SagaStatus;
 
-import java.util.List;
 import java.util.UUID;
 
-/** A manual operation that does not fit the saga's state; nothing was changed. */
+/**
+ * A manual operation that does not fit the saga's state; nothing was changed. What does fit is asked of the saga as it
+ * stands once this refusal's transaction has rolled back ({@link ManualOperations#allowedNow}).
+ */
 public final class OperationRefusedException extends RuntimeException {
 
     private final UUID sagaId;
@@ -23,9 +25,5 @@ public final class OperationRefusedException extends RuntimeException {
 
     public SagaStatus status() {
         return status;
-    }
-
-    public List<String> allowed() {
-        return Operation.allowedIn(status);
     }
 }

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -32,19 +33,25 @@ public class TtAddUserAction implements RemoteAction {
 
     static final String THIRD_PARTY = "tt-user-api";
 
+    static final String APP_SECRET = "tt.app-secret";
+
     private final TtUserApi tt;
     private final ObjectMapper json;
     private final LinkedUsers linked;
-    private final String authToken;
+    private final Optional<String> appSecret;
     private final String password;
 
+    /**
+     * The secret is optional here so that a service whose definitions never call TT starts without it: a definition
+     * that calls this action needs it, which a production start and a saga's start check (ThirdPartyUrls).
+     */
     TtAddUserAction(@RestClient TtUserApi tt, ObjectMapper json, LinkedUsers linked,
-                    @ConfigProperty(name = "tt.app-secret") String appSecret,
+                    @ConfigProperty(name = APP_SECRET) Optional<String> appSecret,
                     @ConfigProperty(name = "tt.default-password") String defaultPassword) {
         this.tt = tt;
         this.json = json;
         this.linked = linked;
-        this.authToken = AuthToken.md5Hex(appSecret);
+        this.appSecret = appSecret;
         this.password = AuthToken.md5Hex(defaultPassword);
     }
 
@@ -76,9 +83,10 @@ public class TtAddUserAction implements RemoteAction {
 
     /** The remote user for the input's username, and whether this saga may delete it. */
     RemoteUser register(UserSyncInput in, UUID sagaId, boolean earlierAttemptInDoubt) {
+        String token = authToken();
         TtUserApi.Answer answer;
         try {
-            answer = tt.add(authToken, new TtUserApi.NewUser(in.username(), password, in.name(), in.phone(), in.roleIds()));
+            answer = tt.add(token, new TtUserApi.NewUser(in.username(), password, in.name(), in.phone(), in.roleIds()));
         } catch (RuntimeException e) {
             throw HttpFailures.classify("ttAddUser", e);
         }
@@ -95,6 +103,7 @@ public class TtAddUserAction implements RemoteAction {
     }
 
     String authToken() {
-        return authToken;
+        return AuthToken.md5Hex(appSecret.orElseThrow(() -> new IllegalStateException(APP_SECRET
+                + " is not configured; set TT_APP_SECRET (checked at a production start and at the start of a saga that calls TT)")));
     }
 }

@@ -45,7 +45,8 @@ public class TtDeleteUserAction implements RemoteAction {
                 : add.register(in, context.sagaId(), true);
         return switch (user.ownership()) {
             case PRE_EXISTING -> json.createObjectNode().put("kept", user.remoteUserId())
-                    .put("reason", "the user existed in TT before this saga, so undoing the saga leaves it in place");
+                    .put("reason", "kept: it existed before this saga: undoing the saga leaves the TT user in place"
+                            + " and sends nothing");
             case UNCERTAIN -> uncertain(user, in, context.onUncertainOwnership());
             case CREATED -> delete(user.remoteUserId());
         };
@@ -66,9 +67,10 @@ public class TtDeleteUserAction implements RemoteAction {
     }
 
     private JsonNode delete(String remoteUserId) {
+        String token = add.authToken();
         TtUserApi.Answer answer;
         try {
-            answer = tt.delete(add.authToken(), remoteUserId);
+            answer = tt.delete(token, remoteUserId);
         } catch (RuntimeException e) {
             throw HttpFailures.classify("ttDeleteUser", e);
         }
@@ -78,10 +80,27 @@ public class TtDeleteUserAction implements RemoteAction {
         return json.createObjectNode().put("deleted", remoteUserId);
     }
 
+    /**
+     * The DELETE that {@link #execute} would send, or null where it sends none: the intent and the compensation plan
+     * must not claim a call for a user it keeps. Without the add's output the add is re-issued first, and only then
+     * is it known whether a DELETE follows.
+     */
     @Override
     public JsonNode describeRequest(StepContext context) {
         JsonNode forward = context.forwardOutput();
-        String id = forward == null ? "(learned by re-issuing ttAddUser)" : forward.path("remoteUserId").asText();
-        return json.createObjectNode().put("method", "DELETE").put("path", "/users/" + id);
+        if (forward == null) {
+            return deleteRequest("(learned by re-issuing ttAddUser)");
+        }
+        RemoteUser user = RemoteUser.of(forward, json);
+        boolean deletes = switch (user.ownership()) {
+            case PRE_EXISTING -> false;
+            case UNCERTAIN -> context.onUncertainOwnership() == OwnershipPolicy.COMPENSATE;
+            case CREATED -> true;
+        };
+        return deletes ? deleteRequest(user.remoteUserId()) : null;
+    }
+
+    private JsonNode deleteRequest(String remoteUserId) {
+        return json.createObjectNode().put("method", "DELETE").put("path", "/users/" + remoteUserId);
     }
 }

@@ -40,6 +40,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -107,6 +108,25 @@ class CompensationPlanApiTest {
         plan("operator", sagaId, "?force=true").then().statusCode(200).body("refusal", nullValue());
         // and asking changed nothing
         saga(sagaId).then().body("status", equalTo("COMPLETED")).body("operations", hasSize(0));
+    }
+
+    @Test
+    void aUserThatExistedBeforeTheSagaIsPlannedAsKeptWithNoRequest() {
+        // given a COMPLETED user-sync saga whose TT user existed before it (TT answered EXISTS to the first add)
+        String phone = uniquePhone();
+        tt().register(addUser("plan" + phone).willReturn(ttAnswer("EXISTS", "tt-old-" + phone)));
+        String sagaId = startUserSync("Plan", phone, 30).then().statusCode(200).extract().path("sagaId");
+
+        // when its forced plan is asked
+        Response plan = plan("operator", sagaId, "?force=true");
+
+        // then the add's undo is said to keep the user, and no DELETE is claimed
+        plan.then().statusCode(200)
+                .body("steps[1].name", equalTo("tt-add-user"))
+                .body("steps[1].ownership", equalTo("PRE_EXISTING"))
+                .body("steps[1].undo", equalTo(true))
+                .body("steps[1].why", startsWith("kept: it existed before this saga"))
+                .body("steps[1].request", nullValue());
     }
 
     @Test

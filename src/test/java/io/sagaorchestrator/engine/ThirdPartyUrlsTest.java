@@ -52,13 +52,30 @@ class ThirdPartyUrlsTest {
                 step("send-sms", StepKind.OUTBOX, "sendSms", null)), "hash", "source");
 
         // when its missing third parties are asked for, of all steps and of remote steps only
-        Set<String> all = ThirdPartyUrls.missing(saga, s -> true, ACTIONS::get, ThirdPartyUrls.urlKey("tt-user-api")::equals);
-        Set<String> remoteOnly = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get,
-                ThirdPartyUrls.urlKey("tt-user-api")::equals);
+        Set<String> configured = Set.of(ThirdPartyUrls.urlKey("tt-user-api"), "tt.app-secret", "tt.default-password");
+        Set<String> all = ThirdPartyUrls.missing(saga, s -> true, ACTIONS::get, configured::contains);
+        Set<String> remoteOnly = ThirdPartyUrls.missing(saga, s -> s.kind() == StepKind.REMOTE, ACTIONS::get, configured::contains);
 
         // then the gateway is missing for the saga, and nothing its remote step calls
         assertEquals(Set.of("quarkus.rest-client.sms-api.url"), all);
         assertEquals(Set.of(), remoteOnly);
+    }
+
+    @Test
+    void theSecretOfTtIsNeededOnlyByADefinitionThatCallsTt() {
+        // given a saga calling TT, and a saga of one's own that only sends SMS (an outbox step); TT's URL and password
+        // are configured, its secret is not
+        SagaDefinition callsTt = new SagaDefinition("welcome", 1, null, List.of(
+                step("tt-add-user", StepKind.REMOTE, "ttAddUser", "ttDeleteUser")), "hash", "source");
+        SagaDefinition own = new SagaDefinition("notify", 1, null, List.of(
+                step("send-sms", StepKind.OUTBOX, "sendSms", null)), "hash2", "source");
+        Set<String> configured = Set.of(ThirdPartyUrls.urlKey("tt-user-api"), ThirdPartyUrls.urlKey("sms-api"),
+                "tt.default-password");
+
+        // when their missing settings are asked for
+        // then the saga calling TT lacks the secret, named by its setting, and the own saga lacks nothing
+        assertEquals(Set.of("tt.app-secret"), ThirdPartyUrls.missing(callsTt, s -> true, ACTIONS::get, configured::contains));
+        assertEquals(Set.of(), ThirdPartyUrls.missing(own, s -> true, ACTIONS::get, configured::contains));
     }
 
     @Test

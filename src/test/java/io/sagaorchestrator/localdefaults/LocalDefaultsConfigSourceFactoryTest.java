@@ -128,28 +128,42 @@ class LocalDefaultsConfigSourceFactoryTest {
     }
 
     @Test
-    void aProductionStartWithoutDatasourceIsRefusedAndToldWhatToSet() {
-        // given the packaged service's profile, no datasource and no TT URL
-        Map<String, String> config = Map.of("user.home", HOME);
-
-        // when it decides, then it refuses rather than start an embedded database, naming the settings and the demo switch
-        MissingConfigurationException refused = assertThrows(MissingConfigurationException.class,
-                () -> decide(List.of("prod"), config));
-        assertTrue(refused.getMessage().contains("QUARKUS_DATASOURCE_JDBC_URL"), refused.getMessage());
-        assertTrue(refused.getMessage().contains("QUARKUS_PROFILE=demo"), refused.getMessage());
-    }
-
-    @Test
-    void aProductionStartWithDatasourceButNoTtUrlGetsNoSimulator() {
-        // given production with a datasource and no TT URL
+    void aProductionStartWithoutACompleteDatasourceConnectsNothingAndNamesEverySettingItLacks() {
+        // given the packaged service's profile, a datasource URL but neither its user nor its password, and no TT URL
         Map<String, String> config = Map.of("user.home", HOME, "quarkus.datasource.jdbc.url", "jdbc:postgresql://db:5432/saga");
 
         // when it decides
         LocalDefaults defaults = decide(List.of("prod"), config);
 
-        // then nothing is filled in: the missing TT URL is refused later, with the other third parties (RequiredConfiguration)
+        // then no embedded database and no simulator stand in, and every datasource stays inactive, so that nothing
+        // connects before RequiredConfiguration refuses the start
         assertEquals(Optional.empty(), defaults.embeddedDatabase());
         assertEquals(Map.of(), defaults.simulatorProperties());
+        assertEquals("false", defaults.datasourcesHeldBack().get("quarkus.datasource.active"));
+        assertEquals("false", defaults.datasourcesHeldBack().get("quarkus.datasource.\"reads\".active"));
+        assertEquals("false", defaults.datasourcesHeldBack().get("quarkus.datasource.\"dispatch-listener\".active"));
+        // and what is missing is said in one line, each setting named, with the demo switch
+        List<String> missing = LocalDefaults.missingDatasource(name -> Optional.ofNullable(config.get(name)));
+        assertEquals(1, missing.size(), missing.toString());
+        assertTrue(missing.get(0).contains("QUARKUS_DATASOURCE_USERNAME") && missing.get(0).contains("QUARKUS_DATASOURCE_PASSWORD")
+                && !missing.get(0).contains("QUARKUS_DATASOURCE_JDBC_URL") && missing.get(0).contains("QUARKUS_PROFILE=demo"),
+                missing.get(0));
+    }
+
+    @Test
+    void aProductionStartWithDatasourceButNoTtUrlGetsNoSimulator() {
+        // given production with a complete datasource and no TT URL
+        Map<String, String> config = Map.of("user.home", HOME, "quarkus.datasource.jdbc.url", "jdbc:postgresql://db:5432/saga",
+                "quarkus.datasource.username", "saga", "quarkus.datasource.password", "secret");
+
+        // when it decides
+        LocalDefaults defaults = decide(List.of("prod"), config);
+
+        // then nothing is filled in and nothing held back: the missing TT URL is refused later, with the other third
+        // parties (RequiredConfiguration)
+        assertEquals(Optional.empty(), defaults.embeddedDatabase());
+        assertEquals(Map.of(), defaults.simulatorProperties());
+        assertEquals(Map.of(), defaults.datasourcesHeldBack());
     }
 
     @Test

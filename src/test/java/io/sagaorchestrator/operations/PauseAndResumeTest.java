@@ -177,6 +177,25 @@ class PauseAndResumeTest {
     }
 
     @Test
+    void aRefusedPauseOrResumeListsAsAllowedOnlyWhatTheSagaWouldAccept() {
+        // given a saga waiting out a backoff after a failed attempt, on the current version of its definition
+        SagaDefinition d = definitions.current("user-sync").orElseThrow();
+        String phone = uniquePhone();
+        String sagaId = givenStuckUserSync(d.hash(), d.version(), "allowed" + phone, phone, 1, Duration.ofHours(1)).toString();
+
+        // when an operator resumes it, not paused, then the refusal offers pause but neither resume nor a re-plan to the
+        // version it already runs on
+        operate("operator", sagaId, "resume", RESUME).then().statusCode(409)
+                .body("allowed", equalTo(List.of("compensate", "retry", "pause", "skip")));
+
+        // when it is paused and then paused again, then the second refusal offers resume, not pause
+        operate("operator", sagaId, "pause", PAUSE).then().statusCode(200);
+        operate("operator", sagaId, "pause", PAUSE).then().statusCode(409)
+                .body("detail", containsString("paused already"))
+                .body("allowed", equalTo(List.of("compensate", "retry", "resume", "skip")));
+    }
+
+    @Test
     void twoOperatorsPausingAtOnceArePausedOnceAndTheSecondIsToldByWhom() {
         // given a saga waiting out a backoff
         SagaDefinition d = definitions.current("user-sync").orElseThrow();

@@ -88,6 +88,19 @@ class PackagedServiceInProductionIT {
         assertTrue(sagas.body().contains("\"items\":[]"), sagas.body());
     }
 
+    @Test
+    void anExampleSagaLeftOutInProductionIs404NamingTheSettingThatLoadsIt() throws Exception {
+        // when a client starts order-checkout, an example a production start leaves out
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/api/sagas/order-checkout")))
+                .header("Authorization", ServiceProcess.basic("client", "client")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+
+        // then the 404 says it is an example and names the setting that would load it
+        assertEquals(404, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains("/problems/definition-not-found")
+                && answer.body().contains("saga.definitions.include-examples=true"), answer.body());
+    }
+
     private static int get(String path, String authorization) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url(path)));
         if (authorization != null) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,27 @@ class StartupIsRefusedIT {
     }
 
     @Test
+    void aStartMissingSeveralSettingsNamesThemAllInOneMessageBeforeAnythingConnects() throws Exception {
+        // given a production start with a database that wants a password, its URL and user but not its password, and
+        // neither TT's URL nor its secret, nor any user
+        LocalPostgres database = throwawayDatabase("half-configured");
+        // when it starts
+        String output = refusedStart("half-configured", Map.of(
+                "quarkus.datasource.jdbc.url", database.jdbcUrl(),
+                "quarkus.datasource.username", LocalPostgres.USER,
+                "saga.embedded-database.data-dir", "target/it/pg-must-not-exist"));
+
+        // then one message names every missing setting, with what to set
+        assertEquals(1, output.split("The service cannot start without this configuration", -1).length - 1, output);
+        for (String setting : new String[] {"QUARKUS_DATASOURCE_PASSWORD", "QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE",
+                "QUARKUS_REST_CLIENT_TT_USER_API_URL", "TT_APP_SECRET"}) {
+            assertTrue(output.contains(setting), setting + " is not named:\n" + output);
+        }
+        // and nothing connected first: neither Flyway's nor Quarkus's own message about a single setting came before it
+        assertFalse(output.contains("SCRAM") || output.contains("Failed to load config value"), output);
+    }
+
+    @Test
     void withoutDatasourceThePackagedServiceRefusesToStartInsteadOfRunningOnDemoParts() throws Exception {
         // given a production start with users but no datasource and no TT URL
         // when it starts
@@ -66,7 +88,7 @@ class StartupIsRefusedIT {
                 "saga.embedded-database.data-dir", "target/it/pg-must-not-exist"));
 
         // then it stops naming the datasource settings and the demo switch, and starts no database
-        assertTrue(output.contains("No datasource is configured") && output.contains("QUARKUS_DATASOURCE_JDBC_URL")
+        assertTrue(output.contains("No complete datasource is configured") && output.contains("QUARKUS_DATASOURCE_JDBC_URL")
                 && output.contains("QUARKUS_PROFILE=demo"), output);
         assertFalse(Files.exists(Path.of("target/it/pg-must-not-exist")), "an embedded database was started");
     }
@@ -75,8 +97,7 @@ class StartupIsRefusedIT {
     void withoutTheUrlOfTheThirdPartyASagaCallsFirstThePackagedServiceRefusesToStart() throws Exception {
         // given a production start with users and a datasource, but no URL for TT (called first by user-sync),
         // nor for the SMS gateway (called by an outbox step: it may stay unconfigured)
-        LocalPostgres database = LocalPostgres.start(Path.of("target/it/pg-no-third-party").toAbsolutePath(), 0,
-                LocalPostgres.Data.THROWAWAY);
+        LocalPostgres database = throwawayDatabase("no-third-party");
         // when it starts
         String output = refusedStart("no-third-party", Map.of(
                 "quarkus.datasource.jdbc.url", database.jdbcUrl(),
@@ -103,6 +124,11 @@ class StartupIsRefusedIT {
         // then it stops with a message naming the setting
         assertTrue(output.contains("saga.escalation.webhook-secret is not") && output.contains("SAGA_ESCALATION_WEBHOOK_SECRET"),
                 output);
+    }
+
+    /** A PostgreSQL of its own for one test, wanting a password as a production one does. */
+    private static LocalPostgres throwawayDatabase(String name) {
+        return LocalPostgres.start(Path.of("target/it/pg-" + name).toAbsolutePath(), 0, LocalPostgres.Data.THROWAWAY);
     }
 
     /** Starts the packaged service, expects it to stop by itself with a non-zero exit, and returns what it printed. */

@@ -24,6 +24,8 @@ import static io.sagaorchestrator.testsupport.UserSyncFixture.uniquePhone;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The local save fails after TT created the user: the saga undoes exactly what it did in TT. */
@@ -81,7 +83,10 @@ class FailedLocalSaveIsCompensatedTest {
         tt().verifyThat(0, deleteRequestedFor(urlMatching("/users/.*")));
         saga(answer.path("sagaId")).then()
                 .body("steps[0].output.ownership", equalTo("PRE_EXISTING"))
-                .body("steps[0].attempts[1].response.kept", equalTo("tt-old-" + phone));
+                .body("steps[0].attempts[1].response.kept", equalTo("tt-old-" + phone))
+                .body("steps[0].attempts[1].response.reason", startsWith("kept: it existed before this saga"))
+                // and its log claims no request: none was sent
+                .body("steps[0].attempts[1].request", nullValue());
     }
 
     @Test

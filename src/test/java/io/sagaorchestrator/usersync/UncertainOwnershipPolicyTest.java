@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +46,8 @@ class UncertainOwnershipPolicyTest {
     private final TtDeleteUserAction delete = deleteWith((remoteUserId, sagaId) -> false);
 
     private TtDeleteUserAction deleteWith(LinkedUsers linked) {
-        return new TtDeleteUserAction(tt, new TtAddUserAction(tt, JSON, linked, "the-app-secret", "the-password"), JSON);
+        return new TtDeleteUserAction(tt, new TtAddUserAction(tt, JSON, linked, Optional.of("the-app-secret"), "the-password"),
+                JSON);
     }
 
     private StepContext compensation(String ownership, OwnershipPolicy policy) throws Exception {
