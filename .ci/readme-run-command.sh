@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the README's run command (./mvnw quarkus:dev) on this checkout, waits for it to answer, sends the README's
-# first curl and expects 200, runs each walkthrough of the README (a ```bash block after a line
-# `<!-- walkthrough: NAME -->`) and expects each status it announces, then stops it. A walkthrough runs as a bash
+# first curl and expects 200, runs each walkthrough of the README and of the pages in $walkthrough_pages (a ```bash
+# block after a line `<!-- walkthrough: NAME -->`) and expects each status it announces, then stops it. A walkthrough runs as a bash
 # script of its own, as a reader would paste it (variables, sleeps, edits of a definition, `ID=$(curl ...)`); the
 # curl after a comment that contains `-> STATUS` must answer that status. Definitions a walkthrough edits are put back
 # at the end, whatever happened. Dev mode resolves dependencies that `verify` never touches (an
@@ -62,18 +62,23 @@ fi
 # each walkthrough: a comment line announces the status of the curl that follows it ("... -> 409 COMPENSATED"); curl is
 # a function there that checks it, so that it is checked inside `$(...)` and pipes too (the expectation goes through a
 # file: a command substitution runs in a subshell)
-walkthroughs=$(grep -o '<!-- walkthrough: [a-z0-9-]* -->' README.md | awk '{print $3}')
-for name in $walkthroughs; do
-  block=$(awk -v marker="<!-- walkthrough: $name -->" '$0 == marker {f = 1; next} f && /^```bash/ {b = 1; next} b && /^```/ {exit} b {print}' README.md)
-  if ! grep -q 'curl ' <<<"$block"; then
-    echo "walkthrough $name has no curl" >&2
-    exit 1
-  fi
-  script="$(dirname "$data_dir")/walkthrough-$name.sh"
-  {
-    echo 'set -euo pipefail'
-    echo "answer='$answer'; expectation='$(dirname "$data_dir")/expected-status'; : >\"\$expectation\""
-    cat <<'CURL'
+# the pages whose marked blocks a reader is told to paste; a doc that lies fails the build
+walkthrough_pages="README.md docs/getting-started.md docs/writing-sagas.md docs/operating.md"
+count=0
+for page in $walkthrough_pages; do
+  for name in $(grep -o '<!-- walkthrough: [a-z0-9-]* -->' "$page" | awk '{print $3}'); do
+    block=$(awk -v marker="<!-- walkthrough: $name -->" '$0 == marker {f = 1; next} f && /^```bash/ {b = 1; next} b && /^```/ {exit} b {print}' "$page")
+    if ! grep -q 'curl ' <<<"$block"; then
+      echo "walkthrough $name of $page has no curl" >&2
+      exit 1
+    fi
+    echo "== walkthrough $name ($page)"
+    count=$((count + 1))
+    script="$(dirname "$data_dir")/walkthrough-$name.sh"
+    {
+      echo 'set -euo pipefail'
+      echo "answer='$answer'; expectation='$(dirname "$data_dir")/expected-status'; : >\"\$expectation\""
+      cat <<'CURL'
 curl() {
   local expected code
   expected=$(cat "$expectation"); : >"$expectation"
@@ -83,11 +88,13 @@ curl() {
   [ -z "$expected" ] || [ "$code" = "$expected" ]
 }
 CURL
-    sed -E 's/^(#.*-> ([0-9]{3}).*)$/\1\necho \2 >"$expectation"/' <<<"$block"
-  } >"$script"
-  if ! WALKTHROUGH="$name" bash "$script" >"$script.out"; then
-    echo "walkthrough $name failed (its script: $script)" >&2
-    tail -n 60 "$log" >&2
-    exit 1
-  fi
+      sed -E 's/^(#.*-> ([0-9]{3}).*)$/\1\necho \2 >"$expectation"/' <<<"$block"
+    } >"$script"
+    if ! WALKTHROUGH="$name" bash "$script" >"$script.out"; then
+      echo "walkthrough $name of $page failed (its script: $script)" >&2
+      tail -n 60 "$log" >&2
+      exit 1
+    fi
+  done
 done
+echo "$count walkthroughs ran, every announced status as expected"
