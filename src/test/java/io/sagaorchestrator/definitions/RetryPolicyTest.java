@@ -68,9 +68,9 @@ class RetryPolicyTest {
     }
 
     @Test
-    void theReadmeStatesTheDefaultsADefinitionGetsWithoutARetryPolicy() throws IOException {
-        // given the README a saga author reads (the defaults used to be named only by a Java constant)
-        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+    void theSagaAuthorsPageStatesTheDefaultsADefinitionGetsWithoutARetryPolicy() throws IOException {
+        // given the page a saga author reads (the defaults used to be named only by a Java constant)
+        String page = Files.readString(Path.of("docs/writing-sagas.md"), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
         RetryPolicy d = RetryPolicy.DEFAULT;
 
         // when the default policy is written as a definition writes a policy
@@ -79,8 +79,8 @@ class RetryPolicyTest {
                 + yaml(d.multiplier()) + ", maxDelay: " + yaml(d.maxDelay()) + ", jitter: " + yaml(d.jitter()) + " }`, `retryOn: "
                 + names(d.retryOn()) + "`, `abortOn: " + names(d.abortOn()) + "`";
 
-        // then the README says exactly that
-        assertTrue(readme.contains(stated), "README.md does not state the default retry policy: " + stated);
+        // then the page says exactly that
+        assertTrue(page.contains(stated), "docs/writing-sagas.md does not state the default retry policy: " + stated);
     }
 
     private static String yaml(Duration duration) {

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every setting the service reads is in the README's configuration table: a setting nobody can find is a setting
+ * Every setting the service reads is in the configuration table of docs/deploying.md: a setting nobody can find is a setting
  * nobody sets, or one a reader meets in a walkthrough without knowing what it does.
  */
 class EverySettingIsDocumentedTest {
@@ -36,7 +36,7 @@ class EverySettingIsDocumentedTest {
     private static final Set<String> TEST_HOOKS = Set.of("saga.test.crash-point", "saga.test.crash-after");
 
     @Test
-    void everySettingTheServiceReadsIsInTheReadmesConfigurationTable() throws Exception {
+    void everySettingTheServiceReadsIsInTheDeploymentConfigurationTable() throws Exception {
         // given the settings the service reads: injected, mapped, in a scheduler's expression, or set in application.properties
         Set<String> read = new TreeSet<>(settingsReadByTheClasses());
         read.addAll(sagaAndTtKeysOf(Files.readAllLines(Path.of("src/main/resources/application.properties"))));
@@ -44,13 +44,13 @@ class EverySettingIsDocumentedTest {
         assertTrue(read.contains("tt.app-secret") && read.contains("saga.engine.delay-factor")
                 && read.contains("saga.escalation.delivery.give-up-after"), "the scan found too little: " + read);
 
-        // when the README's configuration table is read
-        List<Pattern> documented = documentedKeys(Files.readString(Path.of("README.md")));
+        // when the configuration table of the deployment page is read
+        List<Pattern> documented = documentedKeys(Files.readString(Path.of("docs/deploying.md")));
 
         // then each of them is in it
         List<String> undocumented = read.stream().filter(key -> documented.stream().noneMatch(p -> p.matcher(key).matches()))
                 .toList();
-        assertEquals(List.of(), undocumented, "settings missing from the README's Configuration table");
+        assertEquals(List.of(), undocumented, "settings missing from the Configuration table of docs/deploying.md");
     }
 
     private static Set<String> settingsReadByTheClasses() throws IOException, ClassNotFoundException {
@@ -117,14 +117,14 @@ class EverySettingIsDocumentedTest {
     }
 
     /**
-     * The first column of the table under "### Configuration": each code span is a key, or ".suffix" of the key before it
+     * The first column of the table under "## Configuration": each code span is a key, or ".suffix" of the key before it
      * (`a.b.c`, `.d` is a.b.d); {@code <target>} and upper-case NAME stand for any part.
      */
-    static List<Pattern> documentedKeys(String readme) {
-        int table = readme.indexOf("\n### Configuration\n");
-        assertTrue(table >= 0, "the README has no Configuration section");
+    static List<Pattern> documentedKeys(String page) {
+        int table = page.indexOf("\n## Configuration\n");
+        assertTrue(table >= 0, "docs/deploying.md has no Configuration section");
         List<Pattern> keys = new ArrayList<>();
-        for (String line : readme.substring(table).split("\n")) {
+        for (String line : page.substring(table).split("\n")) {
             if (!line.startsWith("| `")) {
                 if (!keys.isEmpty() && !line.startsWith("|")) {
                     break;
@@ -152,7 +152,7 @@ class EverySettingIsDocumentedTest {
     @Test
     void aSuffixInTheTableNamesTheKeyBesideTheOneBeforeIt() {
         // the table's own shorthand, read as a person reads it
-        List<Pattern> keys = documentedKeys("\n### Configuration\n\n| key |\n|---|\n| `a.b.c`, `.d` | x |\n"
+        List<Pattern> keys = documentedKeys("\n## Configuration\n\n| key |\n|---|\n| `a.b.c`, `.d` | x |\n"
                 + "| `saga.http.<target>.url` | y |\n\nafter");
         assertTrue(keys.stream().anyMatch(p -> p.matcher("a.b.d").matches()));
         assertTrue(keys.stream().anyMatch(p -> p.matcher("saga.http.inventory.url").matches()));
