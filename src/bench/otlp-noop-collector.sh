@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A collector that takes every OTLP/HTTP export and keeps nothing: it answers 200 with an empty protobuf body (an
 # empty ExportTraceServiceResponse, i.e. everything accepted). It measures what exporting costs the service (issue 14,
-# README Performance), apart from what a real collector would cost the machine.
+# docs/design/performance.md), apart from what a real collector would cost the machine.
 #
 #   src/bench/otlp-noop-collector.sh 4318 &
 #   SERVICE_JOPTS="-Dquarkus.otel.exporter.otlp.traces.endpoint=http://127.0.0.1:4318 \

@@ -2,7 +2,7 @@
 # Fires C concurrent worst-case searches (default 80) at a running service for S seconds (default 30) and,
 # meanwhile, polls /q/health/ready and starts user-sync sagas one after another (half a second apart); then
 # prints, for each kind of request, the answers by HTTP status and the latencies. Shows whether a flood
-# of expensive searches starves starts and readiness (README, Performance: "Searches cannot drain the
+# of expensive searches starves starts and readiness (docs/design/performance.md: "Searches cannot drain the
 # service"). Loopback only; at most 200 searchers and 300 seconds.
 # Usage: src/bench/search-storm.sh http://127.0.0.1:8080 user:password [C] [S]   (user: saga-client and saga-viewer)
 set -euo pipefail

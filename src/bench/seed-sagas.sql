@@ -1,7 +1,7 @@
 -- Fills the saga log of a migrated database with :n historical user-sync sagas (default: psql -v n=1000000),
 -- shaped like a busy year: mostly COMPLETED, some COMPENSATED, a few ESCALATED and RESOLVED, and a
 -- few hundred live ones, each with its attempts. Used to show that the API's searches and the
--- recovery scan stay fast with a large history (see README, Performance).
+-- recovery scan stay fast with a large history (see docs/design/performance.md).
 \set ON_ERROR_STOP on
 select coalesce(:'n', '1000000')::int as n \gset
 

@@ -55,7 +55,7 @@ import java.util.UUID;
 /**
  * The operator console: pages rendered on the server over the same services as the API
  * ({@link SagaQueries}, {@link ManualOperations}, {@link AuditTrail}, {@link DefinitionRegistry}). Signed in with
- * a form (the same users and roles as the API); viewers read, operators also repair. See README, Console.
+ * a form (the same users and roles as the API); viewers read, operators also repair. See docs/operating.md, Console.
  */
 @Path("/console")
 @Produces(MediaType.TEXT_HTML)

@@ -57,7 +57,7 @@ public class EscalationWebhook {
             // an unsigned alert lets anybody who finds the receiver's URL page the on-call with fake escalations
             throw new IllegalStateException("saga.escalation.webhook-url is set but saga.escalation.webhook-secret is not:"
                     + " set SAGA_ESCALATION_WEBHOOK_SECRET to a random secret shared with the receiver, which checks the"
-                    + " X-Saga-Signature header with it (see README, Configuration)");
+                    + " X-Saga-Signature header with it (see docs/deploying.md, Configuration)");
         }
         this.log = log;
         this.config = config;

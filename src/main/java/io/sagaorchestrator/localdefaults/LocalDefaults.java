@@ -91,7 +91,7 @@ record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<St
         }
         return List.of("No complete datasource is configured, and a production start does not fall back to an embedded"
                 + " database. Set " + String.join(", ", unset) + ", or start with QUARKUS_PROFILE=" + DEMO_PROFILE
-                + " to try the service with an embedded database and the TT simulator (see README)");
+                + " to try the service with an embedded database and the TT simulator (see docs/getting-started.md)");
     }
 
     static boolean demoPartsAllowed(List<String> profiles) {

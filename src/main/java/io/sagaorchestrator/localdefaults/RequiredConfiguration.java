@@ -57,8 +57,8 @@ public class RequiredConfiguration {
         List<String> missing = new ArrayList<>(LocalDefaults.missingDatasource(LocalDefaultsConfigSourceFactory.lookupIn(config)));
         missing.addAll(missing(credentials, ThirdPartyUrls.missingForRemoteSteps(definitions.parse(actions), actions, config)));
         if (!missing.isEmpty()) {
-            throw new MissingConfigurationException("The service cannot start without this configuration (see README, Running it"
-                    + " for real):\n  - " + String.join("\n  - ", missing));
+            throw new MissingConfigurationException("The service cannot start without this configuration (see docs/deploying.md, Running the"
+                    + " packaged service):\n  - " + String.join("\n  - ", missing));
         }
     }
 
@@ -69,7 +69,7 @@ public class RequiredConfiguration {
             missing.add("No credentials are configured, so nobody could use the API. Set at least one user, e.g."
                     + " QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE=<password> and"
                     + " QUARKUS_SECURITY_USERS_EMBEDDED_ROLES_ALICE=saga-client,saga-viewer,saga-operator,"
-                    + " or bearer JWT with MP_JWT_VERIFY_PUBLICKEY_LOCATION and MP_JWT_VERIFY_ISSUER (see README, Security)");
+                    + " or bearer JWT with MP_JWT_VERIFY_PUBLICKEY_LOCATION and MP_JWT_VERIFY_ISSUER (see docs/deploying.md, Security)");
         }
         for (String key : unconfiguredSettings) {
             missing.add("No value for " + ThirdPartyUrls.describe(key) + ", which a loaded saga definition needs in a remote step"

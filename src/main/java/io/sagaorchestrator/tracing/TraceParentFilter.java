@@ -9,7 +9,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 
 /**
  * Sends the current span (a step attempt's) as the {@code traceparent} of a REST client's call. Quarkus's own REST-client
- * and Vert.x HTTP instrumentation would do it too, but they cost a tenth of a saga's CPU (README, Performance), so they
+ * and Vert.x HTTP instrumentation would do it too, but they cost a tenth of a saga's CPU (docs/design/performance.md), so they
  * are off and this is all a third party needs to join the saga's trace.
  */
 public class TraceParentFilter implements ClientRequestFilter {

@@ -14,7 +14,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import java.util.List;
 
-/** The TT land cloud user API (see the contract in the README): the forward call and its compensation. */
+/** The TT land cloud user API (its contract: docs/writing-sagas.md): the forward call and its compensation. */
 @RegisterRestClient(configKey = "tt-user-api")
 @RegisterProvider(TraceParentFilter.class)
 @Path("/users")
