@@ -148,20 +148,31 @@ public class SagaLog {
      * handed the key on to the waiters it could see; the trigger that hands it on takes the same lock.
      */
     private static Holder lockKeyAndFindHolder(Connection c, String key) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-            lock.setString(1, key);
-            lock.execute();
+        // two statements in one round trip: the driver sends both at once, the server runs the look-up after the lock
+        try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0)); " + HOLDER)) {
+            ps.setString(1, key);
+            ps.setString(2, key);
+            ps.execute();
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("the key's holder was not looked up after its lock");
+            }
+            return holder(ps.getResultSet());
         }
-        return holderOf(c, key);
     }
 
     private static Holder holderOf(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select id from saga where live_key = ? and key_held"
-                + " and status in ('RUNNING', 'COMPENSATING', 'ESCALATED')")) {
+        try (PreparedStatement ps = c.prepareStatement(HOLDER)) {
             ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Holder(rs.getObject(1, UUID.class)) : null;
-            }
+            return holder(ps.executeQuery());
+        }
+    }
+
+    private static final String HOLDER = "select id from saga where live_key = ? and key_held"
+            + " and status in ('RUNNING', 'COMPENSATING', 'ESCALATED')";
+
+    private static Holder holder(ResultSet found) throws SQLException {
+        try (ResultSet rs = found) {
+            return rs.next() ? new Holder(rs.getObject(1, UUID.class)) : null;
         }
     }
 

@@ -88,13 +88,17 @@ final class Liaisons {
         }
     }
 
-    /** Whether a saga other than {@code sagaId} has linked this TT user to a liaison. */
-    static boolean linkedByAnotherSaga(Connection c, String remoteUserId, UUID sagaId) throws SQLException {
+    /**
+     * Whether a saga other than {@code sagaId} has linked this TT user, of this username, to a liaison. Looked up by the
+     * username (unique, indexed): TT answered EXISTS for it.
+     */
+    static boolean linkedByAnotherSaga(Connection c, String username, String remoteUserId, UUID sagaId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 select 1 from liaison_info l join lz_liaison z on z.liaison_id = l.id
-                where l.remote_user_id = ? and l.sync_status = 'SYNCED' and z.saga_id <> ?""")) {
-            ps.setString(1, remoteUserId);
-            ps.setObject(2, sagaId);
+                where l.username = ? and l.remote_user_id = ? and l.sync_status = 'SYNCED' and z.saga_id <> ?""")) {
+            ps.setString(1, username);
+            ps.setString(2, remoteUserId);
+            ps.setObject(3, sagaId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

@@ -16,11 +16,11 @@ import java.util.UUID;
 public interface LinkedUsers {
 
     /**
-     * Whether a saga other than {@code sagaId} has linked this TT user to a liaison.
+     * Whether a saga other than {@code sagaId} has linked this TT user, which has this username, to a liaison.
      *
      * @throws UnavailableFailure when the database cannot tell: the attempt is tried again, as a lost answer is
      */
-    boolean byAnotherSaga(String remoteUserId, UUID sagaId);
+    boolean byAnotherSaga(String username, String remoteUserId, UUID sagaId);
 
     /** The answer of the liaisons' table. */
     @ApplicationScoped
@@ -33,9 +33,9 @@ public interface LinkedUsers {
         }
 
         @Override
-        public boolean byAnotherSaga(String remoteUserId, UUID sagaId) {
+        public boolean byAnotherSaga(String username, String remoteUserId, UUID sagaId) {
             try (Connection c = dataSource.getConnection()) {
-                return Liaisons.linkedByAnotherSaga(c, remoteUserId, sagaId);
+                return Liaisons.linkedByAnotherSaga(c, username, remoteUserId, sagaId);
             } catch (SQLException e) {
                 throw new UnavailableFailure("ttAddUser could not ask the database who linked TT user " + remoteUserId + ": "
                         + e.getMessage(), e);

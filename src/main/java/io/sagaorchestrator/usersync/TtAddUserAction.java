@@ -96,7 +96,7 @@ public class TtAddUserAction implements RemoteAction {
         return switch (answer.status()) {
             case "OK" -> new RemoteUser(answer.data(), answer.status(), RemoteUser.Ownership.CREATED);
             case "EXISTS" -> new RemoteUser(answer.data(), answer.status(),
-                    earlierAttemptInDoubt && !linked.byAnotherSaga(answer.data(), sagaId)
+                    earlierAttemptInDoubt && !linked.byAnotherSaga(in.username(), answer.data(), sagaId)
                             ? RemoteUser.Ownership.UNCERTAIN : RemoteUser.Ownership.PRE_EXISTING);
             default -> throw TtFailures.unexpected("ttAddUser", answer);
         };

@@ -43,7 +43,7 @@ class UncertainOwnershipPolicyTest {
 
     private final RecordingTt tt = new RecordingTt();
     /** No other saga linked user 42: its ownership stays uncertain. */
-    private final TtDeleteUserAction delete = deleteWith((remoteUserId, sagaId) -> false);
+    private final TtDeleteUserAction delete = deleteWith((username, remoteUserId, sagaId) -> false);
 
     private TtDeleteUserAction deleteWith(LinkedUsers linked) {
         return new TtDeleteUserAction(tt, new TtAddUserAction(tt, JSON, linked, Optional.of("the-app-secret"), "the-password"),
@@ -118,7 +118,7 @@ class UncertainOwnershipPolicyTest {
     void anExistsAfterALostAnswerForAUserAnotherSagaLinkedIsPreExistingAndKept() throws Exception {
         // given the add's outcome was never learned, and another saga (of the same person, which ended before this one
         // began: they share the key) has linked TT user 42
-        TtDeleteUserAction undo = deleteWith((remoteUserId, sagaId) -> remoteUserId.equals("42"));
+        TtDeleteUserAction undo = deleteWith((username, remoteUserId, sagaId) -> remoteUserId.equals("42"));
 
         // when the undo re-issues the add and TT answers EXISTS, with compensate chosen
         JsonNode out = undo.execute(compensation(null, OwnershipPolicy.COMPENSATE));
