@@ -197,11 +197,7 @@ public class SagaEngine {
         return new Started(run.saga.id(), true, ended);
     }
 
-    /**
-     * The saga with its key, if its definition has one.
-     *
-     * @throws io.sagaorchestrator.definitions.KeyNotInInputException when the input gives the key no value
-     */
+    /** The saga to record, with its key when its definition has one. */
     private NewSaga newSaga(SagaDefinition definition, Run run, String caller, String idempotencyKey) {
         LiveKey key = definition.liveKey();
         return new NewSaga(run.saga, caller, idempotencyKey, instance.id(), config.lease(), run.preparedIntent, run.liveKey,
@@ -271,9 +267,12 @@ public class SagaEngine {
      * A new saga owned by this instance; when its first step is remote, with the intent of its first attempt.
      *
      * @throws ThirdPartyNotConfiguredException when the saga could only fail, for a third party without URL
+     * @throws KeyNotInInputException           when the input gives the definition's key no value
      */
     private Run newRun(SagaDefinition definition, JsonNode input, String businessKey) {
         thirdPartyUrls.requireConfigured(definition);
+        // before anything is begun: an input that gives the key no value is refused here
+        String liveKey = definition.liveKey() == null ? null : definition.liveKey().valueFor(input);
         SagaSnapshot saga = new SagaSnapshot(UuidCreator.getTimeOrderedEpoch(), definition.name(), definition.version(),
                 definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now(), null);
         saga = SagaTransitions.begun(definition, saga, saga.createdAt());
@@ -285,7 +284,7 @@ public class SagaEngine {
         saga = saga.withTraceParent(SagaTracing.traceParent(root));
         Run run = new Run(definition, intent != null ? saga.withAttempt(1) : saga, traced, root);
         run.preparedIntent = intent;
-        run.liveKey = definition.liveKey() == null ? null : definition.liveKey().valueFor(input);
+        run.liveKey = liveKey;
         return run;
     }
 
