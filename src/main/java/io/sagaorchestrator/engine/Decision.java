@@ -4,7 +4,11 @@ import io.sagaorchestrator.sagalog.SagaSnapshot;
 
 import java.time.Duration;
 
-/** What {@link SagaTransitions} decided: the saga's next state, and what the caller must do with it. */
+/**
+ * What {@link SagaTransitions} decided: the saga's next state, and what must be written for it. Whoever asked (the engine's
+ * run, an operator, recovery) hands it to the one interpreter, {@link io.sagaorchestrator.sagalog.SagaLog#carryOut}, so
+ * that each kind of decision becomes the same writes wherever it was taken.
+ */
 public sealed interface Decision {
 
     /** The saga's next state; unchanged when a request was refused. */
@@ -37,7 +41,7 @@ public sealed interface Decision {
      * Mark the saga paused: it makes no new attempt until an operator resumes it; an attempt in flight ends first. Its
      * state and version stay as they are, so its owner's fenced writes still succeed.
      */
-    record Pause(SagaSnapshot next) implements Decision {
+    record Pause(SagaSnapshot next, String by) implements Decision {
     }
 
     /** Lift the pause: a saga nobody advances is due at once, one whose owner is at work goes on with it. */

@@ -95,14 +95,13 @@ public class SagaEngine {
     private final CrashPoints crashPoints;
     private final TransactionSynchronizationRegistry transactions;
     private final ThirdPartyUrls thirdPartyUrls;
-    private final EscalationAlerts alerts;
     private final SagaTracing tracing;
     private final Map<QuickRetries, Retryer<JsonNode>> retryers = new ConcurrentHashMap<>();
     private final Retryer<SagaSnapshot> commits;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
-               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions, EscalationAlerts alerts,
+               CrashPoints crashPoints, TransactionSynchronizationRegistry transactions,
                ThirdPartyUrls thirdPartyUrls, SagaTracing tracing) {
         this.definitions = definitions;
         this.actions = actions;
@@ -115,7 +114,6 @@ public class SagaEngine {
         this.instance = instance;
         this.crashPoints = crashPoints;
         this.transactions = transactions;
-        this.alerts = alerts;
         this.thirdPartyUrls = thirdPartyUrls;
         this.tracing = tracing;
         this.commits = RetryerBuilder.<SagaSnapshot>newBuilder()
@@ -321,7 +319,7 @@ public class SagaEngine {
             } catch (RuntimeException e) {
                 // e.g. a release that no longer has an action the saga's definition names: a person must decide
                 LOG.errorf(e, "Saga %s cannot be resumed: its definition cannot be read", claimed.id());
-                escalateUnrun(SagaTransitions.definitionUnreadable(claimed, e.getMessage()).next());
+                endUnrun(SagaTransitions.definitionUnreadable(claimed, e.getMessage()));
                 return;
             }
             SagaSnapshot resumed = claimed;
@@ -329,9 +327,9 @@ public class SagaEngine {
                 // not begun: dispatched by SQL, whose input nothing has checked yet
                 List<InputSchema.Violation> violations = definition.inputViolations(claimed.input());
                 if (!violations.isEmpty()) {
-                    SagaSnapshot escalated = SagaTransitions.inputRefused(claimed, violations).next();
-                    LOG.errorf("Saga %s escalated: %s", claimed.id(), escalated.lastError());
-                    escalateUnrun(escalated);
+                    Decision escalated = SagaTransitions.inputRefused(claimed, violations);
+                    LOG.errorf("Saga %s escalated: %s", claimed.id(), escalated.next().lastError());
+                    endUnrun(escalated);
                     return;
                 }
                 if (definition.liveKey() != null && !tookKey(claimed, definition)) {
@@ -363,10 +361,9 @@ public class SagaEngine {
         try {
             key = definition.liveKey().valueFor(claimed.input());
         } catch (KeyNotInInputException e) {
-            SagaSnapshot ended = SagaTransitions.keyUnreadable(claimed, e.getMessage()).next();
-            LOG.warnf("Saga %s ended: %s", claimed.id(), ended.lastError());
-            log.inNewTransaction((l, c) -> l.update(ended, null, null));
-            events.ended(ended);
+            Decision ended = SagaTransitions.keyUnreadable(claimed, e.getMessage());
+            LOG.warnf("Saga %s ended: %s", claimed.id(), ended.next().lastError());
+            endUnrun(ended);
             return false;
         }
         UUID holder = log.inNewTransaction((l, c) -> l.takeKey(claimed.id(), key));
@@ -376,14 +373,10 @@ public class SagaEngine {
         return holder == null;
     }
 
-    /** Ends a saga that cannot run at all as ESCALATED, with its alert, in one commit. */
-    private void escalateUnrun(SagaSnapshot escalated) {
-        log.inNewTransaction((l, c) -> {
-            l.update(escalated, null, null);
-            alerts.owe(l, escalated);
-            return null;
-        });
-        events.ended(escalated);
+    /** Ends a saga that cannot run at all: ESCALATED with its alert, or ended, in one commit. */
+    private void endUnrun(Decision decision) {
+        log.inNewTransaction((l, c) -> l.carryOut(decision, null));
+        events.ended(decision.next());
     }
 
     /**
@@ -398,10 +391,9 @@ public class SagaEngine {
         StepDefinition step = run.definition.step(s.stepIndex());
         Direction direction = SagaTransitions.direction(s);
         log.inNewTransaction((l, c) -> l.attempts(s.id())).stream()
-                .filter(a -> a.outcome() == Outcome.PENDING && a.stepName().equals(step.name()) && a.direction() == direction)
+                .filter(a -> a.pendingOn(step.name(), direction))
                 .forEach(a -> {
-                    run.pending.add(l -> l.finishAttempt(s.id(), a.finished(Outcome.UNKNOWN, Instant.now(),
-                            "InterruptedAttempt", "the instance making this call stopped before its outcome was recorded", null)));
+                    run.pending.add(l -> l.finishAttempt(s.id(), a.interrupted(Instant.now())));
                     run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.AttemptInterrupted()).next();
                 });
     }
@@ -504,21 +496,19 @@ public class SagaEngine {
         }
     }
 
-    /** Makes the writes a decision asks for; a decision to go on waits for the next commit. */
+    /**
+     * A decision to go on waits for the next commit; any other commits now, with what the run held back, through the
+     * log's interpreter of decisions.
+     */
     private void carryOut(Run run, Decision decision) {
         if (decision instanceof Decision.Continue next) {
             run.saga = next.next();
-        } else if (decision instanceof Decision.Park park) {
-            commit(run, park.next(), null, SagaTransitions.wakeNoLaterThanDeadline(park.next(), scaled(park.wakeIn()), Instant.now()), null);
-            run.parked = true;
-        } else if (decision instanceof Decision.Escalate escalated) {
-            // the webhook's alert commits with the escalation, so a crash cannot lose it
-            commit(run, escalated.next(), null, null, l -> alerts.owe(l, escalated.next()));
-        } else if (decision instanceof Decision.End end) {
-            commit(run, end.next(), null, null, null);
-        } else {
-            throw new IllegalStateException("the engine cannot carry out " + decision);
+            return;
         }
+        Duration wakeIn = decision instanceof Decision.Park park
+                ? SagaTransitions.wakeNoLaterThanDeadline(park.next(), scaled(park.wakeIn()), Instant.now()) : null;
+        commit(run, (l, c) -> decision.next().withVersion(l.carryOut(decision, wakeIn)));
+        run.parked = decision instanceof Decision.Park;
     }
 
     private StepRun remote(Run run, StepDefinition step, Direction direction) {
@@ -690,15 +680,6 @@ public class SagaEngine {
     private record QuickRetries(RetryPolicy policy, int attempts) {
     }
 
-    private void commit(Run run, SagaSnapshot next, String owner, Duration wakeIn, Consumer<SagaLog> also) {
-        commit(run, false, (l, c) -> {
-            if (also != null) {
-                also.accept(l);
-            }
-            return new Transition(next, owner, wakeIn);
-        });
-    }
-
     /**
      * One transaction: the writes held back so far, the caller's writes, and the fenced update of the saga; tried again
      * while the database is out of reach. Trying again is safe: the fence refuses a commit whose earlier try did land
@@ -708,15 +689,22 @@ public class SagaEngine {
      *                      nothing written); commits that end, escalate or park the saga go through
      */
     private void commit(Run run, boolean beginsAttempt, SagaLog.Work<Transition> work) {
+        commit(run, (l, c) -> {
+            Transition t = work.apply(l, c);
+            // a step's own deadline counts from the commit that stores the move onto it
+            SagaSnapshot next = SagaTransitions.reachedStep(run.definition, t.next(), Instant.now());
+            long version = beginsAttempt ? l.beginAttempt(next, t.owner(), t.wakeIn()) : l.update(next, t.owner(), t.wakeIn());
+            return next.withVersion(version);
+        });
+    }
+
+    /** One transaction: the writes held back so far, then {@code work}, which ends with the fenced write of the saga. */
+    private void commit(Run run, SagaLog.Work<SagaSnapshot> work) {
         SagaSnapshot stored;
         try {
             stored = commits.call(() -> log.inNewTransaction((l, c) -> {
                 run.pending.forEach(w -> w.accept(l));
-                Transition t = work.apply(l, c);
-                // a step's own deadline counts from the commit that stores the move onto it
-                SagaSnapshot next = SagaTransitions.reachedStep(run.definition, t.next(), Instant.now());
-                long version = beginsAttempt ? l.beginAttempt(next, t.owner(), t.wakeIn()) : l.update(next, t.owner(), t.wakeIn());
-                return next.withVersion(version);
+                return work.apply(l, c);
             }));
         } catch (RetryException e) {
             throw unchecked(e.getLastFailedAttempt().getExceptionCause());

@@ -83,15 +83,16 @@ public final class SagaTransitions {
      * the next attempt back. Needs no definition.
      *
      * @param pausedBy who paused it already, null when it is not paused
+     * @param by       who asks for the pause now
      */
-    public static Decision pause(SagaSnapshot saga, String pausedBy) {
+    public static Decision pause(SagaSnapshot saga, String pausedBy, String by) {
         if (saga.status().isTerminal()) {
             return new Decision.Refused(saga, "A saga in status " + saga.status() + " makes no attempts: there is nothing to pause");
         }
         if (pausedBy != null) {
             return new Decision.Refused(saga, "The saga is paused already, by " + pausedBy + "; nothing was changed");
         }
-        return new Decision.Pause(saga);
+        return new Decision.Pause(saga, by);
     }
 
     /**

@@ -116,8 +116,7 @@ public class CompensationPlans {
             return false;
         }
         String current = definition.step(saga.stepIndex()).name();
-        return log.attempts(saga.id()).stream().anyMatch(a -> a.stepName().equals(current) && a.direction() == Direction.FORWARD
-                && a.outcome() == Outcome.PENDING);
+        return log.attempts(saga.id()).stream().anyMatch(a -> a.pendingOn(current, Direction.FORWARD));
     }
 
     /** What the compensation's intent would record of its request: a local compensation sends none. */

@@ -124,7 +124,7 @@ public class ManualOperations {
             log.moveToDefinition(next);
         }
         // the work itself is left to the engine: a saga that goes on is released to recovery at once
-        log.update(next, null, decision instanceof Decision.Park park ? park.wakeIn() : null);
+        log.carryOut(decision, decision instanceof Decision.Park park ? park.wakeIn() : null);
         ObjectNode details = json.createObjectNode().put("stepIndex", saga.stepIndex()).put("attempt", saga.attempt())
                 .put("forced", request.forced()).put("lastErrorBefore", saga.lastError());
         if (operation == Operation.SKIP) {
@@ -182,7 +182,7 @@ public class ManualOperations {
         }
         SagaSnapshot saga = held.saga();
         try {
-            Decision decision = operation == Operation.PAUSE || operation == Operation.RESUME ? pauseOrResume(held, operation)
+            Decision decision = operation == Operation.PAUSE || operation == Operation.RESUME ? pauseOrResume(held, operation, "")
                     : decide(saga, operation, mostWilling(saga, operation), "",
                     () -> CompensationPlans.interruptedAttempt(log, held, definition(saga)), false);
             return !(decision instanceof Decision.Refused);
@@ -225,17 +225,11 @@ public class ManualOperations {
      */
     private Result pauseOrResume(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor,
                                  OperationRequest request) {
-        Decision decision = pauseOrResume(locked, operation);
+        Decision decision = pauseOrResume(locked, operation, actor);
         if (decision instanceof Decision.Refused refused) {
             throw new OperationRefusedException(saga.id(), saga.status(), refused.reason());
         }
-        if (decision instanceof Decision.Pause) {
-            log.pause(saga.id(), actor);
-        } else if (decision instanceof Decision.Resume) {
-            log.resume(saga.id());
-        } else {
-            throw new IllegalStateException("cannot carry out " + decision);
-        }
+        log.carryOut(decision, null);
         ObjectNode details = json.createObjectNode().put("stepIndex", saga.stepIndex()).put("attempt", saga.attempt());
         if (locked.leaseLive()) {
             // an attempt was in flight: a pause takes effect when it ends
@@ -251,9 +245,9 @@ public class ManualOperations {
         return new Result(saga.id(), operation.path(), status, status, auditId);
     }
 
-    private static Decision pauseOrResume(SagaLog.Locked locked, Operation operation) {
+    private static Decision pauseOrResume(SagaLog.Locked locked, Operation operation, String actor) {
         String pausedBy = locked.pause() == null ? null : locked.pause().by() + " at " + locked.pause().since();
-        return operation == Operation.PAUSE ? SagaTransitions.pause(locked.saga(), pausedBy)
+        return operation == Operation.PAUSE ? SagaTransitions.pause(locked.saga(), pausedBy, actor)
                 : SagaTransitions.resume(locked.saga(), pausedBy);
     }
 
@@ -291,8 +285,7 @@ public class ManualOperations {
             return false;
         }
         String current = definition(saga).step(saga.stepIndex()).name();
-        return log.markPendingUnknown(saga.id(), current, Direction.FORWARD,
-                "the instance making this call stopped before its outcome was recorded") > 0;
+        return log.markPendingUnknown(saga.id(), current, Direction.FORWARD) > 0;
     }
 
     /**

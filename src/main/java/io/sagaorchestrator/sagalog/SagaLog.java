@@ -4,7 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.uuid.UuidCreator;
 import io.agroal.api.AgroalDataSource;
+import io.sagaorchestrator.engine.Decision;
+import io.sagaorchestrator.engine.EscalationConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -66,18 +70,21 @@ public class SagaLog {
     private final EntityManager em;
     private final ObjectMapper json;
     private final AgroalDataSource dataSource;
+    private final EscalationConfig escalation;
     /** The connection of a transaction of {@link #inNewTransaction}; null for the JTA-bound bean. */
     private final Connection bound;
 
     @Inject
-    SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource) {
-        this(em, json, dataSource, null);
+    SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource, EscalationConfig escalation) {
+        this(em, json, dataSource, escalation, null);
     }
 
-    private SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource, Connection bound) {
+    private SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource, EscalationConfig escalation,
+                    Connection bound) {
         this.em = em;
         this.json = json;
         this.dataSource = dataSource;
+        this.escalation = escalation;
         this.bound = bound;
     }
 
@@ -94,7 +101,7 @@ public class SagaLog {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                T result = work.apply(new SagaLog(em, json, dataSource, c), c);
+                T result = work.apply(new SagaLog(em, json, dataSource, escalation, c), c);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -578,15 +585,16 @@ public class SagaLog {
     }
 
     /** Closes the intents of a step whose owner is gone: their outcome will never be learned. */
-    public int markPendingUnknown(UUID sagaId, String step, Direction direction, String why) {
+    public int markPendingUnknown(UUID sagaId, String step, Direction direction) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga_step_attempt set outcome = 'UNKNOWN', ended_at = now(),"
-                    + " error_class = 'InterruptedAttempt', error_message = ?"
+                    + " error_class = ?, error_message = ?"
                     + " where saga_id = ? and step_name = ? and direction = ? and outcome = 'PENDING'")) {
-                ps.setString(1, why);
-                ps.setObject(2, sagaId);
-                ps.setString(3, step);
-                ps.setString(4, direction.name());
+                ps.setString(1, AttemptRecord.INTERRUPTED);
+                ps.setString(2, AttemptRecord.interruptedWhy());
+                ps.setObject(3, sagaId);
+                ps.setString(4, step);
+                ps.setString(5, direction.name());
                 return ps.executeUpdate();
             }
         });
@@ -621,13 +629,63 @@ public class SagaLog {
         });
     }
 
-    /** Owes the webhook an alert, in the caller's transaction: the one that records the escalation. */
-    public void insertAlert(UUID id, UUID sagaId, String body) {
+    /**
+     * Makes the writes a decision of the core asks for, in the caller's transaction: the one place where a decision
+     * becomes writes, whether the engine's run, recovery or an operator took it. A decision to go on ({@link
+     * Decision.Continue}) writes nothing here: its owner holds it until its next commit.
+     *
+     * @param wakeIn for a {@link Decision.Park}: when the saga is due again, as its runner scales and bounds the core's
+     *               wish (see {@link io.sagaorchestrator.engine.SagaTransitions#wakeNoLaterThanDeadline}); else ignored
+     * @return the saga's version after the writes
+     * @throws LeaseLostException when the saga is no longer at the version the decision was taken on
+     */
+    public long carryOut(Decision decision, Duration wakeIn) {
+        SagaSnapshot next = decision.next();
+        if (decision instanceof Decision.Park) {
+            return update(next, null, wakeIn);
+        }
+        if (decision instanceof Decision.End) {
+            return update(next, null, null);
+        }
+        if (decision instanceof Decision.Escalate) {
+            long version = update(next, null, null);
+            oweAlert(next);
+            return version;
+        }
+        if (decision instanceof Decision.Pause pause) {
+            pause(next.id(), pause.by());
+            return next.version();
+        }
+        if (decision instanceof Decision.Resume) {
+            resume(next.id());
+            return next.version();
+        }
+        throw new IllegalStateException("nothing to write for " + decision);
+    }
+
+    /**
+     * Owes the webhook an alert for an escalation, in the transaction that records it, so that no crash can lose it:
+     * {@code EscalationWebhook} delivers it until the receiver accepts it. Without a webhook URL, the ERROR log line and
+     * the metric are the alert.
+     */
+    private void oweAlert(SagaSnapshot escalated) {
+        if (escalation.webhookUrl().isEmpty()) {
+            return;
+        }
+        UUID alertId = UuidCreator.getTimeOrderedEpoch();
+        ObjectNode alert = json.createObjectNode()
+                .put("alertId", alertId.toString())
+                .put("sagaId", escalated.id().toString())
+                .put("definition", escalated.definitionName())
+                .put("status", escalated.status().name())
+                .put("businessKey", escalated.businessKey())
+                .put("reason", escalated.lastError())
+                .put("at", Instant.now().toString());
         work(c -> {
             try (PreparedStatement ps = c.prepareStatement("insert into escalation_alert (id, saga_id, body) values (?, ?, ?)")) {
-                ps.setObject(1, id);
-                ps.setObject(2, sagaId);
-                ps.setString(3, body);
+                ps.setObject(1, alertId);
+                ps.setObject(2, escalated.id());
+                ps.setString(3, alert.toString());
                 return ps.executeUpdate();
             }
         });

@@ -542,11 +542,12 @@ class SagaTransitionsTest {
             // given a live saga nobody paused (an attempt of it may be in flight)
 
             // when an operator pauses it
-            Decision decision = SagaTransitions.pause(saga, null);
+            Decision decision = SagaTransitions.pause(saga, null, "alice");
 
             // then it is marked paused and nothing else changes: the owner's fenced writes still fit
             Decision.Pause pause = assertInstanceOf(Decision.Pause.class, decision);
             assertSame(saga, pause.next());
+            assertEquals("alice", pause.by());
         }
     }
 
@@ -556,7 +557,7 @@ class SagaTransitionsTest {
         SagaSnapshot saga = running(0, 2);
 
         // when alice pauses it too
-        Decision decision = SagaTransitions.pause(saga, "bob");
+        Decision decision = SagaTransitions.pause(saga, "bob", "alice");
 
         // then she is told, and nothing changes
         Decision.Refused refused = assertInstanceOf(Decision.Refused.class, decision);
@@ -569,7 +570,7 @@ class SagaTransitionsTest {
             // given a saga that makes no attempts any more
 
             // when an operator pauses it, then it is refused
-            Decision.Refused refused = assertInstanceOf(Decision.Refused.class, SagaTransitions.pause(saga, null));
+            Decision.Refused refused = assertInstanceOf(Decision.Refused.class, SagaTransitions.pause(saga, null, "alice"));
             assertTrue(refused.reason().contains("there is nothing to pause"), refused.reason());
         }
     }
