@@ -12,7 +12,7 @@ public class SearchUnavailableException extends RuntimeException {
 
     private final Reason reason;
 
-    SearchUnavailableException(Reason reason, String message, Throwable cause) {
+    public SearchUnavailableException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }

@@ -45,12 +45,12 @@ public final class DefinitionFiles {
         return read().entrySet().stream().map(file -> parser.parse(file.getKey(), file.getValue())).toList();
     }
 
-    Set<String> examplesLeftOut() {
+    public Set<String> examplesLeftOut() {
         return examplesLeftOut;
     }
 
     /** Where the definitions are read from, for messages. */
-    String source() {
+    public String source() {
         return directory.orElse("classpath:" + CLASSPATH_DIR);
     }
 
@@ -58,7 +58,7 @@ public final class DefinitionFiles {
      * The files of {@code saga.definitions.dir}, or of every {@code saga-definitions} directory on the classpath: the
      * jar's, and in tests the test definitions beside it. A file name found twice is an error, not a silent choice.
      */
-    Map<String, String> read() {
+    public Map<String, String> read() {
         try {
             if (directory.isPresent()) {
                 return readYaml(Path.of(directory.get()));

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /**
  * A call a step (or its compensation) declares instead of naming an action bean: checked when its definition is
- * read, and carried out by {@link HttpStepAction}.
+ * read, and carried out by the runtime's {@code HttpStepAction}.
  *
  * @param target        the third party: its base URL is {@code saga.http.<target>.url}, and calls to it share a
  *                      circuit breaker and a bulkhead

@@ -42,7 +42,7 @@ public class AuditTrail {
     }
 
     /** Writes an entry in the caller's transaction, so it commits exactly when the operation does. */
-    long record(UUID sagaId, Operation operation, String actor, String reason, String before, String after, JsonNode details) {
+    public long record(UUID sagaId, Operation operation, String actor, String reason, String before, String after, JsonNode details) {
         Object id = em.createNativeQuery("insert into saga_audit (saga_id, operation, actor, reason, status_before, status_after,"
                         + " details) values (?1, ?2, ?3, ?4, ?5, ?6, cast(?7 as jsonb)) returning id")
                 .setParameter(1, sagaId).setParameter(2, operation.path()).setParameter(3, actor).setParameter(4, reason)

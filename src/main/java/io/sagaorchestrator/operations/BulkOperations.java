@@ -75,7 +75,7 @@ public class BulkOperations {
     }
 
     /** The sagas a job over {@code filter} would be submitted for, now. */
-    List<UUID> matching(SagaQueries.Filter filter) {
+    public List<UUID> matching(SagaQueries.Filter filter) {
         List<UUID> sagas = new ArrayList<>();
         String cursor = null;
         do {

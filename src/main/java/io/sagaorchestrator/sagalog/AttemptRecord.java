@@ -24,7 +24,7 @@ public record AttemptRecord(String stepName, Direction direction, int attempt, O
     }
 
     /** Why {@link #interrupted} closed an intent, for the log's bulk update of the same. */
-    static String interruptedWhy() {
+    public static String interruptedWhy() {
         return INTERRUPTED_WHY;
     }
 
