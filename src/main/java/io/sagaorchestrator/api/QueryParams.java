@@ -22,12 +22,6 @@ public final class QueryParams {
     private QueryParams() {
     }
 
-    /**
-     * The times a filter may name. The log holds nothing from before 1970, and a year past 9999 overflows
-     * {@code java.sql.Timestamp} or PostgreSQL's timestamptz; the written form of an instant needs a sign past it anyway.
-     */
-    public static final Instant EARLIEST = Instant.EPOCH;
-    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
     /** The longest a saga can sensibly have been stuck; longer ones overflow the milliseconds sent to PostgreSQL. */
     static final Duration LONGEST = Duration.ofDays(3650);
 
@@ -39,9 +33,12 @@ public final class QueryParams {
         }
     }
 
-    /** @throws InvalidParameterException naming the parameter when the time is outside {@link #EARLIEST}..{@link #LATEST} */
+    /**
+     * @throws InvalidParameterException naming the parameter when the time is outside
+     *         {@link SagaQueries#EARLIEST}..{@link SagaQueries#LATEST}
+     */
     public static Instant within(String name, String text, Instant time) {
-        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+        if (time.isBefore(SagaQueries.EARLIEST) || time.isAfter(SagaQueries.LATEST)) {
             throw new InvalidParameterException(name, "'" + text + "' is outside the times the saga log can hold (years 1970 to 9999, UTC)");
         }
         return time;

@@ -3,7 +3,7 @@ package io.sagaorchestrator.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sagaorchestrator.definitions.DefinitionRegistry;
+import io.sagaorchestrator.definitions.DefinitionLookup;
 import io.sagaorchestrator.operations.AuditTrail;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
@@ -39,17 +39,24 @@ public class SagaQueries {
     /** Live, and its current step has failed: waiting for a scheduled retry, or on its second attempt or later. */
     static final String RETRYING = "(status in ('RUNNING', 'COMPENSATING') and (owner is null or attempt - budget_base >= 2))";
 
+    /**
+     * The times a filter may name. The log holds nothing from before 1970, and a year past 9999 overflows
+     * {@code java.sql.Timestamp} or PostgreSQL's timestamptz; the written form of an instant needs a sign past it anyway.
+     */
+    public static final Instant EARLIEST = Instant.EPOCH;
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     /** A shorter text has no trigram, so no index can find it: every saga with an error would be read. */
     static final int MIN_ERROR_TEXT = 3;
 
     private final ReadConnections reads;
     private final ObjectMapper json;
-    private final DefinitionRegistry definitions;
+    private final DefinitionLookup definitions;
     private final AuditTrail audit;
     private final Duration statsMaxAge;
     private volatile SagaViews.Stats cachedStats;
 
-    SagaQueries(ReadConnections reads, ObjectMapper json, DefinitionRegistry definitions, AuditTrail audit,
+    SagaQueries(ReadConnections reads, ObjectMapper json, DefinitionLookup definitions, AuditTrail audit,
                 @ConfigProperty(name = "saga.stats.max-age", defaultValue = "5s") Duration statsMaxAge) {
         this.reads = reads;
         this.json = json;
@@ -341,7 +348,7 @@ public class SagaQueries {
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
                 Instant createdAt = Instant.parse(parts[0]);
-                if (createdAt.isBefore(QueryParams.EARLIEST) || createdAt.isAfter(QueryParams.LATEST)) {
+                if (createdAt.isBefore(EARLIEST) || createdAt.isAfter(LATEST)) {
                     throw new IllegalArgumentException("no saga of the log was created then");
                 }
                 return new Cursor(createdAt, UUID.fromString(parts[1]));

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Startup
 @ApplicationScoped
-public class DefinitionRegistry {
+public class DefinitionRegistry implements DefinitionLookup {
 
     private static final Logger LOG = Logger.getLogger(DefinitionRegistry.class);
     private final DefinitionParser parser;
@@ -84,6 +84,7 @@ public class DefinitionRegistry {
     }
 
     /** The definition a saga started on, even if the file has changed since. */
+    @Override
     public SagaDefinition forSaga(String name, int version, String hash) {
         return byHash.computeIfAbsent(hash, h -> QuarkusTransaction.requiringNew().call(() -> {
             List<?> content = em.createNativeQuery("select content from saga_definition where name = ?1 and version = ?2 and hash = ?3")

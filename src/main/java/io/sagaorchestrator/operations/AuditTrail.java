@@ -42,10 +42,10 @@ public class AuditTrail {
     }
 
     /** Writes an entry in the caller's transaction, so it commits exactly when the operation does. */
-    public long record(UUID sagaId, Operation operation, String actor, String reason, String before, String after, JsonNode details) {
+    public long record(UUID sagaId, String operation, String actor, String reason, String before, String after, JsonNode details) {
         Object id = em.createNativeQuery("insert into saga_audit (saga_id, operation, actor, reason, status_before, status_after,"
                         + " details) values (?1, ?2, ?3, ?4, ?5, ?6, cast(?7 as jsonb)) returning id")
-                .setParameter(1, sagaId).setParameter(2, operation.path()).setParameter(3, actor).setParameter(4, reason)
+                .setParameter(1, sagaId).setParameter(2, operation).setParameter(3, actor).setParameter(4, reason)
                 .setParameter(5, before).setParameter(6, after).setParameter(7, details == null ? null : details.toString())
                 .getSingleResult();
         return ((Number) id).longValue();

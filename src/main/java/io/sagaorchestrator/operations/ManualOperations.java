@@ -133,7 +133,7 @@ public class ManualOperations {
         if (plan != null) {
             details.set("plan", json.valueToTree(plan));
         }
-        long auditId = audit.record(sagaId, operation, actor, request.reason(), saga.status().name(), next.status().name(), details);
+        long auditId = audit.record(sagaId, operation.path(), actor, request.reason(), saga.status().name(), next.status().name(), details);
         LOG.infof("Saga %s: %s by %s (%s -> %s): %s", sagaId, operation.path(), actor, saga.status(), next.status(), request.reason());
         return new Result(sagaId, operation.path(), saga.status().name(), next.status().name(), auditId, plan,
                 plan == null ? null : false);
@@ -239,7 +239,7 @@ public class ManualOperations {
             details.put("pausedBy", locked.pause().by()).put("pausedSince", locked.pause().since().toString());
         }
         String status = saga.status().name();
-        long auditId = audit.record(saga.id(), operation, actor, request.reason(), status, status, details);
+        long auditId = audit.record(saga.id(), operation.path(), actor, request.reason(), status, status, details);
         LOG.infof("Saga %s: %s by %s (%s%s): %s", saga.id(), operation.path(), actor, status,
                 locked.leaseLive() ? ", an attempt in flight ends first" : "", request.reason());
         return new Result(saga.id(), operation.path(), status, status, auditId);
