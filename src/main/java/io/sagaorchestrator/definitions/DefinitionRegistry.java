@@ -4,7 +4,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
+import io.sagaorchestrator.sagalog.DefinitionRows;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -28,15 +28,15 @@ public class DefinitionRegistry implements DefinitionLookup {
     private final DefinitionParser parser;
     private final DefinitionFiles files;
     private final Optional<String> directory;
-    private final EntityManager em;
+    private final DefinitionRows rows;
     private final Map<String, SagaDefinition> current = new TreeMap<>();
     private final Map<String, SagaDefinition> byHash = new ConcurrentHashMap<>();
 
-    DefinitionRegistry(KnownActions actions, EntityManager em,
+    DefinitionRegistry(KnownActions actions, DefinitionRows rows,
                        @ConfigProperty(name = "saga.definitions.dir") Optional<String> directory,
                        @ConfigProperty(name = "saga.definitions.include-examples", defaultValue = "false") boolean includeExamples) {
         this.parser = new DefinitionParser(actions);
-        this.em = em;
+        this.rows = rows;
         this.directory = directory;
         this.files = new DefinitionFiles(directory, includeExamples);
     }
@@ -54,12 +54,9 @@ public class DefinitionRegistry implements DefinitionLookup {
         if (current.isEmpty()) {
             throw new InvalidDefinitionException(source(), "", "no saga definition (*.yaml) found");
         }
-        QuarkusTransaction.requiringNew().run(() -> {
-            // instances starting together would otherwise interleave their marks of what is current
-            em.createNativeQuery("lock table saga_definition in share row exclusive mode").executeUpdate();
-            em.createNativeQuery("update saga_definition set is_current = false where is_current").executeUpdate();
-            current.values().forEach(this::remember);
-        });
+        QuarkusTransaction.requiringNew().call(() -> rows.markCurrent(current.values())).forEach(d ->
+                LOG.warnf("Saga definition %s v%d changed without a new version number; sagas started on the earlier"
+                        + " content finish on it, but bump 'version' so operators can tell them apart", d.name(), d.version()));
         LOG.infof("Loaded %d saga definition(s) from %s%s: %s", current.size(), source(), directory.isPresent()
                 ? " (saga.definitions.dir: the definitions shipped in the jar are not loaded)" : "", current.keySet());
     }
@@ -86,37 +83,11 @@ public class DefinitionRegistry implements DefinitionLookup {
     /** The definition a saga started on, even if the file has changed since. */
     @Override
     public SagaDefinition forSaga(String name, int version, String hash) {
-        return byHash.computeIfAbsent(hash, h -> QuarkusTransaction.requiringNew().call(() -> {
-            List<?> content = em.createNativeQuery("select content from saga_definition where name = ?1 and version = ?2 and hash = ?3")
-                    .setParameter(1, name).setParameter(2, version).setParameter(3, hash).getResultList();
-            if (content.isEmpty()) {
-                throw new IllegalStateException("definition " + name + " v" + version + " (" + hash + ") is not in the saga log");
-            }
-            return parser.parse(name + " v" + version + " (from the saga log)", (String) content.get(0));
-        }));
-    }
-
-    /**
-     * Keeps the definition in the log, marked as what the instance that started last runs: saga_dispatch (the SQL
-     * entry point, see V10) starts sagas on it, and refuses one whose first step is local.
-     */
-    private void remember(SagaDefinition d) {
-        int inserted = em.createNativeQuery("insert into saga_definition (name, version, hash, content) values (?1, ?2, ?3, ?4)"
-                        + " on conflict do nothing")
-                .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash()).setParameter(4, d.source())
-                .executeUpdate();
-        em.createNativeQuery("update saga_definition set is_current = true, first_step_kind = ?4"
-                        + " where name = ?1 and version = ?2 and hash = ?3")
-                .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash())
-                .setParameter(4, d.step(0).kind().name()).executeUpdate();
-        if (inserted == 1) {
-            Number sameVersion = (Number) em.createNativeQuery("select count(*) from saga_definition where name = ?1 and version = ?2")
-                    .setParameter(1, d.name()).setParameter(2, d.version()).getSingleResult();
-            if (sameVersion.intValue() > 1) {
-                LOG.warnf("Saga definition %s v%d changed without a new version number; sagas started on the earlier"
-                        + " content finish on it, but bump 'version' so operators can tell them apart", d.name(), d.version());
-            }
-        }
+        return byHash.computeIfAbsent(hash, h -> {
+            String content = QuarkusTransaction.requiringNew().call(() -> rows.content(name, version, hash)).orElseThrow(() ->
+                    new IllegalStateException("definition " + name + " v" + version + " (" + hash + ") is not in the saga log"));
+            return parser.parse(name + " v" + version + " (from the saga log)", content);
+        });
     }
 
     private String source() {

@@ -6,9 +6,9 @@ import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.engine.ThirdPartyNotConfiguredException;
 import io.sagaorchestrator.engine.ThirdPartyUrls;
+import io.sagaorchestrator.sagalog.DefinitionRows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 
 /**
  * Tells saga_dispatch which definitions this instance cannot start (a third party without URL): it refuses them in
@@ -20,19 +20,16 @@ class StartableDefinitions {
 
     private final DefinitionRegistry definitions;
     private final ThirdPartyUrls thirdPartyUrls;
-    private final EntityManager em;
+    private final DefinitionRows rows;
 
-    StartableDefinitions(DefinitionRegistry definitions, ThirdPartyUrls thirdPartyUrls, EntityManager em) {
+    StartableDefinitions(DefinitionRegistry definitions, ThirdPartyUrls thirdPartyUrls, DefinitionRows rows) {
         this.definitions = definitions;
         this.thirdPartyUrls = thirdPartyUrls;
-        this.em = em;
+        this.rows = rows;
     }
 
     void record(@Observes StartupEvent started) {
-        QuarkusTransaction.requiringNew().run(() -> definitions.all().forEach(d ->
-                em.createNativeQuery("update saga_definition set cannot_start = cast(?4 as text) where name = ?1 and version = ?2 and hash = ?3")
-                        .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash())
-                        .setParameter(4, whyNot(d)).executeUpdate()));
+        QuarkusTransaction.requiringNew().run(() -> definitions.all().forEach(d -> rows.recordCannotStart(d, whyNot(d))));
     }
 
     private String whyNot(SagaDefinition d) {

@@ -1,20 +1,19 @@
 package io.sagaorchestrator.operations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import io.sagaorchestrator.api.SagaNotFoundException;
 import io.sagaorchestrator.api.SagaQueries;
 import io.sagaorchestrator.api.SagaViews;
 import io.sagaorchestrator.engine.Instance;
+import io.sagaorchestrator.sagalog.BulkJobs;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -31,45 +30,25 @@ public class BulkOperations {
     private static final Logger LOG = Logger.getLogger(BulkOperations.class);
     static final int MAX_SAGAS = 10_000;
     private static final int BATCH = 50;
-    private static final int LEASE_SECONDS = 30;
 
-    public record Item(UUID sagaId, String outcome, String statusAfter, String detail, Instant doneAt) {
-    }
-
-    public record Job(UUID id, String operation, String reason, boolean force, JsonNode filter, String actor, String status,
-                      int total, long pending, long applied, long refused, long failed, Instant createdAt, Instant finishedAt,
-                      List<Item> items) {
-    }
-
-    private final EntityManager em;
+    private final BulkJobs jobs;
     private final SagaQueries queries;
     private final ManualOperations operations;
     private final Instance instance;
-    private final ObjectMapper json;
 
-    BulkOperations(EntityManager em, SagaQueries queries, ManualOperations operations, Instance instance, ObjectMapper json) {
-        this.em = em;
+    BulkOperations(BulkJobs jobs, SagaQueries queries, ManualOperations operations, Instance instance) {
+        this.jobs = jobs;
         this.queries = queries;
         this.operations = operations;
         this.instance = instance;
-        this.json = json;
     }
 
     /** Records the job with the sagas the filter matches now; they are worked on in the background. */
     public UUID submit(Operation operation, OperationRequest request, SagaQueries.Filter filter, JsonNode filterJson, String actor) {
         List<UUID> sagas = matching(filter);
         UUID id = UUID.randomUUID();
-        QuarkusTransaction.requiringNew().run(() -> {
-            em.createNativeQuery("insert into bulk_operation (id, operation, reason, force, filter, actor, status, total)"
-                            + " values (?1, ?2, ?3, ?4, cast(?5 as jsonb), ?6, 'RUNNING', ?7)")
-                    .setParameter(1, id).setParameter(2, operation.path()).setParameter(3, request.reason())
-                    .setParameter(4, request.forced()).setParameter(5, filterJson.toString()).setParameter(6, actor)
-                    .setParameter(7, sagas.size()).executeUpdate();
-            for (UUID saga : sagas) {
-                em.createNativeQuery("insert into bulk_operation_item (bulk_id, saga_id, outcome) values (?1, ?2, 'PENDING')")
-                        .setParameter(1, id).setParameter(2, saga).executeUpdate();
-            }
-        });
+        BulkJobs.Order order = new BulkJobs.Order(operation.path(), request.reason(), request.forced(), actor);
+        QuarkusTransaction.requiringNew().run(() -> jobs.insert(id, order, filterJson, sagas));
         LOG.infof("Bulk %s %s by %s submitted for %d saga(s)", operation.path(), id, actor, sagas.size());
         return id;
     }
@@ -89,71 +68,31 @@ public class BulkOperations {
         return sagas;
     }
 
-    public Optional<Job> job(UUID id) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            List<?> rows = em.createNativeQuery("select operation, reason, force, cast(filter as text), actor, status, total,"
-                    + " created_at, finished_at from bulk_operation where id = ?1").setParameter(1, id).getResultList();
-            if (rows.isEmpty()) {
-                return Optional.empty();
-            }
-            Object[] r = (Object[]) rows.get(0);
-            List<Item> items = new ArrayList<>();
-            long[] counts = new long[4];
-            for (Object row : em.createNativeQuery("select saga_id, outcome, status_after, detail, done_at from bulk_operation_item"
-                    + " where bulk_id = ?1 order by done_at nulls last, saga_id").setParameter(1, id).getResultList()) {
-                Object[] i = (Object[]) row;
-                String outcome = (String) i[1];
-                counts[List.of("PENDING", "APPLIED", "REFUSED", "FAILED").indexOf(outcome)]++;
-                items.add(new Item((UUID) i[0], outcome, (String) i[2], (String) i[3], instant(i[4])));
-            }
-            return Optional.of(new Job(id, (String) r[0], (String) r[1], (Boolean) r[2], json.readTree((String) r[3]), (String) r[4],
-                    (String) r[5], ((Number) r[6]).intValue(), counts[0], counts[1], counts[2], counts[3], instant(r[7]),
-                    instant(r[8]), items));
-        });
+    public Optional<BulkJobs.Job> job(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> jobs.find(id));
     }
 
     @Scheduled(every = "${saga.bulk.interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void work() {
         try {
-            claim().ifPresent(this::run);
+            QuarkusTransaction.requiringNew().call(() -> jobs.claim(instance.id())).ifPresent(this::run);
         } catch (RuntimeException e) {
             LOG.warnf("Bulk operations could not run now: %s", e.getMessage());
         }
     }
 
-    private Optional<UUID> claim() {
-        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("update bulk_operation set owner = ?1,"
-                        + " lease_until = now() + interval '" + LEASE_SECONDS + " seconds' where id = (select id from bulk_operation"
-                        + " where status = 'RUNNING' and (lease_until is null or lease_until < now()) order by created_at limit 1"
-                        + " for update skip locked) returning id").setParameter(1, instance.id()).getResultList()
-                .stream().findFirst().map(UUID.class::cast));
-    }
-
     private void run(UUID bulkId) {
-        Object[] job = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery(
-                "select operation, reason, force, actor from bulk_operation where id = ?1").setParameter(1, bulkId).getSingleResult());
-        Operation operation = Operation.valueOf(((String) job[0]).toUpperCase(java.util.Locale.ROOT));
-        OperationRequest request = new OperationRequest((String) job[1], (Boolean) job[2]);
-        String actor = (String) job[3];
+        BulkJobs.Order order = QuarkusTransaction.requiringNew().call(() -> jobs.order(bulkId));
+        Operation operation = Operation.valueOf(order.operation().toUpperCase(Locale.ROOT));
+        OperationRequest request = new OperationRequest(order.reason(), order.force());
         while (true) {
-            List<UUID> batch = QuarkusTransaction.requiringNew().call(() -> {
-                int held = em.createNativeQuery("update bulk_operation set lease_until = now() + interval '" + LEASE_SECONDS
-                        + " seconds' where id = ?1 and owner = ?2").setParameter(1, bulkId).setParameter(2, instance.id()).executeUpdate();
-                if (held == 0) {
-                    return List.<UUID>of();
-                }
-                return em.createNativeQuery("select saga_id from bulk_operation_item where bulk_id = ?1 and outcome = 'PENDING'"
-                        + " limit " + BATCH).setParameter(1, bulkId).getResultList().stream().map(UUID.class::cast).toList();
-            });
+            List<UUID> batch = QuarkusTransaction.requiringNew().call(() -> jobs.nextSagas(bulkId, instance.id(), BATCH));
             if (batch.isEmpty()) {
                 break;
             }
-            batch.forEach(saga -> applyOne(bulkId, saga, operation, request, actor));
+            batch.forEach(saga -> applyOne(bulkId, saga, operation, request, order.actor()));
         }
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update bulk_operation set status = 'DONE',"
-                + " finished_at = now(), owner = null, lease_until = null where id = ?1 and owner = ?2 and not exists"
-                + " (select 1 from bulk_operation_item where bulk_id = ?1 and outcome = 'PENDING')")
-                .setParameter(1, bulkId).setParameter(2, instance.id()).executeUpdate());
+        QuarkusTransaction.requiringNew().run(() -> jobs.finish(bulkId, instance.id()));
         LOG.infof("Bulk %s %s finished", operation.path(), bulkId);
     }
 
@@ -162,27 +101,12 @@ public class BulkOperations {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 ManualOperations.Result r = operations.apply(sagaId, operation, actor, request);
-                record(bulkId, sagaId, "APPLIED", r.statusAfter(), "audit entry " + r.auditId());
+                jobs.recordOutcome(bulkId, sagaId, "APPLIED", r.statusAfter(), "audit entry " + r.auditId());
             });
         } catch (OperationRefusedException e) {
-            QuarkusTransaction.requiringNew().run(() -> record(bulkId, sagaId, "REFUSED", e.status().name(), e.getMessage()));
+            QuarkusTransaction.requiringNew().run(() -> jobs.recordOutcome(bulkId, sagaId, "REFUSED", e.status().name(), e.getMessage()));
         } catch (SagaNotFoundException e) {
-            QuarkusTransaction.requiringNew().run(() -> record(bulkId, sagaId, "FAILED", null, e.getMessage()));
+            QuarkusTransaction.requiringNew().run(() -> jobs.recordOutcome(bulkId, sagaId, "FAILED", null, e.getMessage()));
         }
-    }
-
-    private void record(UUID bulkId, UUID sagaId, String outcome, String statusAfter, String detail) {
-        em.createNativeQuery("update bulk_operation_item set outcome = ?1, status_after = ?2, detail = ?3, done_at = now()"
-                        + " where bulk_id = ?4 and saga_id = ?5 and outcome = 'PENDING'")
-                .setParameter(1, outcome).setParameter(2, statusAfter).setParameter(3, detail).setParameter(4, bulkId)
-                .setParameter(5, sagaId).executeUpdate();
-    }
-
-    private static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        return value instanceof Instant i ? i : value instanceof java.sql.Timestamp t ? t.toInstant()
-                : ((java.time.OffsetDateTime) value).toInstant();
     }
 }

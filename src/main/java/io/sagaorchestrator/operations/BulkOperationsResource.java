@@ -6,6 +6,7 @@ import io.sagaorchestrator.api.InvalidParameterException;
 import io.sagaorchestrator.api.PlainText;
 import io.sagaorchestrator.api.QueryParams;
 import io.sagaorchestrator.api.SagaQueries;
+import io.sagaorchestrator.sagalog.BulkJobs;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -111,7 +112,7 @@ public class BulkOperationsResource {
         UUID id = bulk.submit(Operation.valueOf(request.operation().toUpperCase(Locale.ROOT)),
                 new OperationRequest(request.reason(), request.force()), request.filter().toQuery(),
                 json.valueToTree(request.filter()), identity.getPrincipal().getName());
-        BulkOperations.Job job = bulk.job(id).orElseThrow();
+        BulkJobs.Job job = bulk.job(id).orElseThrow();
         return Response.accepted(new Submitted(id, job.status(), job.total())).location(URI.create("/api/bulk-operations/" + id)).build();
     }
 
@@ -138,7 +139,7 @@ public class BulkOperationsResource {
     @GET
     @Path("/{id}")
     @RolesAllowed({"saga-viewer", "saga-operator"})
-    public BulkOperations.Job get(@PathParam("id") UUID id) {
+    public BulkJobs.Job get(@PathParam("id") UUID id) {
         return bulk.job(id).orElseThrow(() -> new NotFoundException("There is no bulk operation " + id));
     }
 }

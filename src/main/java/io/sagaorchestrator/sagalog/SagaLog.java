@@ -175,7 +175,7 @@ public class SagaLog {
     }
 
     private static final String HOLDER = "select id from saga where live_key = ? and key_held"
-            + " and status in ('RUNNING', 'COMPENSATING', 'ESCALATED')";
+            + " and " + StatusSql.UNSETTLED;
 
     private static Holder holder(ResultSet found) throws SQLException {
         try (ResultSet rs = found) {
@@ -484,7 +484,7 @@ public class SagaLog {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1,"
                     + " wake_at = now() + ? * interval '1 millisecond' where id in (select id from saga"
-                    + " where status in ('RUNNING', 'COMPENSATING') and wake_at <= now() and paused_at is null and key_held"
+                    + " where " + StatusSql.LIVE + " and wake_at <= now() and paused_at is null and key_held"
                     + " order by wake_at limit ?"
                     + " for update skip locked) returning " + SAGA_COLUMNS)) {
                 ps.setString(1, owner);
@@ -499,7 +499,7 @@ public class SagaLog {
     public int renewLeases(String owner, Collection<UUID> ids, Duration lease) {
         return work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set wake_at = now() + ? * interval '1 millisecond'"
-                    + " where owner = ? and id = any(?) and status in ('RUNNING', 'COMPENSATING')")) {
+                    + " where owner = ? and id = any(?) and " + StatusSql.LIVE)) {
                 ps.setLong(1, lease.toMillis());
                 ps.setString(2, owner);
                 ps.setArray(3, c.createArrayOf("uuid", ids.toArray()));
@@ -552,7 +552,7 @@ public class SagaLog {
     public void pause(UUID id, String by) {
         work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set paused_at = now(), paused_by = ?, updated_at = now()"
-                    + " where id = ? and status in ('RUNNING', 'COMPENSATING') and paused_at is null")) {
+                    + " where id = ? and " + StatusSql.LIVE + " and paused_at is null")) {
                 ps.setString(1, by);
                 ps.setObject(2, id);
                 return requireOne(ps, id);

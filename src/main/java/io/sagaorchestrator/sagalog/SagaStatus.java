@@ -1,5 +1,8 @@
 package io.sagaorchestrator.sagalog;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** Where a saga stands. Only RUNNING and COMPENSATING sagas are advanced by the engine. */
 public enum SagaStatus {
     RUNNING,
@@ -17,7 +20,17 @@ public enum SagaStatus {
         return ("AEIOU".indexOf(name().charAt(0)) >= 0 ? "An " : "A ") + name();
     }
 
+    /** The sagas the engine advances: the only ones with attempts, leases, a pause or a wake-up time. */
+    public static final Set<SagaStatus> LIVE = EnumSet.of(RUNNING, COMPENSATING);
+    /**
+     * The sagas that hold their key (see V14): the live ones, and an ESCALATED one, whose effects at the third party are
+     * undecided until a person resolves it.
+     */
+    public static final Set<SagaStatus> UNSETTLED = EnumSet.of(RUNNING, COMPENSATING, ESCALATED);
+    /** The sagas that ended for good, which retention may delete; ESCALATED ones wait for a person. */
+    public static final Set<SagaStatus> SETTLED = EnumSet.complementOf(EnumSet.copyOf(UNSETTLED));
+
     public boolean isTerminal() {
-        return this != RUNNING && this != COMPENSATING;
+        return !LIVE.contains(this);
     }
 }
