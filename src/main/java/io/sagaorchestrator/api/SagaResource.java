@@ -29,7 +29,6 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -100,10 +99,10 @@ public class SagaResource {
     @POST
     @RolesAllowed("saga-operator")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Path("/{id}/{operation: compensate|retry|resolve|pause|resume}")
+    @Path("/{id}/{operation: " + Operation.PLAIN_PATHS + "}")
     public ManualOperations.Result operate(@PathParam("id") UUID id, @PathParam("operation") String operation,
                                            @NotNull(message = "is required") @Valid OperationRequest request) {
-        return operations.apply(id, Operation.valueOf(operation.toUpperCase(Locale.ROOT)), actor(), request);
+        return operations.apply(id, Operation.named(operation).orElseThrow(), actor(), request);
     }
 
     /**

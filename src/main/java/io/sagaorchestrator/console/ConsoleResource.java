@@ -48,7 +48,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -158,7 +157,7 @@ public class ConsoleResource {
      * shows what would change.
      */
     @POST
-    @Path("/sagas/{id}/{operation: compensate|retry|resolve|pause|resume|skip|replan}")
+    @Path("/sagas/{id}/{operation: " + Operation.ALL_PATHS + "}")
     @RolesAllowed(OPERATOR)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response operate(@PathParam("id") UUID id, @PathParam("operation") String name, @FormParam("reason") String reason,
@@ -170,7 +169,7 @@ public class ConsoleResource {
                     + " console (its security token is missing or out of date), so nothing was changed. Open the saga again"
                     + " and send the form from there."));
         }
-        Operation operation = Operation.valueOf(name.toUpperCase(Locale.ROOT));
+        Operation operation = Operation.named(name).orElseThrow();
         boolean preview = operation == Operation.REPLAN && "true".equals(dryRun);
         JsonNode outputJson = operation == Operation.SKIP ? jsonObject(output) : null;
         String refusal = operation == Operation.SKIP && outputJson == null
@@ -266,33 +265,15 @@ public class ConsoleResource {
         SagaStatus status = SagaStatus.valueOf(saga.status());
         return Operation.allowedIn(status).stream().filter(op -> fitsThePause(op, saga)).map(op -> {
             String draft = outcome != null && !outcome.applied() && op.equals(outcome.operation()) ? outcome.reason() : null;
-            return switch (Operation.valueOf(op.toUpperCase(Locale.ROOT))) {
-                case COMPENSATE -> status == SagaStatus.COMPLETED
-                        ? new ConsoleViews.Action(op, "Compensate a completed saga", "This saga COMPLETED: compensating it undoes"
-                        + " a finished business operation, every step in reverse order.", true, draft)
-                        : new ConsoleViews.Action(op, "Compensate", "Give up on this saga: every step that took effect, or may"
-                        + " have, is undone in reverse order.", false, draft);
-                case RETRY -> new ConsoleViews.Action(op, "Retry", status == SagaStatus.ESCALATED
-                        ? "Once the cause is fixed: the compensation resumes with a fresh attempt budget."
-                        : "The current step is tried again now, with a fresh attempt budget.", false, draft);
-                case RESOLVE -> new ConsoleViews.Action(op, "Resolve", "Close this saga as RESOLVED after you repaired it by"
-                        + " hand; the reason says what you did.", false, draft);
-                case PAUSE -> new ConsoleViews.Action(op, "Pause", "Hold this saga's next attempt back until it is resumed,"
-                        + " e.g. while its third party is down; an attempt in flight ends first. Its deadline keeps counting.",
-                        false, draft);
-                case RESUME -> new ConsoleViews.Action(op, "Resume", "Let this paused saga go on: its next attempt is made now.",
-                        false, draft);
-                case SKIP -> new ConsoleViews.Action(op, "Skip a step done by hand", "You carried the current step out"
-                        + " yourself: give its output, and the saga goes on with the next step.", false, draft);
-                case REPLAN -> new ConsoleViews.Action(op, "Re-plan on the current definition", "Move this saga to the"
-                        + " current version of its definition and go on where it stopped; preview the changes first.", false, draft);
-            };
+            Operation operation = Operation.named(op).orElseThrow();
+            return new ConsoleViews.Action(op, operation.title(status), operation.help(status),
+                    operation == Operation.COMPENSATE && status == SagaStatus.COMPLETED, draft);
         }).sorted(Comparator.comparing(ConsoleViews.Action::operation)).toList();
     }
 
     /** Pause is offered for a saga that is not paused, resume for one that is. */
     private static boolean fitsThePause(String operation, SagaViews.Detail saga) {
-        return switch (Operation.valueOf(operation.toUpperCase(Locale.ROOT))) {
+        return switch (Operation.named(operation).orElseThrow()) {
             case PAUSE -> !saga.paused();
             case RESUME -> saga.paused();
             default -> true;

@@ -13,7 +13,6 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -83,7 +82,7 @@ public class BulkOperations {
 
     private void run(UUID bulkId) {
         BulkJobs.Order order = QuarkusTransaction.requiringNew().call(() -> jobs.order(bulkId));
-        Operation operation = Operation.valueOf(order.operation().toUpperCase(Locale.ROOT));
+        Operation operation = Operation.named(order.operation()).orElseThrow();
         OperationRequest request = new OperationRequest(order.reason(), order.force());
         while (true) {
             List<UUID> batch = QuarkusTransaction.requiringNew().call(() -> jobs.nextSagas(bulkId, instance.id(), BATCH));

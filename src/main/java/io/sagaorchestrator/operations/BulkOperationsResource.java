@@ -26,7 +26,6 @@ import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /** Compensate, retry, resolve, pause or resume every saga a filter matches, as a job whose progress can be read back. */
@@ -77,8 +76,7 @@ public class BulkOperationsResource {
 
     public record Request(
             @NotNull(message = "is required")
-            @Pattern(regexp = "compensate|retry|resolve|pause|resume",
-                    message = "must be compensate, retry, resolve, pause or resume") String operation,
+            @Pattern(regexp = Operation.PLAIN_PATHS, message = Operation.PLAIN_PATHS_IN_WORDS) String operation,
             @NotBlank(message = "is required: say why, it goes into every saga's audit trail")
             @Size(max = 2000, message = "must be at most 2000 characters") @PlainText(PlainText.Kind.MESSAGE) String reason,
             Boolean force,
@@ -109,7 +107,7 @@ public class BulkOperationsResource {
     @RolesAllowed("saga-operator")
     public Response submit(@NotNull(message = "is required") @Valid Request request) {
         requireNarrowing(request.filter());
-        UUID id = bulk.submit(Operation.valueOf(request.operation().toUpperCase(Locale.ROOT)),
+        UUID id = bulk.submit(Operation.named(request.operation()).orElseThrow(),
                 new OperationRequest(request.reason(), request.force()), request.filter().toQuery(),
                 json.valueToTree(request.filter()), identity.getPrincipal().getName());
         BulkJobs.Job job = bulk.job(id).orElseThrow();

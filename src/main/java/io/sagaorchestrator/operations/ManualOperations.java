@@ -255,7 +255,7 @@ public class ManualOperations {
     static String refusedBeforeDeciding(SagaLog.Locked locked, Operation operation) {
         SagaSnapshot saga = locked.saga();
         if (!operation.allowedFrom(saga.status())) {
-            return saga.status().withArticle() + " saga cannot be " + pastTense(operation);
+            return saga.status().withArticle() + " saga cannot be " + operation.pastTense();
         }
         // pause and resume act beside an attempt in flight (see pauseOrResume)
         if (locked.leaseLive() && operation != Operation.PAUSE && operation != Operation.RESUME) {
@@ -306,17 +306,5 @@ public class ManualOperations {
         String step = definition(saga).step(saga.stepIndex()).name();
         return log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step))
                 .reduce((first, second) -> second).map(a -> a.direction() == Direction.FORWARD).orElse(false);
-    }
-
-    private static String pastTense(Operation operation) {
-        return switch (operation) {
-            case COMPENSATE -> "compensated";
-            case RETRY -> "retried";
-            case RESOLVE -> "resolved";
-            case PAUSE -> "paused";
-            case RESUME -> "resumed";
-            case SKIP -> "skipped";
-            case REPLAN -> "re-planned";
-        };
     }
 }
