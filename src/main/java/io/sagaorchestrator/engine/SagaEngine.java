@@ -27,6 +27,7 @@ import io.sagaorchestrator.definitions.StepDefinition;
 import io.sagaorchestrator.sagalog.AttemptRecord;
 import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Effect;
+import io.sagaorchestrator.sagalog.HeldBack;
 import io.sagaorchestrator.sagalog.LeaseLostException;
 import io.sagaorchestrator.sagalog.NewSaga;
 import io.sagaorchestrator.sagalog.Recorded;
@@ -48,10 +49,8 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -97,7 +96,7 @@ public class SagaEngine {
     private final ThirdPartyUrls thirdPartyUrls;
     private final SagaTracing tracing;
     private final Map<QuickRetries, Retryer<JsonNode>> retryers = new ConcurrentHashMap<>();
-    private final Retryer<SagaSnapshot> commits;
+    private final Retryer<Transition> commits;
 
     SagaEngine(DefinitionRegistry definitions, ActionRegistry actions, RemoteCalls remoteCalls, SagaLog log,
                SagaRunner runner, SagaCompletions completions, SagaEvents events, EngineConfig config, Instance instance,
@@ -116,7 +115,7 @@ public class SagaEngine {
         this.transactions = transactions;
         this.thirdPartyUrls = thirdPartyUrls;
         this.tracing = tracing;
-        this.commits = RetryerBuilder.<SagaSnapshot>newBuilder()
+        this.commits = RetryerBuilder.<Transition>newBuilder()
                 .retryIfException(LocalFailures::outOfReach)
                 .withWaitStrategy(WaitStrategies.exponentialWait(50, 1, TimeUnit.SECONDS))
                 // by then another instance may hold the saga, and the fenced update would refuse the commit anyway
@@ -345,7 +344,7 @@ public class SagaEngine {
             if (claimed.traceParent() == null && traceParent != null) {
                 // its first traced run: the saga's trace starts here, stored with this run's next commit
                 run.saga = run.saga.withTraceParent(traceParent);
-                run.pending.add(l -> l.recordTraceParent(claimed.id(), traceParent));
+                run.heldBack.traceParent(traceParent);
             }
             markInterruptedAttempt(run);
             advance(run);
@@ -393,7 +392,7 @@ public class SagaEngine {
         log.inNewTransaction((l, c) -> l.attempts(s.id())).stream()
                 .filter(a -> a.pendingOn(step.name(), direction))
                 .forEach(a -> {
-                    run.pending.add(l -> l.finishAttempt(s.id(), a.interrupted(Instant.now())));
+                    run.heldBack.outcome(a.interrupted(Instant.now()));
                     run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.AttemptInterrupted()).next();
                 });
     }
@@ -507,7 +506,7 @@ public class SagaEngine {
         }
         Duration wakeIn = decision instanceof Decision.Park park
                 ? SagaTransitions.wakeNoLaterThanDeadline(park.next(), scaled(park.wakeIn()), Instant.now()) : null;
-        commit(run, (l, c) -> decision.next().withVersion(l.carryOut(decision, wakeIn)));
+        commit(run, (l, c) -> new Transition(decision.next().withVersion(l.carryOut(decision, wakeIn)), null, wakeIn));
         run.parked = decision instanceof Decision.Park;
     }
 
@@ -544,14 +543,14 @@ public class SagaEngine {
             JsonNode output = remoteCalls.call(action, step.timeout(), context(run.saga, step, direction, started.attempt()));
             traced = Outcome.SUCCEEDED;
             crashPoints.reached(CrashPoints.Point.AFTER_REMOTE_SUCCESS);
-            run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(Outcome.SUCCEEDED, Instant.now(), null, null, output)));
+            run.heldBack.outcome(started.finished(Outcome.SUCCEEDED, Instant.now(), null, null, output));
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
             return output;
         } catch (StepFailure f) {
             Outcome outcome = outcomeOf(f);
             traced = outcome;
             failureKind = kind(f);
-            run.pending.add(l -> l.finishAttempt(run.saga.id(), started.finished(outcome, Instant.now(), kind(f), f.getMessage(), null)));
+            run.heldBack.outcome(started.finished(outcome, Instant.now(), kind(f), f.getMessage(), null));
             run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.AttemptFailed(f)).next();
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
             if (direction == Direction.COMPENSATION) {
@@ -578,32 +577,31 @@ public class SagaEngine {
         int attempt = run.saga.attempt() + 1;
         StepContext context = context(run.saga, step, direction, attempt);
         long t0 = System.nanoTime();
-        JsonNode[] output = new JsonNode[1];
-        AttemptRecord[] nextIntent = new AttemptRecord[1];
         Span span = tracing.startAttempt(run.span, run.traced, step.name(), direction, attempt);
         Outcome traced = Outcome.UNKNOWN;
         String failureKind = null;
         try (Scope ignored = span.makeCurrent()) {
-            commit(run, true, (l, c) -> {
-                output[0] = action.execute(context, c);
+            Transition committed = commit(run, true, (l, c) -> {
+                JsonNode output = action.execute(context, c);
                 crashPoints.reached(CrashPoints.Point.INSIDE_LOCAL_STEP);
                 l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, Outcome.SUCCEEDED, instance.id(),
-                        startedAt, Instant.now(), null, null, null, output[0]));
-                Transition next = afterLocalSuccess(run, direction, attempt, output[0]);
-                nextIntent[0] = intentRidingAlong(run.definition, next.next(), direction, l);
-                return nextIntent[0] == null ? next : new Transition(next.next().withAttempt(1), next.owner(), next.wakeIn());
+                        startedAt, Instant.now(), null, null, null, output));
+                Transition next = afterLocalSuccess(run, direction, attempt, output);
+                AttemptRecord intent = intentRidingAlong(run.definition, next.next(), direction, l);
+                return intent == null ? next.with(output, null)
+                        : new Transition(next.next().withAttempt(1), next.owner(), next.wakeIn(), output, intent);
             });
-            run.preparedIntent = nextIntent[0];
+            run.preparedIntent = committed.intent();
             traced = Outcome.SUCCEEDED;
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
-            return output[0];
+            return committed.output();
         } catch (RuntimeException e) {
             StepFailure f = LocalFailures.classify(e);
             Outcome outcome = outcomeOf(f);
             traced = outcome;
             failureKind = kind(f);
-            run.pending.add(l -> l.insertAttempt(run.saga.id(), new AttemptRecord(step.name(), direction, attempt, outcome,
-                    instance.id(), startedAt, Instant.now(), kind(f), f.getMessage(), null, null)));
+            run.heldBack.failedLocalAttempt(new AttemptRecord(step.name(), direction, attempt, outcome, instance.id(), startedAt,
+                    Instant.now(), kind(f), f.getMessage(), null, null));
             run.saga = SagaTransitions.decide(run.definition, run.saga.withAttempt(attempt), new Event.AttemptFailed(f)).next();
             events.attempt(run.saga, step.name(), direction, outcome, System.nanoTime() - t0);
             throw f;
@@ -688,22 +686,26 @@ public class SagaEngine {
      * @param beginsAttempt the commit begins an attempt, which an operator's pause refuses ({@link SagaPausedException},
      *                      nothing written); commits that end, escalate or park the saga go through
      */
-    private void commit(Run run, boolean beginsAttempt, SagaLog.Work<Transition> work) {
-        commit(run, (l, c) -> {
+    /** @return what {@code work} decided, with the saga as committed */
+    private Transition commit(Run run, boolean beginsAttempt, SagaLog.Work<Transition> work) {
+        return commit(run, (l, c) -> {
             Transition t = work.apply(l, c);
             // a step's own deadline counts from the commit that stores the move onto it
             SagaSnapshot next = SagaTransitions.reachedStep(run.definition, t.next(), Instant.now());
             long version = beginsAttempt ? l.beginAttempt(next, t.owner(), t.wakeIn()) : l.update(next, t.owner(), t.wakeIn());
-            return next.withVersion(version);
+            return t.stored(next.withVersion(version));
         });
     }
 
-    /** One transaction: the writes held back so far, then {@code work}, which ends with the fenced write of the saga. */
-    private void commit(Run run, SagaLog.Work<SagaSnapshot> work) {
-        SagaSnapshot stored;
+    /**
+     * One transaction: the writes held back so far, then {@code work}, which ends with the fenced write of the saga and
+     * answers the saga as stored.
+     */
+    private Transition commit(Run run, SagaLog.Work<Transition> work) {
+        Transition stored;
         try {
             stored = commits.call(() -> log.inNewTransaction((l, c) -> {
-                run.pending.forEach(w -> w.accept(l));
+                l.writeHeldBack(run.saga.id(), run.heldBack);
                 return work.apply(l, c);
             }));
         } catch (RetryException e) {
@@ -711,11 +713,28 @@ public class SagaEngine {
         } catch (ExecutionException e) {
             throw unchecked(e.getCause());
         }
-        run.pending.clear();
-        run.saga = stored;
+        run.heldBack.clear();
+        run.saga = stored.next();
+        return stored;
     }
 
-    private record Transition(SagaSnapshot next, String owner, Duration wakeIn) {
+    /**
+     * The saga's next state, its owner and wake-up; for a local step, also its output and the intent of the remote call
+     * that committed with it.
+     */
+    private record Transition(SagaSnapshot next, String owner, Duration wakeIn, JsonNode output, AttemptRecord intent) {
+
+        Transition(SagaSnapshot next, String owner, Duration wakeIn) {
+            this(next, owner, wakeIn, null, null);
+        }
+
+        Transition with(JsonNode output, AttemptRecord intent) {
+            return new Transition(next, owner, wakeIn, output, intent);
+        }
+
+        Transition stored(SagaSnapshot stored) {
+            return new Transition(stored, owner, wakeIn, output, intent);
+        }
     }
 
     /**
@@ -776,7 +795,8 @@ public class SagaEngine {
     private static final class Run {
         final SagaDefinition definition;
         SagaSnapshot saga;
-        final List<Consumer<SagaLog>> pending = new ArrayList<>();
+        /** What this run learned since its last commit, written with its next one. */
+        final HeldBack heldBack = new HeldBack();
         /** An intent committed together with the saga, whose call has not been made yet. */
         AttemptRecord preparedIntent;
         /** The value of the definition's key for a saga this run starts; null when it has none, or it was started earlier. */

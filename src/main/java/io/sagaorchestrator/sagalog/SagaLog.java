@@ -434,6 +434,19 @@ public class SagaLog {
      * Gives a saga that had none (dispatched by SQL, or started while tracing was off) the trace context of its first
      * traced run, in the caller's transaction; a context stored meanwhile by another run is kept.
      */
+    /** Writes what a run held back since its last commit, in the transaction of its next one. */
+    public void writeHeldBack(UUID sagaId, HeldBack held) {
+        for (AttemptRecord outcome : held.outcomes()) {
+            finishAttempt(sagaId, outcome);
+        }
+        for (AttemptRecord failed : held.failedLocalAttempts()) {
+            insertAttempt(sagaId, failed);
+        }
+        if (held.traceParent() != null) {
+            recordTraceParent(sagaId, held.traceParent());
+        }
+    }
+
     public void recordTraceParent(UUID sagaId, String traceParent) {
         work(c -> {
             try (PreparedStatement ps = c.prepareStatement("update saga set trace_parent = ? where id = ? and trace_parent is null")) {
