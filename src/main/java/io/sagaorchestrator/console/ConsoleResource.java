@@ -8,6 +8,8 @@ import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.FormAuthenticationMechanism;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import io.sagaorchestrator.api.InvalidCursorException;
 import io.sagaorchestrator.api.NotAnIdException;
 import io.sagaorchestrator.api.SagaNotFoundException;
@@ -17,6 +19,7 @@ import io.sagaorchestrator.api.SagaViews;
 import io.sagaorchestrator.tracing.TraceLinks;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.operations.Actor;
 import io.sagaorchestrator.operations.AuditTrail;
 import io.sagaorchestrator.engine.CompensationPlan;
 import io.sagaorchestrator.operations.CompensationPlans;
@@ -55,7 +58,8 @@ import java.util.UUID;
 /**
  * The operator console: pages rendered on the server over the same services as the API
  * ({@link SagaQueries}, {@link ManualOperations}, {@link AuditTrail}, {@link DefinitionRegistry}). Signed in with
- * a form (the same users and roles as the API); viewers read, operators also repair. See docs/operating.md, Console.
+ * a form (the same users and roles as the API) or, when configured, at the identity provider (authorization code flow);
+ * viewers read, operators also repair. See docs/operating.md, Console.
  */
 @Path("/console")
 @Produces(MediaType.TEXT_HTML)
@@ -77,11 +81,14 @@ public class ConsoleResource {
     private final TraceLinks traceLinks;
     private final CompensationPlans plans;
     private final ObjectMapper json;
+    private final boolean identityProvider;
 
     ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
                     RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks, CompensationPlans plans,
-                    ObjectMapper json) {
+                    ObjectMapper json,
+                    @ConfigProperty(name = "quarkus.oidc.console.tenant-enabled", defaultValue = "false") boolean identityProvider) {
         this.json = json;
+        this.identityProvider = identityProvider;
         this.traceLinks = traceLinks;
         this.plans = plans;
         this.queries = queries;
@@ -100,7 +107,17 @@ public class ConsoleResource {
         if (mayUseConsole()) {
             return Response.seeOther(URI.create("/console")).build();
         }
-        return html(200, ConsolePages.login(error != null, signedOut != null));
+        return html(200, ConsolePages.login(error != null, signedOut != null, identityProvider));
+    }
+
+    /**
+     * Where the identity provider's sign-in starts and comes back to (quarkus.oidc.console.authentication.redirect-path):
+     * only the authorization code flow reaches it, so whoever gets here signed in at the provider.
+     */
+    @GET
+    @Path("/sso")
+    public Response signedInAtTheIdentityProvider() {
+        return Response.seeOther(URI.create("/console")).build();
     }
 
     @POST
@@ -108,8 +125,13 @@ public class ConsoleResource {
     @Authenticated
     public Response logout() {
         // no token needed: the worst a forged sign-out does is sign somebody out
-        FormAuthenticationMechanism.logout(request);
         request.response().addCookie(Cookie.cookie(ConsoleCsrf.COOKIE, "").setPath("/console").setMaxAge(0));
+        if (identity.getPrincipal() instanceof JsonWebToken) {
+            // signed in at the identity provider: its logout path (quarkus.oidc.console.logout.path) ends the session
+            // here and at the provider, which then sends the browser back to the sign-in page
+            return Response.seeOther(URI.create("/console/sso/logout")).build();
+        }
+        FormAuthenticationMechanism.logout(request);
         return Response.seeOther(URI.create("/console/login?signedOut=true")).build();
     }
 
@@ -186,7 +208,7 @@ public class ConsoleResource {
             refusal = "Tick the box to confirm that you mean to " + operation.path() + " this saga.";
         } else if (refusal == null) {
             try {
-                ManualOperations.Result done = operations.apply(id, operation, user(), operationRequest);
+                ManualOperations.Result done = operations.apply(id, operation, Actor.of(identity), operationRequest);
                 if (preview) {
                     return detailPage(200, queries.require(id), new ConsoleViews.Outcome(false, null, null, operation.path(),
                             reason, ConsoleViews.Preview.of(done.plan(), done.statusAfter())));

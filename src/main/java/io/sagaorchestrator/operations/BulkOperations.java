@@ -56,21 +56,21 @@ public class BulkOperations {
     }
 
     /** Records the job with the sagas the filter matches now; they are worked on in the background. */
-    public UUID submit(Operation operation, OperationRequest request, SagaQueries.Filter filter, JsonNode filterJson, String actor) {
+    public UUID submit(Operation operation, OperationRequest request, SagaQueries.Filter filter, JsonNode filterJson, Actor actor) {
         List<UUID> sagas = matching(filter);
         UUID id = UUID.randomUUID();
         QuarkusTransaction.requiringNew().run(() -> {
-            em.createNativeQuery("insert into bulk_operation (id, operation, reason, force, filter, actor, status, total)"
-                            + " values (?1, ?2, ?3, ?4, cast(?5 as jsonb), ?6, 'RUNNING', ?7)")
+            em.createNativeQuery("insert into bulk_operation (id, operation, reason, force, filter, actor, actor_subject,"
+                            + " status, total) values (?1, ?2, ?3, ?4, cast(?5 as jsonb), ?6, ?8, 'RUNNING', ?7)")
                     .setParameter(1, id).setParameter(2, operation.path()).setParameter(3, request.reason())
-                    .setParameter(4, request.forced()).setParameter(5, filterJson.toString()).setParameter(6, actor)
-                    .setParameter(7, sagas.size()).executeUpdate();
+                    .setParameter(4, request.forced()).setParameter(5, filterJson.toString()).setParameter(6, actor.name())
+                    .setParameter(7, sagas.size()).setParameter(8, actor.subject()).executeUpdate();
             for (UUID saga : sagas) {
                 em.createNativeQuery("insert into bulk_operation_item (bulk_id, saga_id, outcome) values (?1, ?2, 'PENDING')")
                         .setParameter(1, id).setParameter(2, saga).executeUpdate();
             }
         });
-        LOG.infof("Bulk %s %s by %s submitted for %d saga(s)", operation.path(), id, actor, sagas.size());
+        LOG.infof("Bulk %s %s by %s submitted for %d saga(s)", operation.path(), id, actor.name(), sagas.size());
         return id;
     }
 
@@ -131,10 +131,10 @@ public class BulkOperations {
 
     private void run(UUID bulkId) {
         Object[] job = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery(
-                "select operation, reason, force, actor from bulk_operation where id = ?1").setParameter(1, bulkId).getSingleResult());
+                "select operation, reason, force, actor, actor_subject from bulk_operation where id = ?1").setParameter(1, bulkId).getSingleResult());
         Operation operation = Operation.valueOf(((String) job[0]).toUpperCase(java.util.Locale.ROOT));
         OperationRequest request = new OperationRequest((String) job[1], (Boolean) job[2]);
-        String actor = (String) job[3];
+        Actor actor = new Actor((String) job[3], (String) job[4]);
         while (true) {
             List<UUID> batch = QuarkusTransaction.requiringNew().call(() -> {
                 int held = em.createNativeQuery("update bulk_operation set lease_until = now() + interval '" + LEASE_SECONDS
@@ -158,7 +158,7 @@ public class BulkOperations {
     }
 
     /** The operation and its item's outcome commit together, so a restart never applies it twice. */
-    private void applyOne(UUID bulkId, UUID sagaId, Operation operation, OperationRequest request, String actor) {
+    private void applyOne(UUID bulkId, UUID sagaId, Operation operation, OperationRequest request, Actor actor) {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 ManualOperations.Result r = operations.apply(sagaId, operation, actor, request);
