@@ -52,6 +52,7 @@ import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -82,13 +83,18 @@ public class ConsoleResource {
     private final CompensationPlans plans;
     private final ObjectMapper json;
     private final boolean identityProvider;
+    private final String securityPolicy;
 
     ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
                     RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks, CompensationPlans plans,
                     ObjectMapper json,
-                    @ConfigProperty(name = "quarkus.oidc.console.tenant-enabled", defaultValue = "false") boolean identityProvider) {
+                    @ConfigProperty(name = "quarkus.oidc.console.tenant-enabled", defaultValue = "false") boolean identityProvider,
+                    @ConfigProperty(name = "quarkus.oidc.console.auth-server-url") Optional<String> issuer) {
         this.json = json;
         this.identityProvider = identityProvider;
+        // signing out at the provider is the sign-out form's redirect to it, which form-action governs too
+        String formAction = identityProvider && issuer.isPresent() ? "'self' " + origin(issuer.get()) : "'self'";
+        this.securityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action " + formAction;
         this.traceLinks = traceLinks;
         this.plans = plans;
         this.queries = queries;
@@ -333,15 +339,20 @@ public class ConsoleResource {
         return identity.getPrincipal().getName();
     }
 
+    private static String origin(String url) {
+        URI uri = URI.create(url);
+        return uri.getScheme() + "://" + uri.getRawAuthority();
+    }
+
     private static SagaQueries.Filter filterByStatus(SagaStatus status) {
         return new SagaQueries.Filter(Set.of(status), null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Pages are about one moment of the log and carry a form token: never cached, never framed by another site. */
-    private static Response html(int status, TemplateInstance page) {
+    private Response html(int status, TemplateInstance page) {
         return Response.status(status).type("text/html;charset=UTF-8").entity(page.render())
                 .header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+                .header("Content-Security-Policy", securityPolicy)
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Referrer-Policy", "same-origin")
                 .build();

@@ -136,8 +136,9 @@ class ConsoleSignInAtTheIdentityProviderTest {
         String setCookie = callback.headers().getValues("Set-Cookie").stream()
                 .filter(c -> c.startsWith(SESSION_COOKIE + "=")).findFirst().orElseThrow(() -> new AssertionError(
                         "no session cookie: " + callback.statusCode() + " " + callback.headers()));
-        assertTrue(setCookie.contains("; Secure") && setCookie.contains("; HttpOnly") && setCookie.contains("; SameSite=Lax")
-                && setCookie.contains("; Path=/console"), setCookie);
+        String attributes = setCookie.toLowerCase(java.util.Locale.ROOT);
+        assertTrue(attributes.contains("; secure") && attributes.contains("; httponly") && attributes.contains("; samesite=lax")
+                && attributes.contains("; path=/console"), setCookie);
     }
 
     private static Map<String, String> query(String url) {
