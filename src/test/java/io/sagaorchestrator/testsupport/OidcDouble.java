@@ -53,15 +53,20 @@ public class OidcDouble implements QuarkusTestResourceLifecycleManager {
     @Override
     public synchronized Map<String, String> start() {
         if (System.getProperty(PORT) == null) {
-            WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-            server.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
-            System.setProperty(PORT, Integer.toString(server.port()));
-            RsaJsonWebKey key = newKey("first-key");
-            System.setProperty(KEY, key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
-            stub(client(), key);
+            serve(0);
         }
         return Map.of("quarkus.oidc.auth-server-url", issuer());
+    }
+
+    /** Starts the provider on this port (0: any free one), for the rest of the JVM. */
+    public static synchronized void serve(int port) {
+        WireMockServer server = new WireMockServer(WireMockConfiguration.options().port(port).bindAddress("127.0.0.1"));
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
+        System.setProperty(PORT, Integer.toString(server.port()));
+        RsaJsonWebKey key = newKey("first-key");
+        System.setProperty(KEY, key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
+        stub(client(), key);
     }
 
     @Override
