@@ -1,6 +1,7 @@
 package io.sagaorchestrator.api;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sagaorchestrator.operations.Actor;
 import io.sagaorchestrator.engine.CompensationPlan;
 import io.sagaorchestrator.operations.CompensationPlans;
 import io.sagaorchestrator.definitions.InputSchema;
@@ -151,8 +152,8 @@ public class SagaResource {
         return operations.apply(id, Operation.REPLAN, actor(), request);
     }
 
-    private String actor() {
-        return identity.getPrincipal().getName();
+    private Actor actor() {
+        return Actor.of(identity);
     }
 
 }

@@ -15,7 +15,7 @@ final class ConsolePages {
     private ConsolePages() {
     }
 
-    static native TemplateInstance login(boolean failed, boolean signedOut);
+    static native TemplateInstance login(boolean failed, boolean signedOut, boolean identityProvider);
 
     static native TemplateInstance overview(ConsoleViews.Page page, ConsoleViews.Overview overview);
 

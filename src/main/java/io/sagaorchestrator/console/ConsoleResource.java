@@ -17,6 +17,7 @@ import io.sagaorchestrator.api.SagaViews;
 import io.sagaorchestrator.tracing.TraceLinks;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.operations.Actor;
 import io.sagaorchestrator.operations.AuditTrail;
 import io.sagaorchestrator.engine.CompensationPlan;
 import io.sagaorchestrator.operations.CompensationPlans;
@@ -43,18 +44,23 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
  * The operator console: pages rendered on the server over the same services as the API
  * ({@link SagaQueries}, {@link ManualOperations}, {@link AuditTrail}, {@link DefinitionRegistry}). Signed in with
- * a form (the same users and roles as the API); viewers read, operators also repair. See docs/operating.md, Console.
+ * a form (the same users and roles as the API) or, when configured, at the identity provider (authorization code flow);
+ * viewers read, operators also repair. See docs/operating.md, Console.
  */
 @Path("/console")
 @Produces(MediaType.TEXT_HTML)
@@ -76,11 +82,19 @@ public class ConsoleResource {
     private final TraceLinks traceLinks;
     private final CompensationPlans plans;
     private final ObjectMapper json;
+    private final boolean identityProvider;
+    private final String securityPolicy;
 
     ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
                     RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks, CompensationPlans plans,
-                    ObjectMapper json) {
+                    ObjectMapper json,
+                    @ConfigProperty(name = "quarkus.oidc.console.tenant-enabled", defaultValue = "false") boolean identityProvider,
+                    @ConfigProperty(name = "quarkus.oidc.console.auth-server-url") Optional<String> issuer) {
         this.json = json;
+        this.identityProvider = identityProvider;
+        // signing out at the provider is the sign-out form's redirect to it, which form-action governs too
+        String formAction = identityProvider && issuer.isPresent() ? "'self' " + origin(issuer.get()) : "'self'";
+        this.securityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action " + formAction;
         this.traceLinks = traceLinks;
         this.plans = plans;
         this.queries = queries;
@@ -99,7 +113,17 @@ public class ConsoleResource {
         if (mayUseConsole()) {
             return Response.seeOther(URI.create("/console")).build();
         }
-        return html(200, ConsolePages.login(error != null, signedOut != null));
+        return html(200, ConsolePages.login(error != null, signedOut != null, identityProvider));
+    }
+
+    /**
+     * Where the identity provider's sign-in starts and comes back to (quarkus.oidc.console.authentication.redirect-path):
+     * only the authorization code flow reaches it, so whoever gets here signed in at the provider.
+     */
+    @GET
+    @Path("/sso")
+    public Response signedInAtTheIdentityProvider() {
+        return Response.seeOther(URI.create("/console")).build();
     }
 
     @POST
@@ -107,8 +131,13 @@ public class ConsoleResource {
     @Authenticated
     public Response logout() {
         // no token needed: the worst a forged sign-out does is sign somebody out
-        FormAuthenticationMechanism.logout(request);
         request.response().addCookie(Cookie.cookie(ConsoleCsrf.COOKIE, "").setPath("/console").setMaxAge(0));
+        if (identity.getPrincipal() instanceof JsonWebToken) {
+            // signed in at the identity provider: its logout path (quarkus.oidc.console.logout.path) ends the session
+            // here and at the provider, which then sends the browser back to the sign-in page
+            return Response.seeOther(URI.create("/console/sso/logout")).build();
+        }
+        FormAuthenticationMechanism.logout(request);
         return Response.seeOther(URI.create("/console/login?signedOut=true")).build();
     }
 
@@ -185,7 +214,7 @@ public class ConsoleResource {
             refusal = "Tick the box to confirm that you mean to " + operation.path() + " this saga.";
         } else if (refusal == null) {
             try {
-                ManualOperations.Result done = operations.apply(id, operation, user(), operationRequest);
+                ManualOperations.Result done = operations.apply(id, operation, Actor.of(identity), operationRequest);
                 if (preview) {
                     return detailPage(200, queries.require(id), new ConsoleViews.Outcome(false, null, null, operation.path(),
                             reason, ConsoleViews.Preview.of(done.plan(), done.statusAfter())));
@@ -292,15 +321,20 @@ public class ConsoleResource {
         return identity.getPrincipal().getName();
     }
 
+    private static String origin(String url) {
+        URI uri = URI.create(url);
+        return uri.getScheme() + "://" + uri.getRawAuthority();
+    }
+
     private static SagaQueries.Filter filterByStatus(SagaStatus status) {
         return new SagaQueries.Filter(Set.of(status), null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Pages are about one moment of the log and carry a form token: never cached, never framed by another site. */
-    private static Response html(int status, TemplateInstance page) {
+    private Response html(int status, TemplateInstance page) {
         return Response.status(status).type("text/html;charset=UTF-8").entity(page.render())
                 .header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+                .header("Content-Security-Policy", securityPolicy)
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Referrer-Policy", "same-origin")
                 .build();

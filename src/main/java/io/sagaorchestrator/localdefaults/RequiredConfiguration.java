@@ -36,7 +36,8 @@ import java.util.stream.StreamSupport;
 public class RequiredConfiguration {
 
     static final String USERS = "quarkus.security.users.embedded.users.";
-    static final String JWT_KEY = "mp.jwt.verify.publickey";
+    /** Bearer tokens: an identity provider's issuer, or one fixed public key (docs/deploying.md, Security). */
+    static final List<String> TOKEN_SETTINGS = List.of("quarkus.oidc.auth-server-url", "quarkus.oidc.public-key");
 
     private final Config config;
     private final ActionRegistry actions;
@@ -52,8 +53,8 @@ public class RequiredConfiguration {
 
     @PostConstruct
     void check() {
-        boolean credentials = StreamSupport.stream(config.getPropertyNames().spliterator(), false)
-                .anyMatch(name -> name.startsWith(USERS) || name.startsWith(JWT_KEY));
+        boolean credentials = StreamSupport.stream(config.getPropertyNames().spliterator(), false).anyMatch(name -> name.startsWith(USERS))
+                || TOKEN_SETTINGS.stream().anyMatch(key -> config.getOptionalValue(key, String.class).isPresent());
         List<String> missing = new ArrayList<>(LocalDefaults.missingDatasource(LocalDefaultsConfigSourceFactory.lookupIn(config)));
         missing.addAll(missing(credentials, ThirdPartyUrls.missingForRemoteSteps(definitions.parse(actions), actions, config)));
         if (!missing.isEmpty()) {
@@ -69,7 +70,8 @@ public class RequiredConfiguration {
             missing.add("No credentials are configured, so nobody could use the API. Set at least one user, e.g."
                     + " QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE=<password> and"
                     + " QUARKUS_SECURITY_USERS_EMBEDDED_ROLES_ALICE=saga-client,saga-viewer,saga-operator,"
-                    + " or bearer JWT with MP_JWT_VERIFY_PUBLICKEY_LOCATION and MP_JWT_VERIFY_ISSUER (see docs/deploying.md, Security)");
+                    + " or an identity provider's issuer for bearer tokens and the console, QUARKUS_OIDC_AUTH_SERVER_URL (see"
+                    + " docs/deploying.md, Security)");
         }
         for (String key : unconfiguredSettings) {
             missing.add("No value for " + ThirdPartyUrls.describe(key) + ", which a loaded saga definition needs in a remote step"

@@ -21,7 +21,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditTrail {
 
-    public record Entry(long id, UUID sagaId, String operation, String actor, String reason, String statusBefore,
+    /** @param actorSubject the subject ({@code sub}) of the actor's token; null for a password sign-in */
+    public record Entry(long id, UUID sagaId, String operation, String actor, String actorSubject, String reason, String statusBefore,
                         String statusAfter, JsonNode details, Instant at) {
     }
 
@@ -29,7 +30,7 @@ public class AuditTrail {
     public record Filter(UUID sagaId, String actor, String operation, Instant from, Instant to) {
     }
 
-    private static final String COLUMNS = "id, saga_id, operation, actor, reason, status_before, status_after, details, at";
+    private static final String COLUMNS = "id, saga_id, operation, actor, actor_subject, reason, status_before, status_after, details, at";
 
     private final EntityManager em;
     private final ReadConnections reads;
@@ -42,11 +43,13 @@ public class AuditTrail {
     }
 
     /** Writes an entry in the caller's transaction, so it commits exactly when the operation does. */
-    public long record(UUID sagaId, String operation, String actor, String reason, String before, String after, JsonNode details) {
-        Object id = em.createNativeQuery("insert into saga_audit (saga_id, operation, actor, reason, status_before, status_after,"
-                        + " details) values (?1, ?2, ?3, ?4, ?5, ?6, cast(?7 as jsonb)) returning id")
-                .setParameter(1, sagaId).setParameter(2, operation).setParameter(3, actor).setParameter(4, reason)
-                .setParameter(5, before).setParameter(6, after).setParameter(7, details == null ? null : details.toString())
+    public long record(UUID sagaId, String operation, String actor, String actorSubject, String reason, String before,
+                       String after, JsonNode details) {
+        Object id = em.createNativeQuery("insert into saga_audit (saga_id, operation, actor, actor_subject, reason, status_before,"
+                        + " status_after, details) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, cast(?8 as jsonb)) returning id")
+                .setParameter(1, sagaId).setParameter(2, operation).setParameter(3, actor)
+                .setParameter(4, actorSubject).setParameter(5, reason).setParameter(6, before).setParameter(7, after)
+                .setParameter(8, details == null ? null : details.toString())
                 .getSingleResult();
         return ((Number) id).longValue();
     }
@@ -84,8 +87,8 @@ public class AuditTrail {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     entries.add(new Entry(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), read(rs.getString(8)),
-                            rs.getTimestamp(9).toInstant()));
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), read(rs.getString(9)),
+                            rs.getTimestamp(10).toInstant()));
                 }
             }
             return entries;

@@ -43,12 +43,13 @@ public class BulkOperations {
     }
 
     /** Records the job with the sagas the filter matches now; they are worked on in the background. */
-    public UUID submit(Operation operation, OperationRequest request, SagaQueries.Filter filter, JsonNode filterJson, String actor) {
+    public UUID submit(Operation operation, OperationRequest request, SagaQueries.Filter filter, JsonNode filterJson, Actor actor) {
         List<UUID> sagas = matching(filter);
         UUID id = UUID.randomUUID();
-        BulkJobs.Order order = new BulkJobs.Order(operation.path(), request.reason(), request.forced(), actor);
+        BulkJobs.Order order = new BulkJobs.Order(operation.path(), request.reason(), request.forced(), actor.name(),
+                actor.subject());
         QuarkusTransaction.requiringNew().run(() -> jobs.insert(id, order, filterJson, sagas));
-        LOG.infof("Bulk %s %s by %s submitted for %d saga(s)", operation.path(), id, actor, sagas.size());
+        LOG.infof("Bulk %s %s by %s submitted for %d saga(s)", operation.path(), id, actor.name(), sagas.size());
         return id;
     }
 
@@ -84,19 +85,20 @@ public class BulkOperations {
         BulkJobs.Order order = QuarkusTransaction.requiringNew().call(() -> jobs.order(bulkId));
         Operation operation = Operation.named(order.operation()).orElseThrow();
         OperationRequest request = new OperationRequest(order.reason(), order.force());
+        Actor actor = new Actor(order.actor(), order.actorSubject());
         while (true) {
             List<UUID> batch = QuarkusTransaction.requiringNew().call(() -> jobs.nextSagas(bulkId, instance.id(), BATCH));
             if (batch.isEmpty()) {
                 break;
             }
-            batch.forEach(saga -> applyOne(bulkId, saga, operation, request, order.actor()));
+            batch.forEach(saga -> applyOne(bulkId, saga, operation, request, actor));
         }
         QuarkusTransaction.requiringNew().run(() -> jobs.finish(bulkId, instance.id()));
         LOG.infof("Bulk %s %s finished", operation.path(), bulkId);
     }
 
     /** The operation and its item's outcome commit together, so a restart never applies it twice. */
-    private void applyOne(UUID bulkId, UUID sagaId, Operation operation, OperationRequest request, String actor) {
+    private void applyOne(UUID bulkId, UUID sagaId, Operation operation, OperationRequest request, Actor actor) {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 ManualOperations.Result r = operations.apply(sagaId, operation, actor, request);

@@ -109,7 +109,7 @@ public class BulkOperationsResource {
         requireNarrowing(request.filter());
         UUID id = bulk.submit(Operation.named(request.operation()).orElseThrow(),
                 new OperationRequest(request.reason(), request.force()), request.filter().toQuery(),
-                json.valueToTree(request.filter()), identity.getPrincipal().getName());
+                json.valueToTree(request.filter()), Actor.of(identity));
         BulkJobs.Job job = bulk.job(id).orElseThrow();
         return Response.accepted(new Submitted(id, job.status(), job.total())).location(URI.create("/api/bulk-operations/" + id)).build();
     }

@@ -82,7 +82,7 @@ public class ManualOperations {
      * @throws OperationRefusedException  when the operation does not fit the saga's state; nothing changes
      */
     @Transactional
-    public Result apply(UUID sagaId, Operation operation, String actor, OperationRequest request) {
+    public Result apply(UUID sagaId, Operation operation, Actor actor, OperationRequest request) {
         SagaLog.Locked locked = log.lock(sagaId).orElseThrow(() -> new SagaNotFoundException(sagaId));
         SagaSnapshot saga = locked.saga();
         Span span = tracing.operation(saga, operation.path());
@@ -98,7 +98,7 @@ public class ManualOperations {
         }
     }
 
-    private Result apply(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor, OperationRequest request) {
+    private Result apply(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, Actor actor, OperationRequest request) {
         UUID sagaId = saga.id();
         String refusedBefore = refusedBeforeDeciding(locked, operation);
         if (refusedBefore != null) {
@@ -107,7 +107,7 @@ public class ManualOperations {
         if (operation == Operation.PAUSE || operation == Operation.RESUME) {
             return pauseOrResume(saga, locked, operation, actor, request);
         }
-        String note = actor + " (" + operation.path() + "): " + request.reason();
+        String note = actor.name() + " (" + operation.path() + "): " + request.reason();
         Decision decision = decide(saga, operation, request, note, () -> interruptedAttempt(saga), true);
         if (decision instanceof Decision.Refused refused) {
             // rolls back whatever was marked on the way, e.g. an interrupted attempt
@@ -133,8 +133,9 @@ public class ManualOperations {
         if (plan != null) {
             details.set("plan", json.valueToTree(plan));
         }
-        long auditId = audit.record(sagaId, operation.path(), actor, request.reason(), saga.status().name(), next.status().name(), details);
-        LOG.infof("Saga %s: %s by %s (%s -> %s): %s", sagaId, operation.path(), actor, saga.status(), next.status(), request.reason());
+        long auditId = audit.record(sagaId, operation.path(), actor.name(), actor.subject(), request.reason(), saga.status().name(),
+                next.status().name(), details);
+        LOG.infof("Saga %s: %s by %s (%s -> %s): %s", sagaId, operation.path(), actor.name(), saga.status(), next.status(), request.reason());
         return new Result(sagaId, operation.path(), saga.status().name(), next.status().name(), auditId, plan,
                 plan == null ? null : false);
     }
@@ -223,9 +224,9 @@ public class ManualOperations {
      * its version, only whether its next attempt may begin (see {@link SagaLog#beginAttempt}). The row lock still
      * serializes two operators, and the second is told what the first did.
      */
-    private Result pauseOrResume(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, String actor,
+    private Result pauseOrResume(SagaSnapshot saga, SagaLog.Locked locked, Operation operation, Actor actor,
                                  OperationRequest request) {
-        Decision decision = pauseOrResume(locked, operation, actor);
+        Decision decision = pauseOrResume(locked, operation, actor.name());
         if (decision instanceof Decision.Refused refused) {
             throw new OperationRefusedException(saga.id(), saga.status(), refused.reason());
         }
@@ -239,8 +240,9 @@ public class ManualOperations {
             details.put("pausedBy", locked.pause().by()).put("pausedSince", locked.pause().since().toString());
         }
         String status = saga.status().name();
-        long auditId = audit.record(saga.id(), operation.path(), actor, request.reason(), status, status, details);
-        LOG.infof("Saga %s: %s by %s (%s%s): %s", saga.id(), operation.path(), actor, status,
+        long auditId = audit.record(saga.id(), operation.path(), actor.name(), actor.subject(), request.reason(), status, status,
+                details);
+        LOG.infof("Saga %s: %s by %s (%s%s): %s", saga.id(), operation.path(), actor.name(), status,
                 locked.leaseLive() ? ", an attempt in flight ends first" : "", request.reason());
         return new Result(saga.id(), operation.path(), status, status, auditId);
     }

@@ -31,8 +31,12 @@ public class BulkJobs {
                       List<Item> items) {
     }
 
-    /** What a job does to each of its sagas. */
-    public record Order(String operation, String reason, boolean force, String actor) {
+    /**
+     * What a job does to each of its sagas, and who asked.
+     *
+     * @param actorSubject the subject of the token that signed the operator in; null after a password sign-in
+     */
+    public record Order(String operation, String reason, boolean force, String actor, String actorSubject) {
     }
 
     private final EntityManager em;
@@ -45,11 +49,11 @@ public class BulkJobs {
 
     public void insert(UUID id, Order order, JsonNode filter, List<UUID> sagas) {
         em.createNativeQuery("""
-                        insert into bulk_operation (id, operation, reason, force, filter, actor, status, total)
-                        values (?1, ?2, ?3, ?4, cast(?5 as jsonb), ?6, 'RUNNING', ?7)""")
+                        insert into bulk_operation (id, operation, reason, force, filter, actor, actor_subject, status, total)
+                        values (?1, ?2, ?3, ?4, cast(?5 as jsonb), ?6, ?7, 'RUNNING', ?8)""")
                 .setParameter(1, id).setParameter(2, order.operation()).setParameter(3, order.reason())
                 .setParameter(4, order.force()).setParameter(5, filter.toString()).setParameter(6, order.actor())
-                .setParameter(7, sagas.size()).executeUpdate();
+                .setParameter(7, order.actorSubject()).setParameter(8, sagas.size()).executeUpdate();
         for (UUID saga : sagas) {
             em.createNativeQuery("insert into bulk_operation_item (bulk_id, saga_id, outcome) values (?1, ?2, 'PENDING')")
                     .setParameter(1, id).setParameter(2, saga).executeUpdate();
@@ -95,9 +99,10 @@ public class BulkJobs {
     }
 
     public Order order(UUID id) {
-        Object[] r = (Object[]) em.createNativeQuery("select operation, reason, force, actor from bulk_operation where id = ?1")
+        Object[] r = (Object[]) em.createNativeQuery("""
+                select operation, reason, force, actor, actor_subject from bulk_operation where id = ?1""")
                 .setParameter(1, id).getSingleResult();
-        return new Order((String) r[0], (String) r[1], (Boolean) r[2], (String) r[3]);
+        return new Order((String) r[0], (String) r[1], (Boolean) r[2], (String) r[3], (String) r[4]);
     }
 
     /** Renews the holder's lease and hands it the next sagas still to do; none once another instance took the job over. */

@@ -87,7 +87,7 @@ public class AccessRefusals {
 
     static Problem noCredentials() {
         return Problem.of(Response.Status.UNAUTHORIZED, "unauthenticated", "Sign-in required",
-                "This request needs credentials: HTTP Basic with a configured user, or a bearer JWT (see docs/deploying.md, Security).");
+                "This request needs credentials: HTTP Basic with a configured user, or a bearer access token (see docs/deploying.md, Security).");
     }
 
     static Problem credentialsRejected() {

@@ -2,6 +2,8 @@ package io.sagaorchestrator.api;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
+import io.sagaorchestrator.testsupport.OidcDouble;
+import io.sagaorchestrator.testsupport.UserSyncFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,9 +24,10 @@ import static org.hamcrest.Matchers.oneOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Walks every endpoint with every role: no credentials is 401, a role the endpoint does not admit is
- * 403, and an admitted role gets past security (whatever the endpoint then answers). Only the probes
- * ({@code /q/health/*}) answer without credentials.
+ * Walks every endpoint with every role, signed in both ways the API takes: HTTP Basic with a configured user, and a
+ * bearer token of the identity provider ({@link OidcDouble}) carrying the same roles. No credentials is 401, a role the
+ * endpoint does not admit is 403, and an admitted role gets past security (whatever the endpoint then answers). Only the
+ * probes ({@code /q/health/*}) answer without credentials.
  */
 @QuarkusTest
 class EveryEndpointChecksRolesTest {
@@ -67,8 +70,28 @@ class EveryEndpointChecksRolesTest {
             new Endpoint("GET", "/q/metrics", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/q/openapi", null, Set.of("viewer", "operator")));
 
+    /** The roles of the test users (application.properties, %test), as a token of the identity provider carries them. */
+    private static final Map<String, List<String>> TOKEN_ROLES = Map.of(
+            "client", List.of("saga-client"),
+            "viewer", List.of("saga-viewer"),
+            "operator", List.of("saga-operator", "saga-viewer"));
+
+    enum SignIn {
+        BASIC, TOKEN;
+
+        RequestSpecification as(String user) {
+            if (this == BASIC) {
+                return UserSyncFixture.as(user);
+            }
+            Map<String, Object> claims = OidcDouble.accessTokenClaims(user);
+            claims.put("groups", TOKEN_ROLES.get(user));
+            return given().auth().oauth2(OidcDouble.token(claims));
+        }
+    }
+
     static Stream<Arguments> endpointsAndRoles() {
-        return ENDPOINTS.stream().flatMap(e -> Stream.of("client", "viewer", "operator").map(role -> Arguments.of(e, role)));
+        return ENDPOINTS.stream().flatMap(e -> Stream.of("client", "viewer", "operator")
+                .flatMap(role -> Stream.of(SignIn.values()).map(signIn -> Arguments.of(e, role, signIn))));
     }
 
     static Stream<Endpoint> endpoints() {
@@ -81,13 +104,13 @@ class EveryEndpointChecksRolesTest {
         call(given(), e).then().statusCode(401);
     }
 
-    @ParameterizedTest(name = "{0} as {1}")
+    @ParameterizedTest(name = "{0} as {1} ({2})")
     @MethodSource("endpointsAndRoles")
-    void onlyTheAdmittedRolesGetThrough(Endpoint e, String role) {
+    void onlyTheAdmittedRolesGetThrough(Endpoint e, String role, SignIn signIn) {
         if (e.roles().contains(role)) {
-            call(as(role), e).then().statusCode(not(oneOf(401, 403)));
+            call(signIn.as(role), e).then().statusCode(not(oneOf(401, 403)));
         } else {
-            call(as(role), e).then().statusCode(403);
+            call(signIn.as(role), e).then().statusCode(403);
         }
     }
 
