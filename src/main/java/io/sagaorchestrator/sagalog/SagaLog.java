@@ -68,6 +68,8 @@ public class SagaLog {
     private final AgroalDataSource dataSource;
     /** The connection of a transaction of {@link #inNewTransaction}; null for the JTA-bound bean. */
     private final Connection bound;
+    /** The JSON text of this transaction's writes (of each call of the JTA-bound bean, which keeps no state). */
+    private final LogJson written;
 
     @Inject
     SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource) {
@@ -79,6 +81,7 @@ public class SagaLog {
         this.json = json;
         this.dataSource = dataSource;
         this.bound = bound;
+        this.written = bound == null ? null : new LogJson(json);
     }
 
     /**
@@ -282,7 +285,7 @@ public class SagaLog {
         ps.setString(10, write(s.result()));
         ps.setInt(11, s.stepIndex());
         ps.setInt(12, s.attempt());
-        ps.setString(13, write(s.stepStates()));
+        ps.setString(13, texts().stepStates(s.stepStates()));
         ps.setString(14, waitsFor == null ? n.owner() : null);
         ps.setLong(15, n.lease().toMillis());
         ps.setLong(16, s.version());
@@ -365,7 +368,7 @@ public class SagaLog {
                 ps.setInt(3, next.stepIndex());
                 ps.setInt(4, next.attempt());
                 ps.setInt(5, next.budgetBase());
-                ps.setString(6, write(next.stepStates()));
+                ps.setString(6, texts().stepStates(next.stepStates()));
                 ps.setString(7, owner);
                 if (wakeIn == null) {
                     ps.setNull(8, Types.BIGINT);
@@ -721,14 +724,11 @@ public class SagaLog {
     }
 
     private String write(Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
-        }
+        return texts().write(value);
+    }
+
+    private LogJson texts() {
+        return written != null ? written : new LogJson(json);
     }
 
     private JsonNode read(String text) {
