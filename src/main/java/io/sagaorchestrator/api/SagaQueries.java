@@ -190,7 +190,9 @@ public class SagaQueries {
         }
         condition(sql, params, " and definition_name = ?", f.definition());
         if (f.businessKey() != null) {
-            sql.append(" and (business_key = ? or input ->> 'phone' = ?)");
+            // a union rather than an "or": each half is answered by its own index (saga_business_key_idx, and
+            // saga_search_value_idx for the values of the fields a definition declares under search:)
+            sql.append(" and id in (select id from saga where business_key = ? union all select saga_id from saga_search where value = ?)");
             params.add(f.businessKey());
             params.add(f.businessKey());
         }

@@ -97,17 +97,19 @@ public class DefinitionRegistry {
 
     /**
      * Keeps the definition in the log, marked as what the instance that started last runs: saga_dispatch (the SQL
-     * entry point, see V10) starts sagas on it, and refuses one whose first step is local.
+     * entry point, see V10) starts sagas on it, and refuses one whose first step is local. Its search fields go with it:
+     * the database stores their values when a saga of it is recorded, whatever path records it (V15).
      */
     private void remember(SagaDefinition d) {
         int inserted = em.createNativeQuery("insert into saga_definition (name, version, hash, content) values (?1, ?2, ?3, ?4)"
                         + " on conflict do nothing")
                 .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash()).setParameter(4, d.source())
                 .executeUpdate();
-        em.createNativeQuery("update saga_definition set is_current = true, first_step_kind = ?4"
-                        + " where name = ?1 and version = ?2 and hash = ?3")
+        // the fields are identifiers (the parser checks it), so a comma cannot occur in one
+        em.createNativeQuery("update saga_definition set is_current = true, first_step_kind = ?4,"
+                        + " search = nullif(string_to_array(?5, ','), '{}') where name = ?1 and version = ?2 and hash = ?3")
                 .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash())
-                .setParameter(4, d.step(0).kind().name()).executeUpdate();
+                .setParameter(4, d.step(0).kind().name()).setParameter(5, String.join(",", d.search())).executeUpdate();
         if (inserted == 1) {
             Number sameVersion = (Number) em.createNativeQuery("select count(*) from saga_definition where name = ?1 and version = ?2")
                     .setParameter(1, d.name()).setParameter(2, d.version()).getSingleResult();

@@ -1,0 +1,58 @@
+-- An index diet for the saga table (issue 22). Every index on saga gets an entry when a saga is recorded and, since the
+-- commit that ends a saga changes its status (an indexed column, so the update cannot be HOT), a second one when it
+-- ends, unless the index is partial and the ended saga falls outside it. Each entry is WAL and a page to write.
+
+-- 1. Search attributes. A definition declares the input fields its sagas are found by (search: [phone]); their values
+-- live here, written once when the saga is recorded and never touched by its updates, instead of an index on one
+-- application's input field inside the engine's table. The list's businessKey filter matches them too.
+alter table saga_definition add column search text[];
+
+create table saga_search (
+    saga_id uuid not null references saga (id) on delete cascade,
+    name    text not null,
+    value   text not null,
+    -- also what the cascade of a deleted saga (retention) finds its rows by
+    primary key (saga_id, name)
+);
+create index saga_search_value_idx on saga_search (value);
+
+-- Written by the database whatever path records the saga (the engine, saga_dispatch, a test's insert): the fields come
+-- from the definition content the saga pins, as DefinitionRegistry stored it; a field the input leaves out, or gives
+-- an object, an array or null, has no value to find.
+create function saga_store_search() returns trigger
+    language plpgsql
+as $$
+begin
+    insert into saga_search (saga_id, name, value)
+    select new.id, f, new.input ->> f
+    from saga_definition d cross join unnest(d.search) f
+    where d.name = new.definition_name and d.version = new.definition_version and d.hash = new.definition_hash
+      and jsonb_typeof(new.input -> f) in ('string', 'number', 'boolean');
+    return null;
+end $$;
+
+create trigger saga_store_search after insert on saga for each row execute function saga_store_search();
+
+-- The sagas recorded before this migration stay findable by the phone the dropped index served.
+insert into saga_search (saga_id, name, value)
+select id, 'phone', input ->> 'phone' from saga where jsonb_typeof(input -> 'phone') in ('string', 'number');
+drop index saga_phone_idx;
+
+-- 2. Merged overlaps. Most sagas end COMPLETED: a list of COMPLETED sagas walks saga_created_idx (newest first) and
+-- finds them at once, so the status index holds only the other statuses, which are the rare ones a person filters by
+-- (ESCALATED, COMPENSATED, RESOLVED) and the live ones. It also serves what saga_live_updated_idx served: the stuck
+-- filter and gauge read the live sagas (the work in flight, not the history) and check updated_at on each. A saga that
+-- completes leaves it, instead of getting a second entry.
+drop index saga_live_updated_idx;
+drop index saga_status_created_idx;
+create index saga_status_created_idx on saga (status, created_at desc, id desc) where status <> 'COMPLETED';
+-- a saga without a business key is never found by one
+drop index saga_business_key_idx;
+create index saga_business_key_idx on saga (business_key) where business_key is not null;
+
+-- 3. Room for updates on the page of the row: an update whose new version fits beside the old one writes one page
+-- instead of two, and its WAL record carries only the bytes that changed (prefix and suffix are shared). An attempt's
+-- outcome touches no indexed column, so its update is also HOT: no index entry at all. Applies to pages written from
+-- now on.
+alter table saga set (fillfactor = 70);
+alter table saga_step_attempt set (fillfactor = 70);
