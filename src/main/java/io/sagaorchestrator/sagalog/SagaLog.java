@@ -52,16 +52,25 @@ public class SagaLog {
             + " status, business_key, caller, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
             + " last_error, created_at, trace_parent, deadline_at, step_deadline_at, live_key, key_held, updated_at) values (?, ?, ?, ?,"
             + " ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?, cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, now())"
-            + " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null do nothing";
+            + " ?, ?, ?, ?, ?, now())";
+
+    /**
+     * Only a saga with an idempotency key can meet an earlier one; without a key the plain insert is kept, since an
+     * {@code on conflict} insert is speculative: it writes a second WAL record to confirm the row, on every saga.
+     */
+    private static final String IF_NEW = " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null"
+            + " do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
 
     private static final String INSERT_ATTEMPT = "insert into saga_step_attempt (saga_id, step_name, direction, attempt,"
             + " outcome, instance, started_at, ended_at, error_class, error_message, request, response)";
 
-    private static final String INSERT_SAGA_AND_INTENT = "with s as (" + INSERT_SAGA + " returning id) "
-            + INSERT_ATTEMPT + " select id, " + ATTEMPT_VALUES + " from s";
+    private static String insertSaga(boolean keyed, boolean withIntent) {
+        String insert = INSERT_SAGA + (keyed ? IF_NEW : "");
+        return withIntent ? "with s as (" + insert + " returning id) " + INSERT_ATTEMPT + " select id, " + ATTEMPT_VALUES + " from s"
+                : insert;
+    }
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -128,7 +137,7 @@ public class SagaLog {
                         ? Recorded.DUPLICATE : new Recorded(Recorded.Kind.KEY_HELD, holder.id());
             }
             boolean withIntent = saga.intent() != null && holder == null;
-            try (PreparedStatement ps = c.prepareStatement(withIntent ? INSERT_SAGA_AND_INTENT : INSERT_SAGA)) {
+            try (PreparedStatement ps = c.prepareStatement(insertSaga(saga.idempotencyKey() != null, withIntent))) {
                 int next = bindSaga(ps, saga, holder);
                 if (withIntent) {
                     bindAttempt(ps, next, saga.intent());
