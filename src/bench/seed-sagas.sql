@@ -5,6 +5,12 @@
 \set ON_ERROR_STOP on
 select coalesce(:'n', '1000000')::int as n \gset
 
+-- the seeded sagas' definition: the shipped user-sync's content, with its search field, so that recording a seeded saga
+-- stores its phone in saga_search as it does for a started one (V15)
+insert into saga_definition (name, version, hash, content, search)
+select name, 2, 'seeded', content, search from saga_definition where name = 'user-sync' and is_current
+on conflict (name, version, hash) do update set search = excluded.search;
+
 insert into saga (id, definition_name, definition_version, definition_hash, status, business_key, input, result,
                   step_index, attempt, step_states, owner, wake_at, version, last_error, created_at, updated_at)
 select gen_random_uuid(), 'user-sync', 2, 'seeded',
@@ -35,10 +41,7 @@ select id, 'save-liaison', 'FORWARD', 1, case when status = 'COMPLETED' then 'SU
        created_at + interval '60 milliseconds', created_at + interval '70 milliseconds'
 from saga where definition_hash = 'seeded';
 
-insert into saga_definition (name, version, hash, content)
-select name, version, 'seeded', content from saga_definition where name = 'user-sync' and version = 2 limit 1
-on conflict do nothing;
-
 analyze saga;
+analyze saga_search;
 analyze saga_step_attempt;
 select status, count(*) from saga group by status order by 2 desc;

@@ -59,9 +59,9 @@ public class SagaResource {
     }
 
     /**
-     * Sagas newest first. {@code status} may be repeated; {@code businessKey} is the username or the
-     * phone for user-sync; {@code stuck} (e.g. {@code 5m}) lists live sagas that have not moved for that
-     * long; {@code retrying=true} those whose current step has failed and is being retried;
+     * Sagas newest first. {@code status} may be repeated; {@code businessKey} is the business key or the value of a field
+     * the definition declares under {@code search:} (user-sync: the username or the phone); {@code stuck} (e.g.
+     * {@code 5m}) lists live sagas that have not moved for that long; {@code retrying=true} those whose current step has failed and is being retried;
      * {@code minAttempts} those whose current step used at least that many attempts; {@code paused=true} those an
      * operator paused. Follow
      * {@code nextCursor} for the next page.

@@ -89,10 +89,11 @@ public final class DefinitionParser {
             throw new InvalidDefinitionException(file, topLevelLine(yaml, "deadline") + "deadline", e.getMessage());
         }
         LiveKey liveKey = liveKey(file, yaml, doc, httpStart);
+        List<String> search = search(file, yaml, doc, httpStart);
         try {
             return new SagaDefinition(require(doc.name(), "name"), doc.version() == null ? 0 : doc.version(),
                     doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart, deadline,
-                    liveKey);
+                    liveKey, search);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidDefinitionException(file, "", e.getMessage());
         }
@@ -128,6 +129,40 @@ public final class DefinitionParser {
                     });
         }
         return key;
+    }
+
+    /**
+     * The definition's {@code search:}, the input fields its sagas are found by; each must be a plain field of its declared
+     * input, when it declares one (an undeclared input is the application's to fill, as for {@code key:}).
+     */
+    private static List<String> search(String file, String yaml, DefinitionDoc doc, HttpStart httpStart) {
+        if (doc.search() == null) {
+            return List.of();
+        }
+        String place = topLevelLine(yaml, "search") + "search";
+        Set<String> seen = new java.util.HashSet<>();
+        for (String field : doc.search()) {
+            if (field == null || !field.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new InvalidDefinitionException(file, place, "'" + field + "' is not the name of an input field"
+                        + " (write the field's name, e.g. search: [phone])");
+            }
+            if (!seen.add(field)) {
+                throw new InvalidDefinitionException(file, place, "names '" + field + "' twice");
+            }
+            if (httpStart == null) {
+                continue;
+            }
+            InputField declared = httpStart.input().fields().get(field);
+            if (declared == null) {
+                throw new InvalidDefinitionException(file, place, "'" + field + "' is not a field of input (fields: "
+                        + String.join(", ", httpStart.input().fields().keySet()) + ")");
+            }
+            if (declared.type() == InputField.Type.OBJECT) {
+                throw new InvalidDefinitionException(file, place, "'" + field + "' is an object: only a string, integer,"
+                        + " number or boolean field has a value to search by");
+            }
+        }
+        return List.copyOf(doc.search());
     }
 
     private static HttpStart httpStart(String file, DefinitionDoc doc) {
@@ -396,7 +431,8 @@ public final class DefinitionParser {
     }
 
     record DefinitionDoc(String name, Integer version, String description, Map<String, InputFieldDoc> input, String businessKey,
-                         List<String> startRoles, List<StepDoc> steps, String deadline, String key, String onLiveKey) {
+                         List<String> startRoles, List<StepDoc> steps, String deadline, String key, String onLiveKey,
+                         List<String> search) {
     }
 
     record InputFieldDoc(String type, Boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,

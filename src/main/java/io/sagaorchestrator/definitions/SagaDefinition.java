@@ -20,25 +20,35 @@ import java.util.TreeSet;
  * @param httpStart how {@code POST /api/sagas/{name}} starts it, or null when it declares no input
  * @param deadline  how long a saga of it may go forward, counted from when it was recorded; null when it has none
  * @param liveKey   at most one live saga per value of this key; null when sagas of it may run side by side
+ * @param search    the input fields (its {@code search:}) whose values find its sagas, as the business key does; the
+ *                  database stores their values beside the saga when it is recorded (V15), so the engine's table
+ *                  indexes no application's field
  */
 public record SagaDefinition(String name, int version, String description, List<StepDefinition> steps,
-                             String hash, String source, HttpStart httpStart, Duration deadline, LiveKey liveKey) {
+                             String hash, String source, HttpStart httpStart, Duration deadline, LiveKey liveKey,
+                             List<String> search) {
+
+    /** A definition whose sagas are found by their business key only. */
+    public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
+                          HttpStart httpStart, Duration deadline, LiveKey liveKey) {
+        this(name, version, description, steps, hash, source, httpStart, deadline, liveKey, List.of());
+    }
 
     /** A definition without a key: its sagas may run side by side. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
                           HttpStart httpStart, Duration deadline) {
-        this(name, version, description, steps, hash, source, httpStart, deadline, null);
+        this(name, version, description, steps, hash, source, httpStart, deadline, null, List.of());
     }
 
     /** A definition without a deadline for the whole saga. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
                           HttpStart httpStart) {
-        this(name, version, description, steps, hash, source, httpStart, null, null);
+        this(name, version, description, steps, hash, source, httpStart, null, null, List.of());
     }
 
     /** A definition started by code only, or by an endpoint of its own. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source) {
-        this(name, version, description, steps, hash, source, null, null, null);
+        this(name, version, description, steps, hash, source, null, null, null, List.of());
     }
 
     public SagaDefinition {
@@ -73,6 +83,7 @@ public record SagaDefinition(String name, int version, String description, List<
         }
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(source, "source");
+        search = search == null ? List.of() : List.copyOf(search);
     }
 
     /**

@@ -24,7 +24,8 @@ public class DefinitionRows {
     }
 
     /**
-     * Keeps these definitions, marked as what the instance that started last runs.
+     * Keeps these definitions, marked as what the instance that started last runs. Their search fields go with them:
+     * the database stores their values when a saga of one is recorded, whatever path records it (V15).
      *
      * @return those whose content changed under a version number that was kept before
      */
@@ -39,11 +40,13 @@ public class DefinitionRows {
                             on conflict do nothing""")
                     .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash()).setParameter(4, d.source())
                     .executeUpdate();
+            // the fields are identifiers (the parser checks it), so a comma cannot occur in one
             em.createNativeQuery("""
-                            update saga_definition set is_current = true, first_step_kind = ?4
+                            update saga_definition set is_current = true, first_step_kind = ?4,
+                                search = nullif(string_to_array(?5, ','), '{}')
                             where name = ?1 and version = ?2 and hash = ?3""")
                     .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash())
-                    .setParameter(4, d.step(0).kind().name()).executeUpdate();
+                    .setParameter(4, d.step(0).kind().name()).setParameter(5, String.join(",", d.search())).executeUpdate();
             if (inserted == 1 && ((Number) em.createNativeQuery("select count(*) from saga_definition where name = ?1 and version = ?2")
                     .setParameter(1, d.name()).setParameter(2, d.version()).getSingleResult()).intValue() > 1) {
                 changedInPlace.add(d);

@@ -56,16 +56,25 @@ public class SagaLog {
             + " status, business_key, caller, idempotency_key, input, result, step_index, attempt, step_states, owner, wake_at, version,"
             + " last_error, created_at, trace_parent, deadline_at, step_deadline_at, live_key, key_held, updated_at) values (?, ?, ?, ?,"
             + " ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?, cast(? as jsonb), ?, now() + ? * interval '1 millisecond', ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, now())"
-            + " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null do nothing";
+            + " ?, ?, ?, ?, ?, now())";
+
+    /**
+     * Only a saga with an idempotency key can meet an earlier one; without a key the plain insert is kept, since an
+     * {@code on conflict} insert is speculative: it writes a second WAL record to confirm the row, on every saga.
+     */
+    private static final String IF_NEW = " on conflict (definition_name, caller, idempotency_key) where idempotency_key is not null"
+            + " do nothing";
 
     private static final String ATTEMPT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb)";
 
     private static final String INSERT_ATTEMPT = "insert into saga_step_attempt (saga_id, step_name, direction, attempt,"
             + " outcome, instance, started_at, ended_at, error_class, error_message, request, response)";
 
-    private static final String INSERT_SAGA_AND_INTENT = "with s as (" + INSERT_SAGA + " returning id) "
-            + INSERT_ATTEMPT + " select id, " + ATTEMPT_VALUES + " from s";
+    private static String insertSaga(boolean keyed, boolean withIntent) {
+        String insert = INSERT_SAGA + (keyed ? IF_NEW : "");
+        return withIntent ? "with s as (" + insert + " returning id) " + INSERT_ATTEMPT + " select id, " + ATTEMPT_VALUES + " from s"
+                : insert;
+    }
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -73,6 +82,8 @@ public class SagaLog {
     private final EscalationConfig escalation;
     /** The connection of a transaction of {@link #inNewTransaction}; null for the JTA-bound bean. */
     private final Connection bound;
+    /** The JSON text of this transaction's writes (of each call of the JTA-bound bean, which keeps no state). */
+    private final LogJson written;
 
     @Inject
     SagaLog(EntityManager em, ObjectMapper json, AgroalDataSource dataSource, EscalationConfig escalation) {
@@ -86,6 +97,7 @@ public class SagaLog {
         this.dataSource = dataSource;
         this.escalation = escalation;
         this.bound = bound;
+        this.written = bound == null ? null : new LogJson(json);
     }
 
     /**
@@ -132,7 +144,7 @@ public class SagaLog {
                         ? Recorded.DUPLICATE : new Recorded(Recorded.Kind.KEY_HELD, holder.id());
             }
             boolean withIntent = saga.intent() != null && holder == null;
-            try (PreparedStatement ps = c.prepareStatement(withIntent ? INSERT_SAGA_AND_INTENT : INSERT_SAGA)) {
+            try (PreparedStatement ps = c.prepareStatement(insertSaga(saga.idempotencyKey() != null, withIntent))) {
                 int next = bindSaga(ps, saga, holder);
                 if (withIntent) {
                     bindAttempt(ps, next, saga.intent());
@@ -289,7 +301,7 @@ public class SagaLog {
         ps.setString(10, write(s.result()));
         ps.setInt(11, s.stepIndex());
         ps.setInt(12, s.attempt());
-        ps.setString(13, write(s.stepStates()));
+        ps.setString(13, texts().stepStates(s.stepStates()));
         ps.setString(14, waitsFor == null ? n.owner() : null);
         ps.setLong(15, n.lease().toMillis());
         ps.setLong(16, s.version());
@@ -372,7 +384,7 @@ public class SagaLog {
                 ps.setInt(3, next.stepIndex());
                 ps.setInt(4, next.attempt());
                 ps.setInt(5, next.budgetBase());
-                ps.setString(6, write(next.stepStates()));
+                ps.setString(6, texts().stepStates(next.stepStates()));
                 ps.setString(7, owner);
                 if (wakeIn == null) {
                     ps.setNull(8, Types.BIGINT);
@@ -792,14 +804,11 @@ public class SagaLog {
     }
 
     private String write(Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
-        }
+        return texts().write(value);
+    }
+
+    private LogJson texts() {
+        return written != null ? written : new LogJson(json);
     }
 
     private JsonNode read(String text) {

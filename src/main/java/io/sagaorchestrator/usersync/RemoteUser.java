@@ -2,6 +2,7 @@ package io.sagaorchestrator.usersync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.actions.TypedTrees;
 
 import java.util.Objects;
 
@@ -20,6 +21,6 @@ public record RemoteUser(String remoteUserId, String remoteStatus, Ownership own
     }
 
     static RemoteUser of(JsonNode output, ObjectMapper json) {
-        return UserSyncInput.read(output, RemoteUser.class, json);
+        return TypedTrees.read(output, RemoteUser.class, json);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.actions.HttpFailures;
 import io.sagaorchestrator.actions.RemoteAction;
 import io.sagaorchestrator.actions.StepContext;
+import io.sagaorchestrator.actions.TypedTrees;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -62,7 +63,8 @@ public class TtAddUserAction implements RemoteAction {
 
     @Override
     public JsonNode execute(StepContext context) {
-        return json.valueToTree(register(UserSyncInput.of(context.input(), json), context.sagaId(), context.earlierAttemptInDoubt()));
+        // the record stays with the tree, for save-liaison and the compensation of this run
+        return TypedTrees.write(register(UserSyncInput.of(context.input(), json), context.sagaId(), context.earlierAttemptInDoubt()), json);
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.sagaorchestrator.usersync;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.actions.TypedTrees;
 
 import java.util.List;
 import java.util.Objects;
@@ -21,19 +21,8 @@ public record UserSyncInput(String name, String phone, List<Integer> roleIds, St
         roleIds = List.copyOf(Objects.requireNonNull(roleIds, "the input has no roleIds"));
     }
 
+    /** The input of the saga, read once per run (see {@link TypedTrees}). */
     static UserSyncInput of(JsonNode input, ObjectMapper json) {
-        return read(input, UserSyncInput.class, json);
-    }
-
-    /**
-     * Reads a record of this saga from the tree the log keeps. Read from the tree directly: {@code convertValue} would write
-     * the tree out to a buffer first, on every step of every saga.
-     */
-    static <T> T read(JsonNode tree, Class<T> type, ObjectMapper json) {
-        try {
-            return json.treeToValue(tree, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
-        }
+        return TypedTrees.read(input, UserSyncInput.class, json);
     }
 }

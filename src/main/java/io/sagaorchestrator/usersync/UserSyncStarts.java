@@ -1,6 +1,7 @@
 package io.sagaorchestrator.usersync;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.actions.TypedTrees;
 import io.sagaorchestrator.api.SagaStarts;
 import io.sagaorchestrator.definitions.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -33,6 +34,7 @@ public class UserSyncStarts {
         String name = request.name().strip();
         UserSyncInput input = new UserSyncInput(name, request.phone(),
                 request.roleIds() == null ? defaultRoleIds : request.roleIds(), Usernames.of(name, request.phone()));
-        return starts.start(definition, json.valueToTree(input), input.username(), idempotencyKey, waitSeconds);
+        // the record stays with the tree: the run's steps read it without decoding the tree again
+        return starts.start(definition, TypedTrees.write(input, json), input.username(), idempotencyKey, waitSeconds);
     }
 }

@@ -161,6 +161,8 @@ class DefinitionParserTest {
         assertEquals("user-sync", d.name());
         assertEquals("tt-add-user", d.step(0).name());
         assertEquals("save-liaison", d.step(1).name());
+        // the phone search of the API finds user-sync sagas because the definition declares it
+        assertEquals(java.util.List.of("phone"), d.search());
     }
 
     // ---- onUncertainOwnership ----
@@ -235,5 +237,26 @@ class DefinitionParserTest {
         String fault = faultOf(GOOD.replace("version: 2\n", "version: 2\ninput:\n  phone: { type: string, required: true }\n"
                 + "key: k-${input.username}\n"));
         assertTrue(fault.contains("key: reads input.username, which is not a field of input (fields: phone)"), fault);
+    }
+
+    @Test
+    void searchFieldsReadAsWrittenAndADefinitionWithoutThemHasNone() {
+        SagaDefinition d = parser.parse("demo.yaml", GOOD.replace("version: 2\n", "version: 2\nsearch: [phone, email]\n"));
+        assertEquals(java.util.List.of("phone", "email"), d.search());
+        assertEquals(java.util.List.of(), parser.parse("demo.yaml", GOOD).search());
+    }
+
+    @Test
+    void aSearchFieldMustBeAPlainFieldOfTheDeclaredInputAndIsRefusedWithItsLine() {
+        String withInput = GOOD.replace("version: 2\n", "version: 2\ninput:\n  phone: { type: string, required: true }\n"
+                + "  address: { type: object }\n");
+        String fault = faultOf(withInput.replace("steps:\n", "search: [phone, username]\nsteps:\n"));
+        assertTrue(fault.contains("line 6, search: 'username' is not a field of input (fields: phone, address)"), fault);
+        fault = faultOf(withInput.replace("steps:\n", "search: [address]\nsteps:\n"));
+        assertTrue(fault.contains("line 6, search: 'address' is an object"), fault);
+        fault = faultOf(withInput.replace("steps:\n", "search: [phone, phone]\nsteps:\n"));
+        assertTrue(fault.contains("line 6, search: names 'phone' twice"), fault);
+        fault = faultOf(GOOD.replace("version: 2\n", "version: 2\nsearch: [input.phone]\n"));
+        assertTrue(fault.contains("line 3, search: 'input.phone' is not the name of an input field"), fault);
     }
 }

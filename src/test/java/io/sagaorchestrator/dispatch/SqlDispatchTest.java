@@ -22,6 +22,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
@@ -218,6 +219,19 @@ class SqlDispatchTest {
             assertEquals("COMPENSATED", status(sagaId));
             assertThat(lastError(sagaId), containsString("cannot use the saga's input"));
             tt().verifyThat(0, postRequestedFor(urlEqualTo("/users")));
+        }
+    }
+
+    @Test
+    void aDispatchedSagaIsFoundByTheSearchFieldsItsDefinitionDeclares() throws Exception {
+        // given user-sync, which declares search: [phone], dispatched by an application (the function reads no YAML)
+        String phone = uniquePhone();
+        try (Connection app = application()) {
+            UUID sagaId = dispatch(app, "user-sync", "{\"phone\": \"" + phone + "\", \"roleIds\": [3]}", null);
+
+            // when a viewer searches by the phone, then the saga is found, as one started over HTTP is
+            as("viewer").get("/api/sagas?businessKey=" + phone).then().statusCode(200)
+                    .body("items.sagaId", org.hamcrest.Matchers.contains(sagaId.toString()));
         }
     }
 

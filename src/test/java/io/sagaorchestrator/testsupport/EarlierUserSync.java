@@ -22,7 +22,7 @@ public final class EarlierUserSync {
 
     /** The shipped user-sync as v1 was: one attempt for ttDeleteUser where the shipped version gives 12. */
     public static String v1() {
-        return shipped().replace("version: 3", "version: 1").replace("attempts: 12", "attempts: 1");
+        return shipped().replace("version: 4", "version: 1").replace("attempts: 12", "attempts: 1");
     }
 
     /** Keeps {@code content} in the log as user-sync v1 and gives its hash. */
