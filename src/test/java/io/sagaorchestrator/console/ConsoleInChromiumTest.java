@@ -371,16 +371,16 @@ class ConsoleInChromiumTest {
         browser.find("#reason-replan").sendKeys(reason);
         browser.submit("#preview-replan");
         String preview = browser.find("#outcome").getText();
-        assertTrue(preview.contains("replan preview") && preview.contains("from v1 to v3"), preview);
+        assertTrue(preview.contains("replan preview") && preview.contains("from v1 to v" + EarlierUserSync.shippedVersion()), preview);
         assertTrue(browser.find("#replan-changes").getText().contains("compensationRetry.attempts: 1 -> 12"));
         saga(sagaId).then().body("definitionVersion", equalTo(1)).body("operations", hasSize(0));
 
-        // confirmed, the saga moves to v3 and its compensation deletes the TT user
+        // confirmed, the saga moves to the shipped version and its compensation deletes the TT user
         browser.find("#confirm-replan").click();
         browser.submit("#submit-replan");
         String outcome = browser.find("#outcome").getText();
         assertTrue(outcome.contains("replan applied") && outcome.contains("COMPENSATING"), outcome);
-        awaitStatus(sagaId, "COMPENSATED").then().body("definitionVersion", equalTo(3));
+        awaitStatus(sagaId, "COMPENSATED").then().body("definitionVersion", equalTo(EarlierUserSync.shippedVersion()));
         tt().verifyThat(1, deleteRequestedFor(urlEqualTo("/users/tt-" + phone)));
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import io.sagaorchestrator.testsupport.EarlierUserSync;
 import static io.sagaorchestrator.testsupport.EarlierUserSync.kept;
 import static io.sagaorchestrator.testsupport.EarlierUserSync.sagaEscalatedUndoing;
 import static io.sagaorchestrator.testsupport.EarlierUserSync.v1;
@@ -37,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 class ReplanOnACorrectedDefinitionTest {
 
-    private static final String REPLAN = "{\"reason\":\"v1 gave ttDeleteUser one attempt; v3 gives 12 (PR 81)\"}";
+    private static final String REPLAN = "{\"reason\":\"v1 gave ttDeleteUser one attempt; the shipped version gives 12 (PR 81)\"}";
     private static final String DRY_RUN = "{\"reason\":\"what would change?\",\"dryRun\":true}";
 
     @BeforeEach
@@ -58,7 +59,7 @@ class ReplanOnACorrectedDefinitionTest {
                 .body("auditId", equalTo(0))
                 .body("statusAfter", equalTo("COMPENSATING"))
                 .body("plan.fromVersion", equalTo(1))
-                .body("plan.toVersion", equalTo(3))
+                .body("plan.toVersion", equalTo(EarlierUserSync.shippedVersion()))
                 .body("plan.mismatches", empty())
                 .body("plan.policies", hasItem("step 'tt-add-user' compensationRetry.attempts: 1 -> 12"))
                 .body("plan.stepsAhead", empty());
@@ -70,9 +71,9 @@ class ReplanOnACorrectedDefinitionTest {
                 .body("statusBefore", equalTo("ESCALATED"))
                 .body("statusAfter", equalTo("COMPENSATING"));
 
-        // then it runs on v3 and its compensation deletes the TT user, audited with what changed
+        // then it runs on the shipped version and its compensation deletes the TT user, audited with what changed
         awaitStatus(sagaId, "COMPENSATED").then()
-                .body("definitionVersion", equalTo(3))
+                .body("definitionVersion", equalTo(EarlierUserSync.shippedVersion()))
                 .body("operations", hasSize(1))
                 .body("operations[0].operation", equalTo("replan"))
                 .body("operations[0].reason", containsString("PR 81"))
@@ -90,7 +91,8 @@ class ReplanOnACorrectedDefinitionTest {
         // when an operator re-plans it (or asks for a dry run), then it is refused saying which step differs and how
         for (String body : new String[] {DRY_RUN, REPLAN}) {
             operate("operator", sagaId, "replan", body).then().statusCode(409).contentType("application/problem+json")
-                    .body("detail", containsString("step 1 'tt-create-user' has been passed, but in v3 name: tt-create-user -> tt-add-user"));
+                    .body("detail", containsString("step 1 'tt-create-user' has been passed, but in v" + EarlierUserSync.shippedVersion()
+                            + " name: tt-create-user -> tt-add-user"));
         }
         saga(sagaId).then().body("definitionVersion", equalTo(1)).body("operations", empty());
     }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.UUID;
 
 import static io.sagaorchestrator.testsupport.UserSyncFixture.execute;
@@ -22,7 +24,7 @@ public final class EarlierUserSync {
 
     /** The shipped user-sync as v1 was: one attempt for ttDeleteUser where the shipped version gives 12. */
     public static String v1() {
-        return shipped().replace("version: 4", "version: 1").replace("attempts: 12", "attempts: 1");
+        return shipped().replace("version: " + shippedVersion(), "version: 1").replace("attempts: 12", "attempts: 1");
     }
 
     /** Keeps {@code content} in the log as user-sync v1 and gives its hash. */
@@ -54,6 +56,15 @@ public final class EarlierUserSync {
                 + " error_class, error_message) values (?, ?, 'COMPENSATION', 1, 'FAILED', 'gone', now(), now(),"
                 + " 'UnavailableFailure', 'HTTP 503')", id, firstStep);
         return id.toString();
+    }
+
+    /** The version of the shipped user-sync, which a re-plan moves sagas to. */
+    public static int shippedVersion() {
+        Matcher version = Pattern.compile("(?m)^version: (\\d+)$").matcher(shipped());
+        if (!version.find()) {
+            throw new IllegalStateException("saga-definitions/user-sync.yaml declares no version");
+        }
+        return Integer.parseInt(version.group(1));
     }
 
     private static String shipped() {
