@@ -82,6 +82,12 @@ public class SagaLog {
     private final EscalationConfig escalation;
     /** The connection of a transaction of {@link #inNewTransaction}; null for the JTA-bound bean. */
     private final Connection bound;
+    /**
+     * Attempt rows this transaction of {@link #inNewTransaction} has yet to send: they go as CTEs of the statement that
+     * stores the saga (its fenced update), one round trip for the lot, or on their own just before the commit. Null for
+     * the JTA-bound bean, which writes at once.
+     */
+    private final List<AttemptWrite> unsent;
     /** The JSON text of this transaction's writes (of each call of the JTA-bound bean, which keeps no state). */
     private final LogJson written;
 
@@ -98,6 +104,7 @@ public class SagaLog {
         this.escalation = escalation;
         this.bound = bound;
         this.written = bound == null ? null : new LogJson(json);
+        this.unsent = bound == null ? null : new ArrayList<>();
     }
 
     /**
@@ -113,7 +120,9 @@ public class SagaLog {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                T result = work.apply(new SagaLog(em, json, dataSource, escalation, c), c);
+                SagaLog log = new SagaLog(em, json, dataSource, escalation, c);
+                T result = work.apply(log, c);
+                log.sendUnsent();
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -372,32 +381,35 @@ public class SagaLog {
         return work(c -> {
             // a saga that ends or escalates drops its pause: the pause is about a live saga's next attempts, and a retry
             // of an escalated saga must not find one left over
-            try (PreparedStatement ps = c.prepareStatement("update saga set status = ?, result = cast(? as jsonb), step_index = ?,"
-                    + " attempt = ?, budget_base = ?, step_states = cast(? as jsonb), owner = ?,"
+            // the attempt rows this transaction holds ride in the same statement: one round trip (a paused or lost saga
+            // rolls the whole transaction back, rows and all)
+            try (PreparedStatement ps = c.prepareStatement(withUnsent("update saga set status = ?, result = cast(? as jsonb),"
+                    + " step_index = ?, attempt = ?, budget_base = ?, step_states = cast(? as jsonb), owner = ?,"
                     + " wake_at = now() + cast(? as bigint) * interval '1 millisecond', last_error = ?, deadline_at = ?,"
                     + " step_deadline_at = ?, version = version + 1,"
                     + " paused_at = case when cast(? as boolean) then paused_at end,"
                     + " paused_by = case when cast(? as boolean) then paused_by end,"
-                    + " updated_at = now() where id = ? and version = ?" + (beginsAttempt ? " and paused_at is null" : ""))) {
-                ps.setString(1, next.status().name());
-                ps.setString(2, write(next.result()));
-                ps.setInt(3, next.stepIndex());
-                ps.setInt(4, next.attempt());
-                ps.setInt(5, next.budgetBase());
-                ps.setString(6, texts().stepStates(next.stepStates()));
-                ps.setString(7, owner);
+                    + " updated_at = now() where id = ? and version = ?" + (beginsAttempt ? " and paused_at is null" : "")))) {
+                int p = bindUnsent(ps);
+                ps.setString(p, next.status().name());
+                ps.setString(p + 1, write(next.result()));
+                ps.setInt(p + 2, next.stepIndex());
+                ps.setInt(p + 3, next.attempt());
+                ps.setInt(p + 4, next.budgetBase());
+                ps.setString(p + 5, texts().stepStates(next.stepStates()));
+                ps.setString(p + 6, owner);
                 if (wakeIn == null) {
-                    ps.setNull(8, Types.BIGINT);
+                    ps.setNull(p + 7, Types.BIGINT);
                 } else {
-                    ps.setLong(8, wakeIn.toMillis());
+                    ps.setLong(p + 7, wakeIn.toMillis());
                 }
-                ps.setString(9, next.lastError());
-                ps.setTimestamp(10, timestamp(next.deadlineAt()));
-                ps.setTimestamp(11, timestamp(next.stepDeadlineAt()));
-                ps.setBoolean(12, !next.status().isTerminal());
-                ps.setBoolean(13, !next.status().isTerminal());
-                ps.setObject(14, next.id());
-                ps.setLong(15, next.version());
+                ps.setString(p + 8, next.lastError());
+                ps.setTimestamp(p + 9, timestamp(next.deadlineAt()));
+                ps.setTimestamp(p + 10, timestamp(next.stepDeadlineAt()));
+                ps.setBoolean(p + 11, !next.status().isTerminal());
+                ps.setBoolean(p + 12, !next.status().isTerminal());
+                ps.setObject(p + 13, next.id());
+                ps.setLong(p + 14, next.version());
                 if (ps.executeUpdate() != 1) {
                     if (beginsAttempt && pausedAt(c, next)) {
                         throw new SagaPausedException(next.id());
@@ -470,33 +482,88 @@ public class SagaLog {
     }
 
     public void insertAttempt(UUID sagaId, AttemptRecord a) {
+        send(new AttemptWrite(INSERT_ATTEMPT + " values (?, " + ATTEMPT_VALUES + ")", (ps, from) -> {
+            ps.setObject(from, sagaId);
+            bindAttempt(ps, from + 1, a);
+            return from + 12;
+        }));
+    }
+
+    /** Records the outcome of an attempt whose intent was committed before. */
+    public void finishAttempt(UUID sagaId, AttemptRecord a) {
+        send(new AttemptWrite("""
+                update saga_step_attempt set outcome = ?, ended_at = ?, error_class = ?, error_message = ?,
+                    response = cast(? as jsonb)
+                where saga_id = ? and step_name = ? and direction = ? and attempt = ? and outcome = 'PENDING'""", (ps, from) -> {
+            ps.setString(from, a.outcome().name());
+            ps.setTimestamp(from + 1, Timestamp.from(a.endedAt()));
+            ps.setString(from + 2, a.errorClass());
+            ps.setString(from + 3, a.errorMessage());
+            ps.setString(from + 4, write(a.response()));
+            ps.setObject(from + 5, sagaId);
+            ps.setString(from + 6, a.stepName());
+            ps.setString(from + 7, a.direction().name());
+            ps.setInt(from + 8, a.attempt());
+            return from + 9;
+        }));
+    }
+
+    /** A write of an attempt row: its statement, and how it binds its values from a parameter index on (the next one). */
+    private record AttemptWrite(String sql, Binder binder) {
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        int bind(PreparedStatement ps, int from) throws SQLException;
+    }
+
+    /** In the engine's own transaction the write waits for the saga's fenced update (see {@link #unsent}); else it goes now. */
+    private void send(AttemptWrite write) {
+        if (unsent != null) {
+            unsent.add(write);
+            return;
+        }
         work(c -> {
-            try (PreparedStatement ps = c.prepareStatement(INSERT_ATTEMPT + " values (?, " + ATTEMPT_VALUES + ")")) {
-                ps.setObject(1, sagaId);
-                bindAttempt(ps, 2, a);
+            try (PreparedStatement ps = c.prepareStatement(write.sql())) {
+                write.binder().bind(ps, 1);
                 return ps.executeUpdate();
             }
         });
     }
 
-    /** Records the outcome of an attempt whose intent was committed before. */
-    public void finishAttempt(UUID sagaId, AttemptRecord a) {
-        work(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update saga_step_attempt set outcome = ?, ended_at = ?, error_class = ?,"
-                    + " error_message = ?, response = cast(? as jsonb)"
-                    + " where saga_id = ? and step_name = ? and direction = ? and attempt = ? and outcome = 'PENDING'")) {
-                ps.setString(1, a.outcome().name());
-                ps.setTimestamp(2, Timestamp.from(a.endedAt()));
-                ps.setString(3, a.errorClass());
-                ps.setString(4, a.errorMessage());
-                ps.setString(5, write(a.response()));
-                ps.setObject(6, sagaId);
-                ps.setString(7, a.stepName());
-                ps.setString(8, a.direction().name());
-                ps.setInt(9, a.attempt());
-                return ps.executeUpdate();
+    /** What is left unsent when the transaction commits without a fenced update of the saga. */
+    private void sendUnsent() throws SQLException {
+        if (unsent == null || unsent.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = bound.prepareStatement(withUnsent("select 1"))) {
+            bindUnsent(ps);
+            ps.execute();
+        }
+    }
+
+    /** {@code statement}, with the unsent attempt writes as data-modifying CTEs before it: they run whatever it matches. */
+    private String withUnsent(String statement) {
+        if (unsent == null || unsent.isEmpty()) {
+            return statement;
+        }
+        StringBuilder sql = new StringBuilder("with ");
+        for (int i = 0; i < unsent.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append('w').append(i).append(" as (").append(unsent.get(i).sql()).append(')');
+        }
+        return sql.append(' ').append(statement).toString();
+    }
+
+    /** Binds the unsent writes from the first parameter on, and forgets them; returns the next parameter index. */
+    private int bindUnsent(PreparedStatement ps) throws SQLException {
+        int next = 1;
+        if (unsent != null) {
+            for (AttemptWrite write : unsent) {
+                next = write.binder().bind(ps, next);
             }
-        });
+            unsent.clear();
+        }
+        return next;
     }
 
     /**
