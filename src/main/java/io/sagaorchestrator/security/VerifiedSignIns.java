@@ -37,7 +37,8 @@ public class VerifiedSignIns {
     }
 
     private final Map<String, Verified> byUser = new ConcurrentHashMap<>();
-    private final byte[] salt = new byte[16];
+    /** SHA-256 that has read this process's salt: each digest starts from a copy (no provider look-up per request). */
+    private final MessageDigest salted;
     private final long rememberNanos;
     private final LongSupplier nanoClock;
 
@@ -49,7 +50,14 @@ public class VerifiedSignIns {
     VerifiedSignIns(Duration rememberFor, LongSupplier nanoClock) {
         this.rememberNanos = rememberFor.toNanos();
         this.nanoClock = nanoClock;
+        byte[] salt = new byte[16];
         new SecureRandom().nextBytes(salt);
+        try {
+            this.salted = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        salted.update(salt);
     }
 
     /** The identity this user's password was verified to a moment ago, if the request carries the same password. */
@@ -76,11 +84,10 @@ public class VerifiedSignIns {
     private byte[] digest(PasswordCredential password) {
         MessageDigest sha256;
         try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+            sha256 = (MessageDigest) salted.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be copied", e);
         }
-        sha256.update(salt);
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password.getPassword()));
         sha256.update(bytes.duplicate());
         Arrays.fill(bytes.array(), (byte) 0);
