@@ -15,7 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * (the check), event loop, worker (the resource) before it started. These users are a map in memory and their check
  * is one comparison, or one SHA digest for hashed passwords: less work than a hand-off. So Quarkus' own provider is
  * asked here, with a context that runs its check in place: the same realm, roles, password forms and comparisons,
- * without a thread of their own. Asked after {@link SignInGate} and before Quarkus' provider, it answers every
+ * without a thread of their own. An identity it verified is remembered for a while ({@link VerifiedSignIns}). Asked after {@link SignInGate} and before Quarkus' provider, it answers every
  * sign-in (an identity or a failure), so that provider is never asked on its own.
  * <p>
  * Only right for realms in memory (embedded users, properties files): a realm that calls a database or a directory
@@ -27,9 +27,11 @@ public class InPlacePasswordCheck implements IdentityProvider<UsernamePasswordAu
     private static final AuthenticationRequestContext IN_PLACE = check -> Uni.createFrom().item(check);
 
     private final ElytronPasswordIdentityProvider configuredUsers;
+    private final VerifiedSignIns verified;
 
-    InPlacePasswordCheck(ElytronPasswordIdentityProvider configuredUsers) {
+    InPlacePasswordCheck(ElytronPasswordIdentityProvider configuredUsers, VerifiedSignIns verified) {
         this.configuredUsers = configuredUsers;
+        this.verified = verified;
     }
 
     @Override
@@ -45,6 +47,10 @@ public class InPlacePasswordCheck implements IdentityProvider<UsernamePasswordAu
 
     @Override
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
-        return configuredUsers.authenticate(request, IN_PLACE);
+        return configuredUsers.authenticate(request, IN_PLACE).invoke(identity -> {
+            if (identity != null) {
+                verified.remember(request, identity);
+            }
+        });
     }
 }

@@ -24,4 +24,13 @@ public interface SignInConfig {
     /** How many names and how many addresses are remembered at most; the least used are forgotten first. */
     @WithDefault("10000")
     int tracked();
+
+    /**
+     * How long a password that verified is accepted again, without the realm's check, when its user sends the same one
+     * (0s: every request is checked). The realms used here (configured users, a properties file) change only at a
+     * restart, which forgets them all; with a realm that changes while running, a change reaches a signed-in client
+     * at most this much later.
+     */
+    @WithDefault("30s")
+    Duration rememberFor();
 }

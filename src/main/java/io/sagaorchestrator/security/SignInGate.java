@@ -19,8 +19,9 @@ import java.util.Map;
 /**
  * Guards every password sign-in, HTTP Basic and the console's form alike (both ask for a
  * {@link UsernamePasswordAuthenticationRequest}): asked before the users' own identity provider, it refuses a
- * throttled name or address before the password is even checked (no guess is ever answered), and otherwise marks
- * the request as a sign-in whose outcome then counts: Quarkus' authentication failure event, or the identity it
+ * throttled name or address before the password is even checked (no guess is ever answered), then lets in a user whose
+ * same password verified a moment ago ({@link VerifiedSignIns}), and otherwise marks the request as a sign-in whose
+ * outcome then counts: Quarkus' authentication failure event, or the identity it
  * built (augmentors run on every successful authentication).
  */
 @ApplicationScoped
@@ -29,13 +30,15 @@ public class SignInGate implements IdentityProvider<UsernamePasswordAuthenticati
     private static final String ATTEMPT = SignInGate.class.getName() + ".attempt";
 
     private final SignInThrottle throttle;
+    private final VerifiedSignIns verified;
 
-    SignInGate(SignInThrottle throttle, @ConfigProperty(name = "quarkus.security.events.enabled") boolean securityEvents) {
+    SignInGate(SignInThrottle throttle, VerifiedSignIns verified, @ConfigProperty(name = "quarkus.security.events.enabled") boolean securityEvents) {
         if (!securityEvents) {
             throw new IllegalStateException("Failed sign-ins are counted through Quarkus security events:"
                     + " quarkus.security.events.enabled must stay true");
         }
         this.throttle = throttle;
+        this.verified = verified;
     }
 
     @Override
@@ -58,11 +61,16 @@ public class SignInGate implements IdentityProvider<UsernamePasswordAuthenticati
         SignInThrottle.Attempt attempt = new SignInThrottle.Attempt(request.getUsername(), address(http));
         return throttle.refusal(attempt)
                 .map(wait -> Uni.createFrom().<SecurityIdentity>failure(new SignInThrottledException(wait)))
-                .orElseGet(() -> {
-                    http.put(ATTEMPT, attempt);
-                    // no identity from here: the next provider checks the password
-                    return Uni.createFrom().nullItem();
-                });
+                .orElseGet(() -> verified.find(request)
+                        .map(identity -> {
+                            throttle.succeeded(attempt);
+                            return Uni.createFrom().item(identity);
+                        })
+                        .orElseGet(() -> {
+                            http.put(ATTEMPT, attempt);
+                            // no identity from here: the next provider checks the password
+                            return Uni.createFrom().nullItem();
+                        }));
     }
 
     void failed(@Observes AuthenticationFailureEvent event) {

@@ -11,12 +11,16 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.sdk.trace.IdGenerator;
+import io.quarkus.arc.ClientProxy;
 import io.sagaorchestrator.sagalog.Direction;
 import io.sagaorchestrator.sagalog.Outcome;
 import io.sagaorchestrator.sagalog.SagaSnapshot;
 import io.sagaorchestrator.sagalog.SagaStatus;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Locale;
 
@@ -29,6 +33,10 @@ import java.util.Locale;
  * trace id whatever process makes them. Each step attempt, in both directions, is a span of the run that makes it
  * ({@code <step> forward|compensation}); while it is current, the third party's client sends its {@code traceparent}
  * ({@link TraceParentFilter}, or by hand for declared HTTP calls).
+ *
+ * <p>With export off ({@link UnexportedSpansSampler}), a span whose parent is not sampled is dropped by the sampler: it
+ * has its ids and records nothing. Such a span is made here, with the SDK's ids, rather than by a span builder that
+ * would first be filled with the saga's attributes and then asked to drop them, as it would be for every saga.
  *
  * <p>Spans carry the saga's id, definition and version, business key, and for attempts the step, direction, attempt,
  * outcome and failure kind: never the input, the output or error messages, which may hold personal data.
@@ -60,10 +68,22 @@ public class SagaTracing {
         }
     };
 
-    private final Tracer tracer;
+    private static final IdGenerator IDS = IdGenerator.random();
 
-    SagaTracing(Tracer tracer) {
+    private final Tracer tracer;
+    /** Only spans with a sampled parent are recorded: export is off, and the SDK (with its sampler) is on. */
+    private final boolean onlySampledParents;
+
+    @Inject
+    SagaTracing(Tracer tracer, UnexportedSpansSampler sampler,
+                @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled,
+                @ConfigProperty(name = "quarkus.otel.traces.enabled", defaultValue = "true") boolean tracesEnabled) {
+        this(tracer, !sdkDisabled && tracesEnabled && !sampler.exported());
+    }
+
+    SagaTracing(Tracer tracer, boolean onlySampledParents) {
         this.tracer = tracer;
+        this.onlySampledParents = onlySampledParents;
     }
 
     /** The attributes every span of the saga carries; built once per run. */
@@ -77,11 +97,16 @@ public class SagaTracing {
      * it sent none. Read here rather than by Quarkus's HTTP instrumentation, which is off for what it costs.
      */
     public static Context callerOf(HttpServerRequest request) {
-        return W3CTraceContextPropagator.getInstance().extract(Context.current(), request, REQUEST_HEADERS);
+        // an injected request is a CDI proxy, which would look the request up again for each header the propagator reads
+        return W3CTraceContextPropagator.getInstance().extract(Context.current(), ClientProxy.unwrap(request), REQUEST_HEADERS);
     }
 
     /** The root span of a new saga, a child of the current span (the start request's, or the caller's transaction's). */
     public Span startSaga(SagaSnapshot saga, Attributes sagaAttributes) {
+        SpanContext parent = Span.current().getSpanContext();
+        if (dropped(parent)) {
+            return unrecorded(parent);
+        }
         return tracer.spanBuilder("saga " + saga.definitionName()).setParent(Context.current()).setAllAttributes(sagaAttributes)
                 .startSpan();
     }
@@ -92,6 +117,10 @@ public class SagaTracing {
      */
     public Span resumeSaga(SagaSnapshot saga, Attributes sagaAttributes) {
         SpanContext root = parse(saga.traceParent());
+        SpanContext parent = root == null ? SpanContext.getInvalid() : root;
+        if (dropped(parent)) {
+            return unrecorded(parent);
+        }
         if (root == null) {
             return tracer.spanBuilder("saga " + saga.definitionName()).setNoParent().setAllAttributes(sagaAttributes).startSpan();
         }
@@ -110,6 +139,9 @@ public class SagaTracing {
 
     /** The span of one step attempt, a child of its run's span. */
     public Span startAttempt(Span run, Attributes sagaAttributes, String step, Direction direction, int attempt) {
+        if (dropped(run.getSpanContext())) {
+            return unrecorded(run.getSpanContext());
+        }
         String dir = direction.name().toLowerCase(Locale.ROOT);
         return tracer.spanBuilder(step + " " + dir).setParent(Context.root().with(run)).setAllAttributes(sagaAttributes)
                 .setAttribute(STEP, step).setAttribute(DIRECTION, dir).setAttribute(ATTEMPT, attempt).startSpan();
@@ -133,6 +165,18 @@ public class SagaTracing {
             return builder.startSpan();
         }
         return builder.setParent(Context.root().with(Span.wrap(root))).addLink(Span.current().getSpanContext()).startSpan();
+    }
+
+    /** Whether the sampler would drop a child of this parent (an invalid one: a new trace's root). */
+    private boolean dropped(SpanContext parent) {
+        return onlySampledParents && !parent.isSampled();
+    }
+
+    /** The span the SDK gives when its sampler drops one: the parent's trace (or a new one), a span id of its own. */
+    private static Span unrecorded(SpanContext parent) {
+        return parent.isValid()
+                ? Span.wrap(SpanContext.create(parent.getTraceId(), IDS.generateSpanId(), TraceFlags.getDefault(), parent.getTraceState()))
+                : Span.wrap(SpanContext.create(IDS.generateTraceId(), IDS.generateSpanId(), TraceFlags.getDefault(), TraceState.getDefault()));
     }
 
     /** The W3C {@code traceparent} of a span; null when it is not traced (tracing off). */

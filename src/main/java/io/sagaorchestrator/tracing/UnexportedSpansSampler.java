@@ -35,6 +35,7 @@ public class UnexportedSpansSampler implements Sampler {
     private static final Logger LOG = Logger.getLogger(UnexportedSpansSampler.class);
 
     private final Sampler sampler;
+    private final boolean exported;
 
     @Inject
     UnexportedSpansSampler(@ConfigProperty(name = "quarkus.otel.exporter.otlp.traces.endpoint") Optional<String> endpoint,
@@ -47,6 +48,7 @@ public class UnexportedSpansSampler implements Sampler {
     UnexportedSpansSampler(boolean exported, String configured, double ratio) {
         // the configured sampler is checked either way: a misspelt name fails the start, not the day export is turned on
         Sampler whenExported = configured(configured, ratio);
+        this.exported = exported;
         this.sampler = exported ? whenExported : Sampler.parentBased(Sampler.alwaysOff());
         if (!exported) {
             LOG.info("Traces are exported nowhere (quarkus.otel.exporter.otlp.traces.endpoint is not set): spans are recorded"
@@ -67,6 +69,11 @@ public class UnexportedSpansSampler implements Sampler {
                     + " knows: use always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or"
                     + " parentbased_traceidratio (with quarkus.otel.traces.sampler.arg for the ratio)");
         };
+    }
+
+    /** Whether spans go anywhere; when they do not, only a span whose parent is sampled is recorded. */
+    public boolean exported() {
+        return exported;
     }
 
     @Override

@@ -62,6 +62,19 @@ class ObservabilityTest {
     }
 
     @Test
+    void requestsAreNotMeteredBesideTheSagasTheyStart() {
+        // given a saga started through the API
+        String phone = uniquePhone();
+        tt().register(addUser("request" + phone).willReturn(ttAnswer("OK", "tt-" + phone)));
+        startUserSync("Request", phone, 10).then().statusCode(200);
+
+        // then Prometheus sees the saga, and no HTTP-server meter that nothing reads
+        as("viewer").get("/q/metrics").then().statusCode(200)
+                .body(containsString("saga_started_total{definition=\"user-sync\"}"))
+                .body(org.hamcrest.Matchers.not(containsString("http_server_")));
+    }
+
+    @Test
     void theOpenApiDocumentDescribesTheApiAndItsSecurity() {
         as("viewer").get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/sagas/user-sync"))

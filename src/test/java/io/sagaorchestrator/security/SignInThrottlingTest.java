@@ -67,6 +67,20 @@ class SignInThrottlingTest {
     }
 
     @Test
+    void aRememberedSignInLetsNoWrongPasswordInAndIsThrottledLikeAnyOther() {
+        // given a user whose password just verified (so it is remembered)
+        basic("remembered-tester", "remembered-tester", "203.0.113.7").then().statusCode(200);
+
+        // when wrong passwords come for that name, then each is checked and refused, and counted
+        for (int i = 0; i < 3; i++) {
+            basic("remembered-tester", "guess-" + i, "203.0.113.7").then().statusCode(401);
+        }
+
+        // then even the remembered password is refused until the window ends
+        basic("remembered-tester", "remembered-tester", "203.0.113.8").then().statusCode(429);
+    }
+
+    @Test
     void theConsoleSignInFormIsThrottledToo() {
         // given a name that failed 3 times on the console's sign-in form
         String name = madeUpName();
