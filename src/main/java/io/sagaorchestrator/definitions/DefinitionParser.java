@@ -1,5 +1,8 @@
 package io.sagaorchestrator.definitions;
 
+import io.sagaorchestrator.steps.OwnershipPolicy;
+import io.sagaorchestrator.steps.StepFailure;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,10 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.quarkus.runtime.configuration.DurationConverter;
-import io.sagaorchestrator.api.PlainText;
-import io.sagaorchestrator.httpsteps.HttpCall;
-import io.sagaorchestrator.httpsteps.HttpCallDoc;
-import io.sagaorchestrator.httpsteps.TemplateException;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +40,7 @@ public final class DefinitionParser {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a key written twice loses one silently
-    private static final String FAILURE_PACKAGE = "io.sagaorchestrator.actions.";
+    private static final String FAILURE_PACKAGE = StepFailure.class.getPackageName() + ".";
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final KnownActions actions;

@@ -1,7 +1,6 @@
 package io.sagaorchestrator.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sagaorchestrator.api.PlainText;
 
 import java.math.BigDecimal;
 import java.util.List;

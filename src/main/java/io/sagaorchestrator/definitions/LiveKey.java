@@ -1,8 +1,6 @@
 package io.sagaorchestrator.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sagaorchestrator.httpsteps.Reference;
-import io.sagaorchestrator.httpsteps.Template;
 
 import java.util.Objects;
 

@@ -1,8 +1,6 @@
 package io.sagaorchestrator.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sagaorchestrator.httpsteps.HttpCall;
-import io.sagaorchestrator.httpsteps.Reference;
 
 import java.time.Duration;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package io.sagaorchestrator.definitions;
 
-import io.sagaorchestrator.httpsteps.HttpCall;
+import io.sagaorchestrator.steps.OwnershipPolicy;
+
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.sagaorchestrator.consistency;
 
-import io.sagaorchestrator.engine.CrashPoints;
+import io.sagaorchestrator.runtime.CrashPoints;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

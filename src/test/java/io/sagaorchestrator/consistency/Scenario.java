@@ -1,8 +1,8 @@
 package io.sagaorchestrator.consistency;
 
-import io.sagaorchestrator.engine.CrashPoints;
+import io.sagaorchestrator.runtime.CrashPoints;
 import io.sagaorchestrator.process.ServiceProcess;
-import io.sagaorchestrator.usersync.Usernames;
+import io.sagaorchestrator.examples.usersync.Usernames;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.sagaorchestrator.consistency;
 
-import io.sagaorchestrator.localdefaults.LocalPostgres;
+import io.sagaorchestrator.examples.localdefaults.LocalPostgres;
 
 import java.nio.file.Path;
 import java.sql.Connection;

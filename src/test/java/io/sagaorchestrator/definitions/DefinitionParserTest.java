@@ -1,9 +1,11 @@
 package io.sagaorchestrator.definitions;
 
+import io.sagaorchestrator.steps.OwnershipPolicy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.sagaorchestrator.actions.RejectedFailure;
-import io.sagaorchestrator.actions.UnknownOutcomeFailure;
+import io.sagaorchestrator.steps.RejectedFailure;
+import io.sagaorchestrator.steps.UnknownOutcomeFailure;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.sagaorchestrator.definitions;
 
-import io.sagaorchestrator.actions.ManualRepairRequired;
-import io.sagaorchestrator.actions.RejectedFailure;
-import io.sagaorchestrator.actions.UnavailableFailure;
-import io.sagaorchestrator.actions.UnknownOutcomeFailure;
+import io.sagaorchestrator.steps.ManualRepairRequired;
+import io.sagaorchestrator.steps.RejectedFailure;
+import io.sagaorchestrator.steps.UnavailableFailure;
+import io.sagaorchestrator.steps.UnknownOutcomeFailure;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

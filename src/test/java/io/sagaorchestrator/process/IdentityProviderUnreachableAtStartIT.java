@@ -1,6 +1,6 @@
 package io.sagaorchestrator.process;
 
-import io.sagaorchestrator.localdefaults.LocalPostgres;
+import io.sagaorchestrator.examples.localdefaults.LocalPostgres;
 import io.sagaorchestrator.testsupport.OidcDouble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

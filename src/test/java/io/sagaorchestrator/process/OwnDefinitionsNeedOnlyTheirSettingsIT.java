@@ -1,6 +1,6 @@
 package io.sagaorchestrator.process;
 
-import io.sagaorchestrator.localdefaults.LocalPostgres;
+import io.sagaorchestrator.examples.localdefaults.LocalPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

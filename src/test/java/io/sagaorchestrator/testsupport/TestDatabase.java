@@ -8,7 +8,7 @@ import java.sql.Statement;
 
 import org.jboss.logging.Logger;
 
-import io.sagaorchestrator.localdefaults.LocalPostgres;
+import io.sagaorchestrator.examples.localdefaults.LocalPostgres;
 
 /**
  * The PostgreSQL the tests run against: the one named by {@code SAGA_TEST_DB_URL}, emptied first,

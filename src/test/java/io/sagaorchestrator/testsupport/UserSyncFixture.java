@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 public final class UserSyncFixture {
 
-    public static final String AUTH_TOKEN_OF_TEST_SECRET = io.sagaorchestrator.usersync.AuthToken.md5Hex("test-secret");
+    public static final String AUTH_TOKEN_OF_TEST_SECRET = io.sagaorchestrator.examples.usersync.AuthToken.md5Hex("test-secret");
 
     private UserSyncFixture() {
     }

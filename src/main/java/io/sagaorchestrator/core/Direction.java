@@ -1,0 +1,6 @@
+package io.sagaorchestrator.core;
+
+public enum Direction {
+    FORWARD,
+    COMPENSATION
+}

@@ -1,0 +1,478 @@
+package io.sagaorchestrator.core;
+
+import java.util.stream.Collectors;
+import java.util.List;
+import io.sagaorchestrator.definitions.InputSchema;
+import io.sagaorchestrator.steps.StepFailure;
+import io.sagaorchestrator.steps.UnknownOutcomeFailure;
+import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.RetryPolicy;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.definitions.DefinitionChanges;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.OptionalInt;
+import java.util.UUID;
+
+/**
+ * Every rule for how a saga moves: given the saga as recorded, its definition and what just
+ * happened, the next state and what to do with it. The engine's loop and the operators' requests
+ * both ask here, so a rule is written once and can be tested without a database. No I/O, no clock,
+ * no randomness of its own: whatever varies is passed in with the event.
+ */
+public final class SagaTransitions {
+
+    private SagaTransitions() {
+    }
+
+    /** Decides what follows {@code event} for a RUNNING or COMPENSATING saga, or an operator's request. */
+    public static Decision decide(SagaDefinition definition, SagaSnapshot saga, Event event) {
+        if (event instanceof Event.StepSucceeded ok) {
+            return succeeded(definition, saga, ok);
+        }
+        if (event instanceof Event.AttemptFailed failed) {
+            return new Decision.Continue(attemptFailed(definition, saga, failed.failure()));
+        }
+        if (event instanceof Event.StepFailed failed) {
+            return stepFailed(definition, saga, failed);
+        }
+        if (event instanceof Event.AttemptInterrupted) {
+            return new Decision.Continue(direction(saga) == Direction.FORWARD ? uncertain(saga, current(definition, saga)) : saga);
+        }
+        if (event instanceof Event.OperatorCompensate compensate) {
+            return compensateByHand(definition, saga, compensate);
+        }
+        if (event instanceof Event.OperatorRetry retry) {
+            return retryByHand(saga, retry);
+        }
+        if (event instanceof Event.PausedBeforeAttempt) {
+            // what the run held back (outcomes, the last error) is kept; the saga waits, ownerless, for its resume
+            return new Decision.Park(saga, Duration.ZERO);
+        }
+        if (event instanceof Event.DeadlinePassed passed) {
+            return deadlinePassed(definition, saga, passed.now());
+        }
+        if (event instanceof Event.OperatorSkip skip) {
+            return skipByHand(definition, saga, skip);
+        }
+        if (event instanceof Event.OperatorReplan replan) {
+            return replan(definition, saga, replan);
+        }
+        throw new IllegalArgumentException("no transition for " + event);
+    }
+
+    /** An operator closes an escalated saga after repairing it by hand; needs no definition, so it works when none can be read. */
+    public static Decision resolve(SagaSnapshot saga, String note) {
+        return new Decision.End(saga.withStatus(SagaStatus.RESOLVED).withLastError(saga.lastError() + " | resolved by " + note));
+    }
+
+    /**
+     * An operator asks that a live saga make no new attempt until resumed, e.g. while its third party is down. Allowed
+     * while an attempt is in flight (the pause takes effect when it ends): pausing acts beside nothing, it only holds
+     * the next attempt back. Needs no definition.
+     *
+     * @param pausedBy who paused it already, null when it is not paused
+     * @param by       who asks for the pause now
+     */
+    public static Decision pause(SagaSnapshot saga, String pausedBy, String by) {
+        if (saga.status().isTerminal()) {
+            return new Decision.Refused(saga, "A saga in status " + saga.status() + " makes no attempts: there is nothing to pause");
+        }
+        if (pausedBy != null) {
+            return new Decision.Refused(saga, "The saga is paused already, by " + pausedBy + "; nothing was changed");
+        }
+        return new Decision.Pause(saga, by);
+    }
+
+    /**
+     * An operator lets a paused saga go on where it stopped, with the attempt budget it had; a backoff it was waiting
+     * out is cut short (the operator says the cause is gone), which the log carries out.
+     */
+    public static Decision resume(SagaSnapshot saga, String pausedBy) {
+        if (pausedBy == null) {
+            return new Decision.Refused(saga, "The saga is not paused: there is nothing to resume");
+        }
+        return new Decision.Resume(saga);
+    }
+
+    /** A saga this release cannot run (its definition or an action is gone): only a person can decide. */
+    public static Decision definitionUnreadable(SagaSnapshot saga, String why) {
+        return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError("definition " + saga.definitionName()
+                + " v" + saga.definitionVersion() + " cannot be run by this release: " + why));
+    }
+
+    /**
+     * A saga an application dispatched by SQL with an input its definition does not take: nothing has been called,
+     * and nothing will be; the application's transaction has committed, so a person decides.
+     */
+    public static Decision inputRefused(SagaSnapshot saga, List<InputSchema.Violation> violations) {
+        return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError("its input does not match what "
+                + saga.definitionName() + " takes, so no step ran: " + violations.stream()
+                .map(v -> v.field() + " " + v.message()).collect(Collectors.joining("; "))));
+    }
+
+    /**
+     * A saga dispatched by SQL whose input gives its definition's key no value: it cannot take the key, so no step may
+     * run. Nothing happened, so it ends undone, as a saga whose first action cannot use its input does.
+     */
+    public static Decision keyUnreadable(SagaSnapshot saga, String why) {
+        return new Decision.End(saga.withStatus(SagaStatus.COMPENSATED).withLastError("its key cannot use the saga's input ("
+                + why + "), so no step ran"));
+    }
+
+    /**
+     * The failure that stands for a run that may make no attempt: its budget was spent before it
+     * began (the last attempt's owner died, or an intent was already counted).
+     */
+    public static StepFailure budgetSpent(RetryPolicy policy, SagaSnapshot saga) {
+        return new UnknownOutcomeFailure("the attempt budget of " + policy.attempts() + " is spent; last error: " + saga.lastError(), null);
+    }
+
+    /** The direction the saga's current step runs in. */
+    public static Direction direction(SagaSnapshot saga) {
+        return saga.status() == SagaStatus.COMPENSATING ? Direction.COMPENSATION : Direction.FORWARD;
+    }
+
+    /** The retry policy of the saga's current step in its current direction. */
+    public static RetryPolicy policy(SagaDefinition definition, SagaSnapshot saga) {
+        StepDefinition step = current(definition, saga);
+        return direction(saga) == Direction.FORWARD ? step.retry() : step.compensationRetry();
+    }
+
+    /**
+     * The saga once its current compensation has succeeded, before it moves on. A local
+     * compensation commits this with its effect; the move to the next one rides with the next commit.
+     */
+    public static SagaSnapshot compensated(SagaDefinition definition, SagaSnapshot saga) {
+        // the step keeps its forward output; what the compensation answered is in its attempt
+        String step = current(definition, saga).name();
+        return saga.withStepState(step, new StepState(Effect.COMPENSATED, saga.stepState(step).output()));
+    }
+
+    private static Decision succeeded(SagaDefinition definition, SagaSnapshot saga, Event.StepSucceeded ok) {
+        StepDefinition step = current(definition, saga);
+        if (direction(saga) == Direction.COMPENSATION) {
+            return nextCompensation(definition, compensated(definition, saga), saga.stepIndex() - 1, null);
+        }
+        int next = saga.stepIndex() + 1;
+        SagaSnapshot done = saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())).atStep(next);
+        if (next == definition.stepCount()) {
+            return new Decision.End(done.withResult(ok.output()).withStatus(SagaStatus.COMPLETED).withLastError(null));
+        }
+        return new Decision.Continue(done);
+    }
+
+    /** A failed attempt is the saga's last error; one that may have reached the third party leaves the step possibly done. */
+    private static SagaSnapshot attemptFailed(SagaDefinition definition, SagaSnapshot saga, StepFailure failure) {
+        StepDefinition step = current(definition, saga);
+        // a local step's effect commits with its log row, so a failed one left nothing behind
+        boolean mayHaveReachedThirdParty = step.kind().callsThirdParty() && failure.mayHaveTakenEffect();
+        SagaSnapshot s = mayHaveReachedThirdParty && direction(saga) == Direction.FORWARD ? uncertain(saga, step) : saga;
+        return s.withLastError(describe(step, failure));
+    }
+
+    private static Decision stepFailed(SagaDefinition definition, SagaSnapshot saga, Event.StepFailed failed) {
+        StepDefinition step = current(definition, saga);
+        RetryPolicy policy = policy(definition, saga);
+        StepFailure failure = failed.failure();
+        if (policy.isRetryable(failure) && saga.attemptsUsed() < policy.attempts()) {
+            return new Decision.Park(saga, policy.backoffAfter(saga.attemptsUsed(), failed.random()));
+        }
+        if (direction(saga) == Direction.COMPENSATION || step.onFailure() == FailurePolicy.ESCALATE) {
+            return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure)));
+        }
+        SagaSnapshot compensating = saga.withStatus(SagaStatus.COMPENSATING).withLastError(describe(step, failure));
+        return nextCompensation(definition, compensating, saga.stepIndex(), null);
+    }
+
+    /**
+     * Positions a compensating saga on the latest step at or before {@code from} whose effect must
+     * be undone, or ends it COMPENSATED when there is none.
+     *
+     * @param releaseFor null when the engine goes on at once; else the saga is released for recovery after it
+     */
+    private static Decision nextCompensation(SagaDefinition definition, SagaSnapshot compensating, int from, Duration releaseFor) {
+        OptionalInt next = Compensations.lastToUndo(definition, compensating.stepStates(), from);
+        if (next.isEmpty()) {
+            return new Decision.End(compensating.withStatus(SagaStatus.COMPENSATED));
+        }
+        SagaSnapshot positioned = compensating.atStep(next.getAsInt());
+        return releaseFor == null ? new Decision.Continue(positioned) : new Decision.Park(positioned, releaseFor);
+    }
+
+    private static Decision compensateByHand(SagaDefinition definition, SagaSnapshot saga, Event.OperatorCompensate request) {
+        OperatorUndo undo = operatorUndo(definition, saga, request.forced(), request.interruptedAttempt(), request.laterSagaOnKey());
+        if (undo.refusal() != null) {
+            return new Decision.Refused(saga, undo.refusal());
+        }
+        SagaSnapshot s = undo.saga().withStatus(SagaStatus.COMPENSATING).withLastError("compensation requested by " + request.note());
+        // the undoing is left to the engine: recovery picks the released saga up at once
+        return nextCompensation(definition, s, undo.from(), Duration.ZERO);
+    }
+
+    /**
+     * Where an operator's compensation of a RUNNING or COMPLETED saga starts.
+     *
+     * @param saga    the saga as the undoing would start from (an interrupted attempt marked as possibly done)
+     * @param from    the latest step whose effect it considers
+     * @param refusal why the request is refused as asked, or null
+     */
+    public record OperatorUndo(SagaSnapshot saga, int from, String refusal) {
+    }
+
+    /**
+     * The rule of {@link Event.OperatorCompensate}, for the operation and for its preview (the compensation plan) alike:
+     * what would be undone from where, or why not.
+     */
+    public static OperatorUndo operatorUndo(SagaDefinition definition, SagaSnapshot saga, boolean forced, boolean interruptedAttempt,
+                                            UUID laterSagaOnKey) {
+        SagaSnapshot s = saga;
+        int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : saga.stepIndex();
+        if (saga.status() == SagaStatus.RUNNING && interruptedAttempt) {
+            s = uncertain(s, current(definition, saga));
+        }
+        if (saga.status() == SagaStatus.COMPLETED) {
+            if (!forced) {
+                return new OperatorUndo(s, from, "The saga COMPLETED: compensating it undoes a finished business operation;"
+                        + " send \"force\": true to confirm");
+            }
+            StepDefinition last = definition.step(definition.stepCount() - 1);
+            if (!last.hasCompensation()) {
+                return new OperatorUndo(s, from, "Step '" + last.name()
+                        + "' of this definition has no compensation: a completed saga of it cannot be undone");
+            }
+            if (laterSagaOnKey != null) {
+                // undoing would delete what that saga may have adopted (it met EXISTS and linked the same user)
+                return new OperatorUndo(s, from, "Saga " + laterSagaOnKey + " has the same key and came after this one: it may"
+                        + " have adopted what this saga created, and undoing this saga would take it away. Undo that saga first,"
+                        + " or repair by hand");
+            }
+        }
+        StepDefinition stuck = cannotBeUndone(definition, s, from);
+        if (stuck != null) {
+            return new OperatorUndo(s, from, "Step '" + stuck.name() + "' may have taken effect and has no compensation,"
+                    + " so the saga cannot be undone; retry it, or repair by hand and resolve");
+        }
+        return new OperatorUndo(s, from, null);
+    }
+
+    private static Decision retryByHand(SagaSnapshot saga, Event.OperatorRetry request) {
+        if (saga.status() == SagaStatus.ESCALATED) {
+            // an outbox step escalates going forward, a compensation going back: resume where it stopped
+            SagaStatus resumed = request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
+            return new Decision.Park(saga.withStatus(resumed).withFreshBudget().withDeadlines(null, null), Duration.ZERO);
+        }
+        if (saga.attemptsUsed() == 0) {
+            return new Decision.Refused(saga, "The saga's current step has a fresh attempt budget already"
+                    + " (nothing failed since the last retry); it goes on by itself");
+        }
+        // "try now" on a live saga: the deadline its definition set still holds, only an escalated saga's is lifted
+        return new Decision.Park(saga.withFreshBudget(), Duration.ZERO);
+    }
+
+    /** The first step at or before {@code from} that may have taken effect and has no compensation; null when there is none. */
+    private static StepDefinition cannotBeUndone(SagaDefinition definition, SagaSnapshot saga, int from) {
+        for (int i = 0; i <= from; i++) {
+            StepDefinition step = definition.step(i);
+            if (!step.hasCompensation() && Compensations.mayHaveEffect(saga.stepState(step.name()))) {
+                return step;
+            }
+        }
+        return null;
+    }
+
+    // --- deadlines ---
+
+    /**
+     * The saga as it begins its first run: its deadline counted from its creation (a saga dispatched by SQL waited in
+     * the queue on its own time), and its first step's counted from {@code now}.
+     */
+    public static SagaSnapshot begun(SagaDefinition definition, SagaSnapshot saga, Instant now) {
+        Instant deadline = definition.deadline() == null ? null : saga.createdAt().plus(definition.deadline());
+        return reachedStep(definition, saga.withDeadlines(deadline, saga.stepDeadlineAt()), now);
+    }
+
+    /**
+     * The saga as it is committed at {@code now}: a RUNNING saga that has just moved onto a step with a deadline of its
+     * own (moving clears the previous step's) starts counting it, in the commit that stores the move.
+     */
+    public static SagaSnapshot reachedStep(SagaDefinition definition, SagaSnapshot saga, Instant now) {
+        if (saga.status() != SagaStatus.RUNNING || saga.stepDeadlineAt() != null || saga.stepIndex() >= definition.stepCount()) {
+            return saga;
+        }
+        Duration own = current(definition, saga).deadline();
+        return own == null ? saga : saga.withDeadlines(saga.deadlineAt(), now.plus(own));
+    }
+
+    /** The earlier of the saga's deadline and its current step's; null when neither is set. */
+    public static Instant deadline(SagaSnapshot saga) {
+        Instant whole = saga.deadlineAt();
+        Instant step = saga.stepDeadlineAt();
+        if (whole == null || step == null) {
+            return whole == null ? step : whole;
+        }
+        return step.isBefore(whole) ? step : whole;
+    }
+
+    /** Whether a RUNNING saga must stop going forward: its deadline is at or before {@code now}. */
+    public static boolean deadlinePassed(SagaSnapshot saga, Instant now) {
+        Instant deadline = deadline(saga);
+        return saga.status() == SagaStatus.RUNNING && deadline != null && !deadline.isAfter(now);
+    }
+
+    /** How long a RUNNING saga parked for {@code wakeIn} may sleep: never past its deadline, which must be acted on. */
+    public static Duration wakeNoLaterThanDeadline(SagaSnapshot saga, Duration wakeIn, Instant now) {
+        Instant deadline = deadline(saga);
+        if (saga.status() != SagaStatus.RUNNING || deadline == null) {
+            return wakeIn;
+        }
+        Duration left = Duration.between(now, deadline);
+        return left.isNegative() ? Duration.ZERO : left.compareTo(wakeIn) < 0 ? left : wakeIn;
+    }
+
+    /**
+     * A RUNNING saga past its deadline stops going forward and undoes what it did, as if its current step had failed:
+     * from the latest step that took effect or may have (an attempt that timed out counts), or ends COMPENSATED when
+     * nothing did. When a step that may have taken effect cannot be undone, a person decides. A COMPENSATING saga
+     * goes on compensating: undoing is never cut short.
+     */
+    private static Decision deadlinePassed(SagaDefinition definition, SagaSnapshot saga, Instant now) {
+        if (!deadlinePassed(saga, now)) {
+            return new Decision.Continue(saga);
+        }
+        StepDefinition step = current(definition, saga);
+        boolean stepsOwn = saga.stepDeadlineAt() != null && saga.stepDeadlineAt().equals(deadline(saga));
+        String why = (stepsOwn ? "step " + step.name() + "'s deadline of " + text(step.deadline())
+                : "the saga's deadline of " + text(definition.deadline())) + " passed at " + deadline(saga)
+                + " while at step " + step.name();
+        StepDefinition stuck = cannotBeUndone(definition, saga, saga.stepIndex());
+        if (stuck != null) {
+            return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(why + "; step '" + stuck.name()
+                    + "' may have taken effect and has no compensation, so a person must decide"));
+        }
+        return nextCompensation(definition, saga.withStatus(SagaStatus.COMPENSATING).withLastError(why), saga.stepIndex(), null);
+    }
+
+    /** A duration as the definitions write it: 10m, 90s, 1h30m, 0.5s. */
+    private static String text(Duration d) {
+        return d.toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The operator carried the current forward step out by hand: the saga goes on as if the step had succeeded with
+     * the given output, so a later compensation undoes the hand-made effect with it like any other.
+     */
+    private static Decision skipByHand(SagaDefinition definition, SagaSnapshot saga, Event.OperatorSkip request) {
+        StepDefinition step = current(definition, saga);
+        if (saga.status() != SagaStatus.RUNNING && saga.status() != SagaStatus.ESCALATED) {
+            return new Decision.Refused(saga, "A saga in status " + saga.status() + " has no forward step to skip");
+        }
+        if (saga.status() == SagaStatus.ESCALATED && !request.lastAttemptForward()) {
+            return new Decision.Refused(saga, "The saga escalated while undoing step '" + step.name() + "', not going forward:"
+                    + " skip only carries a saga forward; retry the compensation once its cause is fixed, or undo the step by"
+                    + " hand and resolve");
+        }
+        if (!step.name().equals(request.step())) {
+            return new Decision.Refused(saga, "The saga stands on step '" + step.name() + "' (" + (saga.stepIndex() + 1) + " of "
+                    + definition.stepCount() + "), not '" + request.step() + "': only the current step can be skipped");
+        }
+        SagaSnapshot s = request.interruptedAttempt() ? uncertain(saga, step) : saga;
+        StepState state = s.stepState(step.name());
+        if (state != null && state.effect() == Effect.UNCERTAIN && !request.forced()) {
+            return new Decision.Refused(saga, "An earlier attempt of step '" + step.name() + "' may have taken effect (its outcome"
+                    + " is unknown), so an effect made by hand could be a second one. Check that the earlier attempts left"
+                    + " nothing, or give the output they made, then send \"force\": true");
+        }
+        Set<String> reads = new TreeSet<>(definition.outputReads(step.name()));
+        reads.addAll(request.actionOutputFields());
+        List<String> missing = missingFields(request.output(), reads);
+        if (!missing.isEmpty()) {
+            return new Decision.Refused(saga, "The output lacks " + String.join(", ", missing) + ", which later steps or the"
+                    + " compensation of step '" + step.name() + "' read; give every one of: " + String.join(", ", reads));
+        }
+        Decision done = succeeded(definition, s.withStatus(SagaStatus.RUNNING), new Event.StepSucceeded(request.output()));
+        // a saga that goes on is released to recovery, which runs the next step at once, with a fresh budget
+        return done instanceof Decision.Continue next
+                ? new Decision.Park(next.next().withLastError("step '" + step.name() + "' done by hand: " + request.note()), Duration.ZERO)
+                : done;
+    }
+
+    /**
+     * The saga moves to another version of its definition, when the steps it has passed are the same there, and goes
+     * on where it stopped with a fresh budget under the new policies.
+     */
+    private static Decision replan(SagaDefinition definition, SagaSnapshot saga, Event.OperatorReplan request) {
+        SagaDefinition target = request.target();
+        if (target.hash().equals(saga.definitionHash())) {
+            return new Decision.Refused(saga, "The saga runs on " + target.name() + " v" + target.version()
+                    + " already, the current definition: there is nothing to move to");
+        }
+        DefinitionChanges changes = changes(definition, target, saga);
+        if (!changes.fits()) {
+            return new Decision.Refused(saga, "The saga cannot move from v" + definition.version() + " to v" + target.version()
+                    + " of " + target.name() + ": " + String.join("; ", changes.mismatches()));
+        }
+        List<InputSchema.Violation> violations = target.inputViolations(saga.input());
+        if (!violations.isEmpty()) {
+            return new Decision.Refused(saga, "The saga's input does not fit v" + target.version() + ": " + violations.stream()
+                    .map(v -> v.field() + " " + v.message()).collect(Collectors.joining("; ")));
+        }
+        for (int i = 0; i <= changes.passedUpTo() && i < definition.stepCount(); i++) {
+            String name = definition.step(i).name();
+            StepState state = saga.stepState(name);
+            List<String> missing = state == null || state.output() == null ? List.of()
+                    : missingFields(state.output(), target.outputReads(name));
+            if (!missing.isEmpty()) {
+                return new Decision.Refused(saga, "v" + target.version() + " reads " + String.join(", ", missing)
+                        + " from the output of step '" + name + "', which the saga recorded without it");
+            }
+        }
+        SagaStatus resumed = saga.status() != SagaStatus.ESCALATED ? saga.status()
+                : request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
+        return new Decision.Park(saga.withDefinition(target.version(), target.hash()).withStatus(resumed).withFreshBudget()
+                .withLastError(saga.lastError() + " | moved from v" + definition.version() + " to v" + target.version()
+                        + " by " + request.note()), Duration.ZERO);
+    }
+
+    /** What moving {@code saga} from {@code definition} to {@code target} changes: the steps it has passed must stay. */
+    public static DefinitionChanges changes(SagaDefinition definition, SagaDefinition target, SagaSnapshot saga) {
+        int passedUpTo = saga.stepIndex();
+        for (int i = 0; i < definition.stepCount(); i++) {
+            if (saga.stepState(definition.step(i).name()) != null) {
+                passedUpTo = Math.max(passedUpTo, i);
+            }
+        }
+        return DefinitionChanges.between(definition, target, passedUpTo);
+    }
+
+    /** The dotted paths of {@code fields} that {@code output} has no value at: what a reader of it would miss. */
+    private static List<String> missingFields(JsonNode output, Set<String> fields) {
+        return fields.stream().filter(path -> {
+            JsonNode node = output;
+            for (String field : path.split("\\.")) {
+                node = node.path(field);
+            }
+            return node.isMissingNode() || node.isNull();
+        }).toList();
+    }
+
+    /** The step may have taken effect: compensation must undo it if it did. A step known to have an effect stays as it is. */
+    private static SagaSnapshot uncertain(SagaSnapshot saga, StepDefinition step) {
+        return Compensations.mayHaveEffect(saga.stepState(step.name())) ? saga
+                : saga.withStepState(step.name(), new StepState(Effect.UNCERTAIN, null));
+    }
+
+    private static StepDefinition current(SagaDefinition definition, SagaSnapshot saga) {
+        return definition.step(saga.stepIndex());
+    }
+
+    private static String describe(StepDefinition step, StepFailure f) {
+        return step.name() + ": " + f.getClass().getSimpleName() + ": " + f.getMessage();
+    }
+}

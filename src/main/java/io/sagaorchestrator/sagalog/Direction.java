@@ -1,6 +1,0 @@
-package io.sagaorchestrator.sagalog;
-
-public enum Direction {
-    FORWARD,
-    COMPENSATION
-}

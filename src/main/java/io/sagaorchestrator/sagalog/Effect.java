@@ -1,9 +1,0 @@
-package io.sagaorchestrator.sagalog;
-
-/** What a step did to the world, which decides whether compensation must undo it. */
-public enum Effect {
-    DONE,
-    /** An attempt's outcome is unknown: the step may have taken effect. */
-    UNCERTAIN,
-    COMPENSATED
-}

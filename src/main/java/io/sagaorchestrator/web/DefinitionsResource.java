@@ -1,0 +1,98 @@
+package io.sagaorchestrator.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.sagaorchestrator.runtime.DefinitionRegistry;
+import io.sagaorchestrator.definitions.HttpStart;
+import io.sagaorchestrator.definitions.RetryPolicy;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The saga definitions this instance runs, with the version and content hash sagas record. */
+@Path("/api/definitions")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({"saga-viewer", "saga-operator"})
+public class DefinitionsResource {
+
+    /**
+     * @param start how to start it over the generic endpoint, or null: started by code, or by an endpoint of its own
+     */
+    public record Definition(String name, int version, String hash, String description, List<Step> steps, Start start,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Long deadlineMillis,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Key key) {
+    }
+
+    /** One live saga per value of {@code key} (its template); {@code onLiveKey}: what a second start does meanwhile. */
+    public record Key(String key, String onLiveKey) {
+    }
+
+    /** What a console or client needs to build a start form: where to post, who may, and each field of the body. */
+    public record Start(String path, List<String> roles, String businessKey, Map<String, Field> input) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Field(String type, boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,
+                        @JsonProperty("enum") List<String> values, String text) {
+    }
+
+    public record Step(String name, String type, String action, String compensation, String onFailure, long timeoutMillis,
+                       Policy retry, Policy compensationRetry, @JsonInclude(JsonInclude.Include.NON_NULL) Long deadlineMillis) {
+    }
+
+    public record Policy(int attempts, int inProcessAttempts, long inProcessDelayMillis, long initialDelayMillis,
+                         double multiplier, long maxDelayMillis, double jitter, List<String> retryOn, List<String> abortOn) {
+    }
+
+    private final DefinitionRegistry definitions;
+
+    DefinitionsResource(DefinitionRegistry definitions) {
+        this.definitions = definitions;
+    }
+
+    @GET
+    public List<Definition> list() {
+        return definitions.all().stream().map(DefinitionsResource::view).toList();
+    }
+
+    private static Definition view(SagaDefinition d) {
+        return new Definition(d.name(), d.version(), d.hash(), d.description(), d.steps().stream().map(DefinitionsResource::view).toList(),
+                d.httpStart() == null ? null : view(d.name(), d.httpStart()), millis(d.deadline()),
+                d.liveKey() == null ? null : new Key(d.liveKey().template().text(),
+                        d.liveKey().whileLive().name().toLowerCase(Locale.ROOT)));
+    }
+
+    private static Start view(String name, HttpStart start) {
+        Map<String, Field> input = new LinkedHashMap<>();
+        start.input().fields().forEach((field, f) -> input.put(field, new Field(f.type().yamlName(), f.required(),
+                f.pattern() == null ? null : f.pattern().pattern(), f.maxLength(), f.minimum(), f.maximum(),
+                f.allowed().isEmpty() ? null : f.allowed(), f.text() == null ? null : f.text().name().toLowerCase(Locale.ROOT))));
+        return new Start("/api/sagas/" + name, start.roles(), start.businessKey(), input);
+    }
+
+    private static Step view(StepDefinition s) {
+        return new Step(s.name(), s.kind().name().toLowerCase(Locale.ROOT), s.action(), s.compensation(),
+                s.onFailure().name().toLowerCase(Locale.ROOT), s.timeout().toMillis(),
+                view(s.retry()), s.hasCompensation() ? view(s.compensationRetry()) : null, millis(s.deadline()));
+    }
+
+    private static Long millis(java.time.Duration deadline) {
+        return deadline == null ? null : deadline.toMillis();
+    }
+
+    private static Policy view(RetryPolicy p) {
+        return new Policy(p.attempts(), p.inProcessAttempts(), p.inProcessDelay().toMillis(), p.initialDelay().toMillis(),
+                p.multiplier(), p.maxDelay().toMillis(), p.jitter(),
+                p.retryOn().stream().map(Class::getSimpleName).toList(), p.abortOn().stream().map(Class::getSimpleName).toList());
+    }
+}
