@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -41,6 +42,9 @@ public final class DefinitionParser {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a key written twice loses one silently
     private static final String FAILURE_PACKAGE = StepFailure.class.getPackageName() + ".";
+    /** A definition-wide fault about one step names it so: {@code step 'save'}. */
+    private static final Pattern NAMED_STEP = Pattern.compile("step '([a-z0-9][a-z0-9-]*)'");
+    private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final KnownActions actions;
@@ -77,7 +81,8 @@ public final class DefinitionParser {
             } catch (LocatedFault e) {
                 throw new InvalidDefinitionException(file, e.line + place, e.getMessage());
             } catch (IllegalArgumentException e) {
-                throw new InvalidDefinitionException(file, place, e.getMessage());
+                throw new InvalidDefinitionException(file, (s.name() == null ? "" : lineOfFault(yaml, s.name(), e.getMessage())) + place,
+                        e.getMessage());
             }
         }
         HttpStart httpStart = httpStart(file, doc);
@@ -94,7 +99,9 @@ public final class DefinitionParser {
                     doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart, deadline,
                     liveKey, search);
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidDefinitionException(file, "", e.getMessage());
+            Matcher named = NAMED_STEP.matcher(String.valueOf(e.getMessage()));
+            throw new InvalidDefinitionException(file, named.find() ? lineOf(yaml, named.group(1), named.group(1)) + "step '"
+                    + named.group(1) + "'" : "", e.getMessage());
         }
     }
 
@@ -310,10 +317,33 @@ public final class DefinitionParser {
      * Jackson reads the YAML into keep no locations.
      */
     private static String lineOf(String yaml, String step, String offending) {
+        int line = line(yaml, step, offending);
+        return line == 0 ? "" : "line " + line + ", ";
+    }
+
+    /**
+     * "line N, " of a fault in step {@code step} whose message quotes what is wrong ({@code action 'ttAdUser' is not
+     * known}): the line of the first quoted value written in the step, or else the step's name.
+     */
+    private static String lineOfFault(String yaml, String step, String message) {
+        Matcher quoted = QUOTED.matcher(String.valueOf(message));
+        while (quoted.find()) {
+            if (!quoted.group(1).equals(step) && line(yaml, step, quoted.group(1)) > 0) {
+                return lineOf(yaml, step, quoted.group(1));
+            }
+        }
+        return lineOf(yaml, step, step);
+    }
+
+    /**
+     * The number (from 1) of the first line that has {@code text}, at or after the {@code name:} of step {@code step}
+     * (from the top when null); 0 when there is none.
+     */
+    public static int line(String yaml, String step, String text) {
         String[] lines = yaml.split("\\R", -1);
         int from = 0;
         if (step != null) {
-            Pattern named = Pattern.compile("^\\s*(-\\s*)?name:\\s*[\"']?" + Pattern.quote(step) + "[\"']?\\s*(#.*)?$");
+            Pattern named = Pattern.compile("^(\\s*-\\s*|\\s+)name:\\s*[\"']?" + Pattern.quote(step) + "[\"']?\\s*(#.*)?$");
             for (int i = 0; i < lines.length; i++) {
                 if (named.matcher(lines[i]).matches()) {
                     from = i;
@@ -322,11 +352,11 @@ public final class DefinitionParser {
             }
         }
         for (int i = from; i < lines.length; i++) {
-            if (lines[i].contains(offending)) {
-                return "line " + (i + 1) + ", ";
+            if (lines[i].contains(text)) {
+                return i + 1;
             }
         }
-        return "";
+        return 0;
     }
 
     /** "line N, " of a key of the definition itself (written at the start of its line), for the keys outside the steps. */

@@ -2,6 +2,7 @@ package io.sagaorchestrator.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.sagaorchestrator.check.DefinitionReport;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
 import io.sagaorchestrator.definitions.HttpStart;
 import io.sagaorchestrator.definitions.RetryPolicy;
@@ -10,6 +11,8 @@ import io.sagaorchestrator.definitions.StepDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
@@ -63,6 +66,21 @@ public class DefinitionsResource {
     @GET
     public List<Definition> list() {
         return definitions.all().stream().map(DefinitionsResource::view).toList();
+    }
+
+    /**
+     * What {@code check} prints for the definition as loaded: every failure point, what the engine does there, and its
+     * lints, whose lines are those of the definition's text (its file is named by name and version).
+     */
+    @GET
+    @Path("/{name}/failure-points")
+    public Response failurePoints(@PathParam("name") String name) {
+        SagaDefinition definition = definitions.current(name).orElse(null);
+        if (definition == null) {
+            return Problem.of(Response.Status.NOT_FOUND, "definition-not-found", "No such saga definition",
+                    definitions.whyNotLoaded(name)).toResponse();
+        }
+        return Response.ok(DefinitionReport.of(definition.name() + " v" + definition.version(), definition)).build();
     }
 
     private static Definition view(SagaDefinition d) {

@@ -30,8 +30,10 @@ class LayersDependOnlyDownwardTest {
     void eachLayerUsesOnlyTheLayersBelowIt() {
         // given the shipped classes; when their dependencies are read; then each points down (or sideways to telemetry)
         ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("main").definedBy("io.sagaorchestrator")
                 .layer("examples").definedBy("io.sagaorchestrator.examples..")
                 .layer("web").definedBy("io.sagaorchestrator.web..")
+                .layer("check").definedBy("io.sagaorchestrator.check..")
                 .layer("operator").definedBy("io.sagaorchestrator.operator..")
                 .layer("runtime").definedBy("io.sagaorchestrator.runtime..")
                 .layer("store").definedBy("io.sagaorchestrator.store..")
@@ -39,15 +41,19 @@ class LayersDependOnlyDownwardTest {
                 .layer("core").definedBy("io.sagaorchestrator.core..")
                 .layer("definitions").definedBy("io.sagaorchestrator.definitions..")
                 .layer("steps").definedBy("io.sagaorchestrator.steps..")
+                .whereLayer("main").mayNotBeAccessedByAnyLayer()
                 .whereLayer("examples").mayNotBeAccessedByAnyLayer()
                 .whereLayer("web").mayOnlyBeAccessedByLayers("examples")
+                // check asks the core what the engine would do, without a store, a runtime or a network
+                .whereLayer("check").mayOnlyBeAccessedByLayers("main", "web")
                 .whereLayer("operator").mayOnlyBeAccessedByLayers("web", "examples")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("operator", "web", "examples")
                 .whereLayer("store").mayOnlyBeAccessedByLayers("runtime", "operator", "web", "examples")
                 .whereLayer("telemetry").mayOnlyBeAccessedByLayers("store", "runtime", "operator", "web", "examples")
-                .whereLayer("core").mayOnlyBeAccessedByLayers("telemetry", "store", "runtime", "operator", "web", "examples")
-                .whereLayer("definitions").mayOnlyBeAccessedByLayers("core", "telemetry", "store", "runtime", "operator", "web",
+                .whereLayer("core").mayOnlyBeAccessedByLayers("check", "telemetry", "store", "runtime", "operator", "web",
                         "examples")
+                .whereLayer("definitions").mayOnlyBeAccessedByLayers("check", "core", "telemetry", "store", "runtime", "operator",
+                        "web", "examples")
                 .ensureAllClassesAreContainedInArchitecture();
         layers.check(MAIN);
     }

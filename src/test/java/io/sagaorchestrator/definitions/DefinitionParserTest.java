@@ -91,7 +91,7 @@ class DefinitionParserTest {
     @Test
     void anUnknownActionIsNamedWithTheStepAndTheKnownOnes() {
         String fault = faultOf(GOOD.replace("action: ttAddUser", "action: ttAdUser"));
-        assertEquals("Invalid saga definition demo.yaml, steps[0] 'add': action 'ttAdUser' is not a known remote action"
+        assertEquals("Invalid saga definition demo.yaml, line 6, steps[0] 'add': action 'ttAdUser' is not a known remote action"
                 + " (known: ttAddUser, ttDeleteUser)", fault);
     }
 
@@ -141,7 +141,7 @@ class DefinitionParserTest {
     @Test
     void aDeadlineOfAStepMustBePositive() {
         String fault = faultOf(GOOD.replace("    timeout: 3s\n", "    timeout: 3s\n    deadline: 0s\n"));
-        assertEquals("Invalid saga definition demo.yaml, steps[0] 'add': deadline '0s' must be positive", fault);
+        assertEquals("Invalid saga definition demo.yaml, line 9, steps[0] 'add': deadline '0s' must be positive", fault);
     }
 
     @Test

@@ -40,7 +40,7 @@ class StartupIsRefusedIT {
 
         // then it exits with an error that names the file, the step and the fault
         // (the known actions are listed; which they are grows with the shipped sagas)
-        assertTrue(output.contains("Invalid saga definition typo.yaml, steps[0] 'tt-add-user': action 'ttAdUser' is not a known"
+        assertTrue(output.contains("Invalid saga definition typo.yaml, line 6, steps[0] 'tt-add-user': action 'ttAdUser' is not a known"
                 + " remote action (known: "), output);
         assertTrue(Pattern.compile("\\(known: [^)]*\\bttAddUser\\b[^)]*\\)").matcher(output).find(), output);
     }

@@ -68,6 +68,10 @@ final class ConsoleFormat {
         return name == null ? "" : name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     }
 
+    static String css(Enum<?> value) {
+        return value == null ? "" : css(value.name());
+    }
+
     /** Long error texts cut for a table cell; the detail page shows them whole. */
     static String clip(String text, int max) {
         return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";

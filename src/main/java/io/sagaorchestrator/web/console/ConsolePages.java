@@ -2,6 +2,8 @@ package io.sagaorchestrator.web.console;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.sagaorchestrator.check.DefinitionReport;
+import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.store.SagaViews;
 
 import io.sagaorchestrator.core.CompensationPlan;
@@ -26,6 +28,10 @@ final class ConsolePages {
                                           List<ConsoleViews.TimelineEntry> timeline, List<ConsoleViews.Action> actions,
                                           ConsoleViews.Outcome outcome, String input, String result, String traceLink,
                                           CompensationPlan plan);
+
+    static native TemplateInstance definitions(ConsoleViews.Page page, List<SagaDefinition> definitions);
+
+    static native TemplateInstance definition(ConsoleViews.Page page, SagaDefinition definition, DefinitionReport report);
 
     static native TemplateInstance problem(ConsoleViews.Page page, String title, String message);
 }

@@ -15,6 +15,7 @@ import io.sagaorchestrator.store.SearchUnavailableException;
 import io.sagaorchestrator.store.SagaQueries;
 import io.sagaorchestrator.store.SagaViews;
 import io.sagaorchestrator.telemetry.TraceLinks;
+import io.sagaorchestrator.check.DefinitionReport;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.operator.Actor;
@@ -167,6 +168,25 @@ public class ConsoleResource {
             return html(e instanceof SearchUnavailableException ? 503 : 400, ConsolePages.list(page("sagas"), form, ConsoleViews.STATUSES, names, List.of(), e.getMessage(),
                     null, null));
         }
+    }
+
+    @GET
+    @Path("/definitions")
+    public Response definitions() {
+        List<SagaDefinition> all = definitions.all().stream().sorted(java.util.Comparator.comparing(SagaDefinition::name)).toList();
+        return html(200, ConsolePages.definitions(page("definitions"), all));
+    }
+
+    /** A definition's steps and its failure points: what the engine does at each, and the lints, as {@code check} says. */
+    @GET
+    @Path("/definitions/{name}")
+    public Response definition(@PathParam("name") String name) {
+        SagaDefinition definition = definitions.current(name).orElse(null);
+        if (definition == null) {
+            return html(404, ConsolePages.problem(page("definitions"), "No such saga definition", definitions.whyNotLoaded(name)));
+        }
+        return html(200, ConsolePages.definition(page("definitions"), definition,
+                DefinitionReport.of(definition.name() + " v" + definition.version(), definition)));
     }
 
     /** One saga: its steps, the timeline of every attempt, the audit trail, and (for operators) what may be done. */

@@ -1,0 +1,28 @@
+package io.sagaorchestrator.check;
+
+/** A failure a step can meet, as the failure-point matrix plays it through the core. */
+public enum FailureKind {
+    REJECTED("rejected", "the step's call or transaction is refused (a 4xx, a broken constraint): not worth retrying"),
+    BUDGET_SPENT("budget spent", "every attempt fails with a retryable failure until the step's attempt budget is spent"),
+    UNKNOWN_OUTCOME("unknown outcome", "every answer is lost (timeout, 5xx, dropped connection): the call may have taken effect"),
+    KILL_AFTER_INTENT("kill after intent", "the process dies after the attempt's intent committed, before its outcome did"),
+    KILL_AFTER_LOCAL_COMMIT("kill after local commit", "the process dies right after the step's local transaction committed"),
+    COMPENSATION_FAILS("compensation fails", "the step's compensation fails on every attempt of its budget"),
+    DEADLINE_PASSES("deadline passes", "the saga's or the step's deadline passes while the saga stands on the step");
+
+    private final String label;
+    private final String meaning;
+
+    FailureKind(String label, String meaning) {
+        this.label = label;
+        this.meaning = meaning;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+}

@@ -1,0 +1,348 @@
+package io.sagaorchestrator.check;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sagaorchestrator.core.Decision;
+import io.sagaorchestrator.core.Direction;
+import io.sagaorchestrator.core.Event;
+import io.sagaorchestrator.core.SagaSnapshot;
+import io.sagaorchestrator.core.SagaStatus;
+import io.sagaorchestrator.core.SagaTransitions;
+import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.HttpCall;
+import io.sagaorchestrator.definitions.RetryPolicy;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.definitions.StepKind;
+import io.sagaorchestrator.steps.RejectedFailure;
+import io.sagaorchestrator.steps.StepFailure;
+import io.sagaorchestrator.steps.UnavailableFailure;
+import io.sagaorchestrator.steps.UnknownOutcomeFailure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Every failure point of a definition, and what the engine does at each: the matrix a person reads before the saga
+ * runs. It asks {@link SagaTransitions#decide} at every turn, exactly as the engine's run and recovery do, so what it
+ * prints is what the rules say, never a second copy of them. It stands in for the world only: which attempts fail and
+ * how, where the process dies. No database, no network, no clock.
+ */
+public final class FailurePoints {
+
+    /** Far more turns than any definition needs: a walk that does not end is a fault in the rules, reported as such. */
+    private static final int MAX_TURNS = 10_000;
+    private static final Instant CREATED = Instant.EPOCH;
+
+    private FailurePoints() {
+    }
+
+    /** The failure points of every step, in step order, each failure kind that applies to the step. */
+    public static List<FailurePoint> of(SagaDefinition definition) {
+        List<FailurePoint> points = new ArrayList<>();
+        for (int i = 0; i < definition.stepCount(); i++) {
+            StepDefinition step = definition.step(i);
+            int at = i;
+            points.add(walk(definition, step, FailureKind.REJECTED, null, World.failingForward(at, rejection())));
+            if (retries(step.retry(), unavailability())) {
+                points.add(walk(definition, step, FailureKind.BUDGET_SPENT, null, World.failingForward(at, unavailability())));
+            }
+            if (step.kind().callsThirdParty()) {
+                points.add(walk(definition, step, FailureKind.UNKNOWN_OUTCOME, null, World.failingForward(at, unknownOutcome())));
+                points.add(walk(definition, step, FailureKind.KILL_AFTER_INTENT, null, World.killedAfterIntent(at)));
+            } else {
+                points.add(walk(definition, step, FailureKind.KILL_AFTER_LOCAL_COMMIT, null, World.killedAfterLocalCommit(at)));
+            }
+            if (step.hasCompensation()) {
+                points.add(compensationFails(definition, at));
+            }
+            if (definition.deadline() != null || step.deadline() != null) {
+                points.add(walk(definition, step, FailureKind.DEADLINE_PASSES, null, World.deadlinePassingAt(at)));
+            }
+        }
+        return List.copyOf(points);
+    }
+
+    /**
+     * The compensation of step {@code at} failing: it runs when a later step gives up and sends the saga back (the
+     * first such step), or when the step's own outcome is unknown, or else only when an operator undoes a completed saga.
+     */
+    private static FailurePoint compensationFails(SagaDefinition definition, int at) {
+        StepDefinition step = definition.step(at);
+        StepFailure failing = retries(step.compensationRetry(), unavailability()) ? unavailability() : rejection();
+        for (int later = at + 1; later < definition.stepCount(); later++) {
+            StepDefinition trigger = definition.step(later);
+            if (trigger.onFailure() == FailurePolicy.COMPENSATE) {
+                return walk(definition, step, FailureKind.COMPENSATION_FAILS, trigger.name() + " is rejected",
+                        World.failingForward(later, rejection()).compensationFailing(at, failing));
+            }
+        }
+        if (step.kind().callsThirdParty() && step.onFailure() == FailurePolicy.COMPENSATE) {
+            return walk(definition, step, FailureKind.COMPENSATION_FAILS, step.name() + "'s outcome stays unknown",
+                    World.failingForward(at, unknownOutcome()).compensationFailing(at, failing));
+        }
+        return walk(definition, step, FailureKind.COMPENSATION_FAILS, "an operator compensates the completed saga",
+                World.completingThenUndoneByOperator().compensationFailing(at, failing));
+    }
+
+    private static FailurePoint walk(SagaDefinition definition, StepDefinition step, FailureKind kind, String trigger, World world) {
+        Path path = new Path();
+        SagaSnapshot saga = new SagaSnapshot(new UUID(0, 0), definition.name(), definition.version(), definition.hash(),
+                SagaStatus.RUNNING, null, JsonNodeFactory.instance.objectNode(), null, 0, 0, 0, Map.of(), 1, null, CREATED, null);
+        saga = SagaTransitions.begun(definition, saga, CREATED);
+        boolean operatorAsked = false;
+        for (int turn = 0; turn < MAX_TURNS; turn++) {
+            Decision decision = turn(definition, saga, world, path);
+            saga = decision.next();
+            if (decision instanceof Decision.Park park) {
+                path.waited(park.wakeIn());
+            } else if (decision instanceof Decision.End || decision instanceof Decision.Escalate) {
+                if (saga.status() == SagaStatus.COMPLETED && world.operatorUndoes() && !operatorAsked) {
+                    operatorAsked = true;
+                    path.note("completed; an operator asks to compensate it");
+                    decision = SagaTransitions.decide(definition, saga,
+                            new Event.OperatorCompensate(true, false, "an operator"));
+                    saga = decision.next();
+                    continue;
+                }
+                if (saga.status() == SagaStatus.COMPENSATED && !path.undid()) {
+                    path.note("nothing took effect, so nothing is undone");
+                }
+                return new FailurePoint(step.name(), kind, trigger, path.lines(), saga.status(),
+                        saga.status() == SagaStatus.ESCALATED ? saga.lastError() : null);
+            } else if (decision instanceof Decision.Refused refused) {
+                throw new IllegalStateException("the core refused a turn of the walk: " + refused.reason());
+            }
+        }
+        throw new IllegalStateException("the walk of " + definition.name() + " at " + step.name() + " (" + kind.label()
+                + ") did not end after " + MAX_TURNS + " turns");
+    }
+
+    /**
+     * One run of the saga's current step, as the engine makes it: the deadline is looked at before a forward attempt,
+     * a dead owner's intent is found by recovery, then the quick attempts the budget allows, each told to the core.
+     */
+    private static Decision turn(SagaDefinition definition, SagaSnapshot saga, World world, Path path) {
+        StepDefinition step = definition.step(saga.stepIndex());
+        Direction direction = SagaTransitions.direction(saga);
+        RetryPolicy policy = SagaTransitions.policy(definition, saga);
+        if (direction == Direction.FORWARD && world.deadlinePassesAt(saga.stepIndex())) {
+            Instant passed = CREATED.plus(Duration.ofDays(365));
+            Decision decision = SagaTransitions.decide(definition, saga.withDeadlines(CREATED, saga.stepDeadlineAt()),
+                    new Event.DeadlinePassed(passed));
+            if (!(decision instanceof Decision.Continue) || decision.next().status() != SagaStatus.RUNNING) {
+                path.note("the deadline passes at " + step.name());
+                world.deadlineSeen();
+                return decision;
+            }
+        }
+        if (direction == Direction.FORWARD && world.killsAfterIntentOf(saga.stepIndex(), saga.attempt())) {
+            saga = saga.withAttempt(saga.attempt() + 1);
+            path.note("killed after the intent of " + step.name() + "'s attempt " + saga.attempt()
+                    + "; recovery finds it without outcome");
+            saga = SagaTransitions.decide(definition, saga, new Event.AttemptInterrupted()).next();
+        }
+        int quick = policy.inProcessAttemptsLeft(saga.attemptsUsed());
+        if (quick == 0) {
+            StepFailure spent = SagaTransitions.budgetSpent(policy, saga);
+            path.attempts(step, direction, 0, spent);
+            return SagaTransitions.decide(definition, saga, new Event.StepFailed(spent, 0.5));
+        }
+        for (int made = 1; ; made++) {
+            saga = saga.withAttempt(saga.attempt() + 1);
+            StepFailure failure = world.answer(saga.stepIndex(), direction);
+            if (failure == null) {
+                path.attempts(step, direction, made, null);
+                if (direction == Direction.FORWARD && world.killsAfterLocalCommitOf(saga.stepIndex()) && step.kind() == StepKind.LOCAL) {
+                    path.note("killed after " + step.name() + " committed; recovery goes on from the next step");
+                }
+                return SagaTransitions.decide(definition, saga, new Event.StepSucceeded(output(step)));
+            }
+            saga = SagaTransitions.decide(definition, saga, new Event.AttemptFailed(failure)).next();
+            if (made >= quick || !policy.isRetryable(failure)) {
+                path.attempts(step, direction, made, failure);
+                return SagaTransitions.decide(definition, saga, new Event.StepFailed(failure, 0.5));
+            }
+        }
+    }
+
+    /** What a step answers when it succeeds: every output field a declared call reads from the answer. */
+    private static JsonNode output(StepDefinition step) {
+        ObjectNode output = JsonNodeFactory.instance.objectNode();
+        if (step.http() != null) {
+            output.put(HttpCall.STATUS_FIELD, 200);
+            step.http().outputFields().forEach(field -> output.put(field, "<" + field + ">"));
+        }
+        return output;
+    }
+
+    private static boolean retries(RetryPolicy policy, StepFailure failure) {
+        return policy.isRetryable(failure) && policy.attempts() > 1;
+    }
+
+    private static StepFailure rejection() {
+        return new RejectedFailure("refused");
+    }
+
+    private static StepFailure unavailability() {
+        return new UnavailableFailure("unavailable", null);
+    }
+
+    private static StepFailure unknownOutcome() {
+        return new UnknownOutcomeFailure("the answer was lost", null);
+    }
+
+    /** What the world does to the saga: every attempt succeeds except those the failure point makes fail. */
+    private static final class World {
+        private int failingStep = -1;
+        private StepFailure forwardFailure;
+        private int failingCompensation = -1;
+        private StepFailure compensationFailure;
+        private int killedAfterIntent = -1;
+        private int killedAfterLocalCommit = -1;
+        private int deadlineAt = -1;
+        private boolean operatorUndoes;
+
+        static World failingForward(int step, StepFailure failure) {
+            World world = new World();
+            world.failingStep = step;
+            world.forwardFailure = failure;
+            return world;
+        }
+
+        static World killedAfterIntent(int step) {
+            World world = new World();
+            world.killedAfterIntent = step;
+            return world;
+        }
+
+        static World killedAfterLocalCommit(int step) {
+            World world = new World();
+            world.killedAfterLocalCommit = step;
+            return world;
+        }
+
+        static World deadlinePassingAt(int step) {
+            World world = new World();
+            world.deadlineAt = step;
+            return world;
+        }
+
+        static World completingThenUndoneByOperator() {
+            World world = new World();
+            world.operatorUndoes = true;
+            return world;
+        }
+
+        World compensationFailing(int step, StepFailure failure) {
+            failingCompensation = step;
+            compensationFailure = failure;
+            return this;
+        }
+
+        StepFailure answer(int step, Direction direction) {
+            if (direction == Direction.FORWARD) {
+                return step == failingStep ? forwardFailure : null;
+            }
+            return step == failingCompensation ? compensationFailure : null;
+        }
+
+        boolean killsAfterIntentOf(int step, int attempt) {
+            return step == killedAfterIntent && attempt == 0;
+        }
+
+        boolean killsAfterLocalCommitOf(int step) {
+            return step == killedAfterLocalCommit;
+        }
+
+        boolean deadlinePassesAt(int step) {
+            return step == deadlineAt;
+        }
+
+        void deadlineSeen() {
+            deadlineAt = -1;
+        }
+
+        boolean operatorUndoes() {
+            return operatorUndoes;
+        }
+    }
+
+    /** The walk as a person reads it: one line per run of a step, repeated runs folded into one with their waits. */
+    private static final class Path {
+        private final List<String> lines = new ArrayList<>();
+        private String lastRun;
+        private int runs;
+        private int attempts;
+        private final List<Duration> waits = new ArrayList<>();
+
+        void attempts(StepDefinition step, Direction direction, int made, StepFailure failure) {
+            String run = (direction == Direction.FORWARD ? step.name() : "undo " + step.name() + " (" + compensationLabel(step) + ")")
+                    + (failure == null ? ": ok" : ": fails, " + describe(failure));
+            if (run.equals(lastRun)) {
+                runs++;
+                attempts += made;
+                lines.set(lines.size() - 1, folded(run));
+                return;
+            }
+            lastRun = run;
+            runs = 1;
+            attempts = made;
+            waits.clear();
+            lines.add(folded(run));
+        }
+
+        void waited(Duration wait) {
+            if (lastRun != null && !wait.isZero()) {
+                waits.add(wait);
+                lines.set(lines.size() - 1, folded(lastRun));
+            }
+        }
+
+        void note(String text) {
+            lastRun = null;
+            lines.add(text);
+        }
+
+        boolean undid() {
+            return lines.stream().anyMatch(line -> line.startsWith("undo "));
+        }
+
+        List<String> lines() {
+            return lines;
+        }
+
+        private String folded(String run) {
+            String text = run + (attempts > 1 ? " (" + attempts + " attempts" + (runs > 1 ? " in " + runs + " runs" : "") + ")" : "");
+            if (!waits.isEmpty()) {
+                text += ", waiting " + (waits.size() == 1 ? duration(waits.get(0))
+                        : duration(waits.get(0)) + " to " + duration(waits.get(waits.size() - 1))) + " between runs";
+            }
+            return text;
+        }
+
+        private static String compensationLabel(StepDefinition step) {
+            return step.compensationHttp() != null ? step.compensationHttp().label() : step.compensation();
+        }
+
+        private static String describe(StepFailure failure) {
+            if (failure instanceof RejectedFailure) {
+                return "rejected";
+            }
+            if (failure instanceof UnavailableFailure) {
+                return "unavailable";
+            }
+            return failure.getMessage().startsWith("the attempt budget") ? "no attempt left" : "outcome unknown";
+        }
+
+        private static String duration(Duration d) {
+            return d.toString().substring(2).toLowerCase(Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.sagaorchestrator.check;
+
+import io.sagaorchestrator.core.SagaStatus;
+import io.sagaorchestrator.definitions.DefinitionParser;
+import io.sagaorchestrator.definitions.NamedActions;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The failure-point matrix, walked in memory through the core's rules: what the engine does at each failure point. */
+class FailurePointsTest {
+
+    /** Reserve stock, charge the card, save the order here; each remote step undone by a declared call. */
+    private static final String ORDER = """
+            name: order
+            version: 1
+            deadline: 10m
+            steps:
+              - name: reserve
+                type: remote
+                http: { method: POST, target: inventory, path: /reservations, output: { id: /id } }
+                retry: { attempts: 4, inProcess: { attempts: 2, delay: 0s }, backoff: { initialDelay: 5s, multiplier: 2, maxDelay: 1m } }
+                compensation:
+                  http: { method: DELETE, target: inventory, path: "/reservations/${step.idempotencyKey}" }
+                compensationRetry: { attempts: 3, inProcess: { attempts: 1, delay: 0s }, backoff: { initialDelay: 10s, multiplier: 2, maxDelay: 1m } }
+              - name: charge
+                type: remote
+                http: { method: POST, target: payments, path: /charges }
+                retry: { attempts: 1 }
+                compensation:
+                  http: { method: POST, target: payments, path: "/charges/${step.idempotencyKey}/refund" }
+              - name: save-order
+                type: local
+                action: saveLiaison
+                compensation: deleteLiaison
+            """;
+
+    private static SagaDefinition order() {
+        return new DefinitionParser(NamedActions.SHIPPED).parse("order.yaml", ORDER);
+    }
+
+    private static FailurePoint at(List<FailurePoint> points, String step, FailureKind kind) {
+        return points.stream().filter(p -> p.step().equals(step) && p.failure() == kind).findFirst()
+                .orElseThrow(() -> new AssertionError("no failure point " + kind + " at " + step + " in " + points));
+    }
+
+    @Test
+    void aRejectedLaterStepUndoesTheEarlierOnesInReverse() {
+        // given the order saga; when its local save is rejected
+        FailurePoint p = at(FailurePoints.of(order()), "save-order", FailureKind.REJECTED);
+
+        // then both remote steps are undone, the latest first, and the saga ends COMPENSATED
+        assertEquals(List.of("reserve: ok", "charge: ok", "save-order: fails, rejected",
+                "undo charge (POST payments /charges/${step.idempotencyKey}/refund): ok",
+                "undo reserve (DELETE inventory /reservations/${step.idempotencyKey}): ok"), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+        assertNull(p.reason());
+    }
+
+    @Test
+    void anUnknownOutcomeIsRetriedOnItsBudgetThenTheStepItselfIsUndone() {
+        // given the order saga; when every answer of reserve is lost
+        FailurePoint p = at(FailurePoints.of(order()), "reserve", FailureKind.UNKNOWN_OUTCOME);
+
+        // then 4 attempts are made in 2 runs with the first backoff between them, and reserve (which may have happened)
+        // is undone
+        assertEquals(List.of("reserve: fails, outcome unknown (4 attempts in 2 runs), waiting 5s between runs",
+                "undo reserve (DELETE inventory /reservations/${step.idempotencyKey}): ok"), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void aRejectionBeforeAnyEffectEndsCompensatedWithNothingUndone() {
+        FailurePoint p = at(FailurePoints.of(order()), "reserve", FailureKind.REJECTED);
+
+        assertEquals(List.of("reserve: fails, rejected", "nothing took effect, so nothing is undone"), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void aCompensationThatKeepsFailingEscalatesAndSaysWhichStep() {
+        // given the order saga; when charge is rejected and the release of the reservation fails every time
+        FailurePoint p = at(FailurePoints.of(order()), "reserve", FailureKind.COMPENSATION_FAILS);
+
+        // then its budget of 3 attempts is spent, one per run with growing waits, and the saga is ESCALATED naming reserve
+        assertEquals("charge is rejected", p.trigger());
+        assertEquals("undo reserve (DELETE inventory /reservations/${step.idempotencyKey}): fails, unavailable"
+                + " (3 attempts in 3 runs), waiting 10s to 20s between runs", p.path().get(p.path().size() - 1));
+        assertEquals(SagaStatus.ESCALATED, p.end());
+        assertTrue(p.reason().startsWith("reserve: UnavailableFailure"), p.reason());
+    }
+
+    @Test
+    void aKillAfterTheIntentOfAStepWithOneAttemptUndoesWhatMayHaveHappened() {
+        // given charge has a budget of one attempt; when the process dies after its intent
+        FailurePoint p = at(FailurePoints.of(order()), "charge", FailureKind.KILL_AFTER_INTENT);
+
+        // then recovery may not try again: charge may have happened, so it is undone, then reserve
+        assertEquals(List.of("reserve: ok", "killed after the intent of charge's attempt 1; recovery finds it without outcome",
+                "charge: fails, no attempt left",
+                "undo charge (POST payments /charges/${step.idempotencyKey}/refund): ok",
+                "undo reserve (DELETE inventory /reservations/${step.idempotencyKey}): ok"), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void aKillAfterTheIntentOfAStepWithAttemptsLeftIsRetriedAndCompletes() {
+        FailurePoint p = at(FailurePoints.of(order()), "reserve", FailureKind.KILL_AFTER_INTENT);
+
+        assertEquals(SagaStatus.COMPLETED, p.end());
+        assertEquals("reserve: ok", p.path().get(1));
+    }
+
+    @Test
+    void thePassingDeadlineUndoesWhatWasDone() {
+        // given the order saga has a deadline of 10 minutes; when it passes while the saga stands on save-order
+        FailurePoint p = at(FailurePoints.of(order()), "save-order", FailureKind.DEADLINE_PASSES);
+
+        assertEquals(List.of("reserve: ok", "charge: ok", "the deadline passes at save-order",
+                "undo charge (POST payments /charges/${step.idempotencyKey}/refund): ok",
+                "undo reserve (DELETE inventory /reservations/${step.idempotencyKey}): ok"), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void theLastStepsCompensationIsReachedOnlyByAnOperator() {
+        // given nothing after save-order can fail; when its compensation fails
+        FailurePoint p = at(FailurePoints.of(order()), "save-order", FailureKind.COMPENSATION_FAILS);
+
+        // then the walk completes the saga, an operator undoes it, and the failing undo escalates
+        assertEquals("an operator compensates the completed saga", p.trigger());
+        assertTrue(p.path().contains("completed; an operator asks to compensate it"), p.path().toString());
+        assertEquals(SagaStatus.ESCALATED, p.end());
+    }
+
+    @Test
+    void eachStepMeetsTheFailuresItsKindCanMeet() {
+        List<FailurePoint> points = FailurePoints.of(order());
+
+        // a local step commits with the log: it has no unknown outcome and no intent, but a commit a kill can follow
+        assertFalse(points.stream().anyMatch(p -> p.step().equals("save-order") && p.failure() == FailureKind.UNKNOWN_OUTCOME));
+        at(points, "save-order", FailureKind.KILL_AFTER_LOCAL_COMMIT);
+        // charge has one attempt: spending its budget is the same as one failure, so it is not listed twice
+        assertFalse(points.stream().anyMatch(p -> p.step().equals("charge") && p.failure() == FailureKind.BUDGET_SPENT));
+        assertTrue(points.stream().allMatch(p -> p.end().isTerminal()));
+    }
+}
