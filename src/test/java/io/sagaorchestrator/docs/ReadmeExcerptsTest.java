@@ -1,6 +1,13 @@
 package io.sagaorchestrator.docs;
 
+import io.sagaorchestrator.check.CheckCommand;
+import io.sagaorchestrator.definitions.NamedActions;
 import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,5 +29,18 @@ class ReadmeExcerptsTest {
         // when both are read, then the versions are the same
         assertTrue(file.find() && excerpt.find(), "no version found in the file or in the excerpt of docs/writing-sagas.md");
         assertEquals(file.group(1), excerpt.group(1));
+    }
+
+    @Test
+    void theReadmeShowsWhatCheckPrintsForUserSync() throws Exception {
+        // given what check prints for the shipped definitions, and the README's table of user-sync
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CheckCommand.run(List.of("saga-definitions"), NamedActions.SHIPPED, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        Matcher printed = Pattern.compile("(?s)(user-sync v\\d+ .*?\n\n.*?)\n\n").matcher(out.toString(StandardCharsets.UTF_8));
+        Matcher readme = Pattern.compile("(?s)```text\n(user-sync v.*?)\n```").matcher(Files.readString(Path.of("README.md")));
+
+        // when both are read, then the README shows exactly what check prints
+        assertTrue(printed.find() && readme.find(), "no user-sync table printed, or none in README.md");
+        assertEquals(printed.group(1), readme.group(1));
     }
 }

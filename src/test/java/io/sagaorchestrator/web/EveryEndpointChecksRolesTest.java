@@ -60,6 +60,7 @@ class EveryEndpointChecksRolesTest {
             new Endpoint("POST", "/api/sagas/user-sync-outbox?wait=0", "{\"name\":\"\",\"phone\":\"1\"}", Set.of("client")),
             new Endpoint("GET", "/api/sagas/" + NO_SAGA + "/compensation-plan", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/definitions", null, Set.of("viewer", "operator")),
+            new Endpoint("GET", "/api/definitions/user-sync/failure-points", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/audit", null, Set.of("viewer", "operator")),
             new Endpoint("POST", "/api/bulk-operations", "{\"operation\":\"resolve\",\"reason\":\"r\",\"filter\":{}}",
                     Set.of("operator")),

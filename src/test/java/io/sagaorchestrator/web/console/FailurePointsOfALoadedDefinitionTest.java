@@ -1,0 +1,53 @@
+package io.sagaorchestrator.web.console;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.as;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+/** The failure points that {@code check} prints are also served for the definitions an instance runs: API and console. */
+@QuarkusTest
+class FailurePointsOfALoadedDefinitionTest {
+
+    @Test
+    void theApiAnswersEveryFailurePointOfALoadedDefinition() {
+        // given user-sync is loaded; when a viewer asks for its failure points
+        as("viewer").get("/api/definitions/user-sync/failure-points").then().statusCode(200)
+                // then the matrix names the failing compensation of tt-add-user and its escalation, and there is no lint
+                .body("name", equalTo("user-sync"))
+                .body("failurePoints.find { it.step == 'tt-add-user' && it.failure == 'COMPENSATION_FAILS' }.end", equalTo("ESCALATED"))
+                .body("failurePoints.find { it.step == 'tt-add-user' && it.failure == 'COMPENSATION_FAILS' }.trigger",
+                        equalTo("save-liaison is rejected"))
+                .body("failurePoints.find { it.step == 'save-liaison' && it.failure == 'REJECTED' }.path",
+                        hasItem("undo tt-add-user (ttDeleteUser): ok"))
+                .body("lints", empty());
+    }
+
+    @Test
+    void anUnknownDefinitionIsAProblemThatSaysWhatIsLoaded() {
+        as("viewer").get("/api/definitions/no-such-saga/failure-points").then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("detail", containsString("No saga definition 'no-such-saga' is loaded"));
+    }
+
+    @Test
+    void theConsoleShowsTheFailurePointsOnTheDefinitionsPage() {
+        // given a viewer signed in to the console
+        Response signedIn = ConsoleSignInTest.signIn("viewer", "viewer");
+
+        // when the viewer opens the definitions list, then user-sync's page
+        given().cookies(signedIn.getCookies()).get("/console/definitions").then().statusCode(200)
+                .body(containsString("href=\"/console/definitions/user-sync\""));
+        given().cookies(signedIn.getCookies()).get("/console/definitions/user-sync").then().statusCode(200)
+                // then the table shows the escalation of a failing compensation
+                .body(containsString("id=\"failure-point-table\""))
+                .body(containsString("<li>undo tt-add-user (ttDeleteUser): fails, unavailable (12 attempts in 4 runs)"))
+                .body(containsString("<span class=\"badge status-escalated\">ESCALATED</span>"));
+    }
+}
