@@ -18,7 +18,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code check [DIR] [--json]}: the matrix of every definition, the lints, and an exit code a CI can act on. */
-class CheckCommandTest {
+public class CheckCommandTest {
+
+    /** A refund addressed by the charge's answer, which is lost when the charge times out: line 8 has a lint. */
+    public static final String REFUND_READING_A_LOST_ANSWER = """
+                name: refund
+                version: 1
+                steps:
+                  - name: charge
+                    type: remote
+                    http: { method: POST, target: payments, path: /charges, output: { id: /id } }
+                    compensation:
+                      http: { method: POST, target: payments, path: "/charges/${forward.output.id}/refund" }
+                """;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -50,16 +62,7 @@ class CheckCommandTest {
     @Test
     void aDefinitionWithALintOrThatIsRefusedFailsTheCheckWithFileAndLine(@TempDir Path dir) throws Exception {
         // given one definition with a lint and one the parser refuses
-        Files.writeString(dir.resolve("refund.yaml"), """
-                name: refund
-                version: 1
-                steps:
-                  - name: charge
-                    type: remote
-                    http: { method: POST, target: payments, path: /charges, output: { id: /id } }
-                    compensation:
-                      http: { method: POST, target: payments, path: "/charges/${forward.output.id}/refund" }
-                """);
+        Files.writeString(dir.resolve("refund.yaml"), REFUND_READING_A_LOST_ANSWER);
         Files.writeString(dir.resolve("typo.yaml"), """
                 name: typo
                 version: 1

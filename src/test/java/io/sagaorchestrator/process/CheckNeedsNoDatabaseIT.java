@@ -1,5 +1,6 @@
 package io.sagaorchestrator.process;
 
+import io.sagaorchestrator.check.CheckCommandTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -57,16 +58,7 @@ class CheckNeedsNoDatabaseIT {
     void aDefinitionWithALintFailsTheCheckForTheUsersCi() throws Exception {
         // given a definition whose compensation reads an answer that may be lost
         Path dir = Files.createDirectories(Path.of("target/it/check-lint"));
-        Files.writeString(dir.resolve("refund.yaml"), """
-                name: refund
-                version: 1
-                steps:
-                  - name: charge
-                    type: remote
-                    http: { method: POST, target: payments, path: /charges, output: { id: /id } }
-                    compensation:
-                      http: { method: POST, target: payments, path: "/charges/${forward.output.id}/refund" }
-                """);
+        Files.writeString(dir.resolve("refund.yaml"), CheckCommandTest.REFUND_READING_A_LOST_ANSWER);
 
         // when check runs on it, then it exits 1 and names file, line and rule
         Run run = check(dir.toString());
