@@ -8,7 +8,8 @@ public enum FailureKind {
     KILL_AFTER_INTENT("kill after intent", "the process dies after the attempt's intent committed, before its outcome did"),
     KILL_AFTER_LOCAL_COMMIT("kill after local commit", "the process dies right after the step's local transaction committed"),
     COMPENSATION_FAILS("compensation fails", "the step's compensation fails on every attempt of its budget"),
-    DEADLINE_PASSES("deadline passes", "the saga's or the step's deadline passes while the saga stands on the step");
+    DEADLINE_PASSES("deadline passes", "the saga's or the step's deadline passes while the saga stands on the step"),
+    CONDITION_FALSE("condition false", "the step's condition (when:) is false when the saga reaches it: it is skipped");
 
     private final String label;
     private final String meaning;

@@ -5,5 +5,7 @@ public enum Effect {
     DONE,
     /** An attempt's outcome is unknown: the step may have taken effect. */
     UNCERTAIN,
-    COMPENSATED
+    COMPENSATED,
+    /** Its condition ({@code when:}) was false: it never ran, and there is nothing of it to undo. */
+    SKIPPED
 }

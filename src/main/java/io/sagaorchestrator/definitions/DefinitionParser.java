@@ -257,7 +257,7 @@ public final class DefinitionParser {
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
                 policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp,
-                deadline(s.deadline()), OwnershipPolicy.ESCALATE);
+                deadline(s.deadline()), OwnershipPolicy.ESCALATE, s.when() == null ? null : Condition.parse(s.when()));
     }
 
     /** The step's {@code onUncertainOwnership}, read where it can apply (see {@link StepDefinition#compensationMayMeetUncertainOwnership}). */
@@ -281,7 +281,8 @@ public final class DefinitionParser {
                     : "has no compensation"));
         }
         return new StepDefinition(step.name(), step.kind(), step.action(), step.compensation(), step.timeout(), step.retry(),
-                step.compensationRetry(), step.onFailure(), step.http(), step.compensationHttp(), step.deadline(), policy);
+                step.compensationRetry(), step.onFailure(), step.http(), step.compensationHttp(), step.deadline(), policy,
+                step.when());
     }
 
     /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */
@@ -469,7 +470,8 @@ public final class DefinitionParser {
     }
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
-                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership) {
+                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership,
+                   String when) {
     }
 
     record CompensationDoc(String action, HttpCallDoc http) {
