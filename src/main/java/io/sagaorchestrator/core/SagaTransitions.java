@@ -166,16 +166,18 @@ public final class SagaTransitions {
         if (direction(saga) == Direction.COMPENSATION) {
             return nextCompensation(definition, compensated(definition, saga), saga.stepIndex() - 1, null);
         }
-        return enter(definition, saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())), saga.stepIndex() + 1);
+        return enter(definition, saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())), saga.stepIndex() + 1,
+                false);
     }
 
     /**
      * Moves a running saga onto step {@code next}, past every step whose condition is false, each recorded as skipped
      * with the value it saw; past the last step the saga is COMPLETED with the output of the last step that ran. A
-     * condition that cannot be told fails its step before it runs: the saga compensates, or escalates when the step
-     * says so.
+     * condition that cannot be told fails its step before it runs (the saga compensates, or escalates when the step
+     * says so), but only when the engine is about to run the step ({@code decideUntold}): the move itself stops on the
+     * step, so that the failure is carried out by the run, with its alert, and never inside another step's commit.
      */
-    private static Decision enter(SagaDefinition definition, SagaSnapshot saga, int next) {
+    private static Decision enter(SagaDefinition definition, SagaSnapshot saga, int next, boolean decideUntold) {
         SagaSnapshot s = saga;
         for (; next < definition.stepCount() && definition.step(next).when() != null; next++) {
             StepDefinition candidate = definition.step(next);
@@ -183,6 +185,9 @@ public final class SagaTransitions {
             try {
                 runs = candidate.when().holds(s.input(), outputs(definition, s));
             } catch (IllegalStateException e) {
+                if (!decideUntold) {
+                    return new Decision.Continue(s.atStep(next));
+                }
                 SagaSnapshot at = s.atStep(next).withLastError(candidate.name() + ": its condition cannot be told, so it did"
                         + " not run: " + e.getMessage());
                 return candidate.onFailure() == FailurePolicy.ESCALATE ? new Decision.Escalate(at.withStatus(SagaStatus.ESCALATED))
@@ -234,7 +239,7 @@ public final class SagaTransitions {
         if (direction(saga) != Direction.FORWARD || step.when() == null || saga.stepState(step.name()) != null) {
             return new Decision.Continue(saga);
         }
-        return enter(definition, saga, saga.stepIndex());
+        return enter(definition, saga, saga.stepIndex(), true);
     }
 
     /** A failed attempt is the saga's last error; one that may have reached the third party leaves the step possibly done. */

@@ -637,7 +637,8 @@ public class SagaEngine {
         }
         StepDefinition following = definition.step(next.stepIndex());
         Instant now = Instant.now();
-        if (!following.kind().callsThirdParty() || SagaTransitions.deadlinePassed(next, now)) {
+        // a step with a condition begins in its own run, which tells the condition first (StepReached)
+        if (!following.kind().callsThirdParty() || following.when() != null || SagaTransitions.deadlinePassed(next, now)) {
             // past the deadline, the run's next step finds it and compensates instead of calling
             return null;
         }

@@ -141,8 +141,11 @@ class StepsWithAConditionTest {
         SagaSnapshot saga = new SagaSnapshot(UUID.randomUUID(), "checkout", 1, CHECKOUT.hash(), SagaStatus.RUNNING, null,
                 JsonNodeFactory.instance.objectNode(), null, 0, 1, 0, Map.of(), 3, null, Instant.EPOCH, null);
 
-        // when reserve succeeds
-        Decision decision = SagaTransitions.decide(CHECKOUT, saga, new Event.StepSucceeded(RESERVED));
+        // when reserve succeeds, the move stops on charge; when the engine is about to run charge
+        Decision moved = SagaTransitions.decide(CHECKOUT, saga, new Event.StepSucceeded(RESERVED));
+        assertInstanceOf(Decision.Continue.class, moved);
+        assertEquals(1, moved.next().stepIndex());
+        Decision decision = SagaTransitions.decide(CHECKOUT, moved.next(), new Event.StepReached());
 
         // then charge fails before it runs, and reserve is undone
         assertEquals(SagaStatus.COMPENSATING, decision.next().status());

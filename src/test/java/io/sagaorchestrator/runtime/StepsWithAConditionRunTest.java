@@ -28,6 +28,7 @@ import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A step's {@code when:} in the running engine (test definition {@code conditional-shop-test}, against the WireMock
@@ -110,5 +111,25 @@ class StepsWithAConditionRunTest {
         assertEquals(SagaStatus.COMPLETED, ended.status());
         assertEquals(Effect.DONE, ended.stepState("charge").effect());
         tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/charges")));
+    }
+
+    @Test
+    void aConditionThatCannotBeToldFailsItsStepAndUndoesWhatRan() throws Exception {
+        // given an order without the amount the condition reads
+        String sku = "sku-" + UUID.randomUUID();
+        tt().register(post(urlEqualTo("/shop/reservations/" + sku)).willReturn(answer(201)));
+        tt().register(delete(urlMatching("/shop/reservations/.*")).willReturn(answer(204)));
+        JsonNode input = json.valueToTree(Map.of("sku", sku));
+
+        // when the saga runs
+        SagaSnapshot ended = engine.start(definitions.current("conditional-shop-test").orElseThrow(), input, sku, "conditions-test",
+                null, Duration.ofSeconds(5)).ended().get(30, TimeUnit.SECONDS);
+
+        // then charge never ran, the reservation is released, and the saga says why
+        assertEquals(SagaStatus.COMPENSATED, ended.status());
+        tt().verifyThat(0, postRequestedFor(urlEqualTo("/shop/charges")));
+        tt().verifyThat(1, deleteRequestedFor(urlMatching("/shop/reservations/.*")));
+        assertTrue(ended.lastError().startsWith("charge: its condition cannot be told"),
+                ended.lastError());
     }
 }
