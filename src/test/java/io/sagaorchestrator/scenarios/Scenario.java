@@ -33,6 +33,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * saga: order-checkout
+ * given: { sql: [ "insert into ..." ] }                      # optional: the local data the saga meets
  * input: { sku: "A-${unique}", quantity: 2, amount: 30.00, currency: EUR }
  * thirdParties:
  *   payments:
@@ -47,6 +48,8 @@ import java.util.stream.Collectors;
  *
  * @param file         the file's name, in every message about it
  * @param saga         the definition's name
+ * @param givenSql     statements run on the service's database before the start ({@code given.sql}): the local data a
+ *                     local step meets, e.g. a row that breaks its constraint; {@code ${unique}} as in the input
  * @param input        the start's body; {@code ${unique}} in a text stands for 8 digits of each run's own (so that runs
  *                     never meet each other's rows or keys), in the answers' bodies too
  * @param thirdParties per third party (a target of the definition, or {@code tt}), its scripted routes in file order
@@ -54,17 +57,18 @@ import java.util.stream.Collectors;
  * @param expect       what must come of it
  * @param sagaThirdParties the third parties the saga's definition calls ({@link #thirdPartiesOf})
  */
-public record Scenario(String file, String saga, JsonNode input, Map<String, List<Route>> thirdParties, Kill killAfter,
-                       Expect expect, Set<String> sagaThirdParties) {
+public record Scenario(String file, String saga, List<String> givenSql, JsonNode input, Map<String, List<Route>> thirdParties,
+                       Kill killAfter, Expect expect, Set<String> sagaThirdParties) {
 
     /** The third party the user-sync action beans call (TT land cloud), by its name in scenario files. */
     public static final String TT = "tt";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> FIELDS = Set.of("saga", "description", "input", "thirdParties", "killAfter", "expect");
+    private static final Set<String> FIELDS = Set.of("saga", "given", "input", "thirdParties", "killAfter", "expect");
     private static final Pattern ROUTE = Pattern.compile("(GET|POST|PUT|PATCH|DELETE) (/\\S*)");
 
     public Scenario {
+        givenSql = List.copyOf(givenSql);
         thirdParties = Collections.unmodifiableMap(new LinkedHashMap<>(thirdParties));
         sagaThirdParties = Set.copyOf(sagaThirdParties);
     }
@@ -171,10 +175,11 @@ public record Scenario(String file, String saga, JsonNode input, Map<String, Lis
         if (input == null || !input.isObject()) {
             throw new InvalidScenarioException(file, "input must be a mapping: the body that starts the saga");
         }
+        List<String> givenSql = givenSql(file, root.get("given"));
         Map<String, List<Route>> thirdParties = thirdParties(file, root.get("thirdParties"), definition);
         Kill kill = kill(file, root.get("killAfter"), definition);
         Expect expect = expect(file, root.get("expect"), definition);
-        return new Scenario(file, sagaName, input, thirdParties, kill, expect, thirdPartiesOf(definition));
+        return new Scenario(file, sagaName, givenSql, input, thirdParties, kill, expect, thirdPartiesOf(definition));
     }
 
     /**
@@ -225,6 +230,28 @@ public record Scenario(String file, String saga, JsonNode input, Map<String, Lis
             }
         }
         return node;
+    }
+
+    private static List<String> givenSql(String file, JsonNode node) {
+        List<String> statements = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return statements;
+        }
+        if (!node.isObject() || node.size() != 1 || !node.has("sql") || !node.get("sql").isArray()) {
+            throw new InvalidScenarioException(file, "given must be { sql: [ \"insert ...\", ... ] }: the local data the saga meets");
+        }
+        for (JsonNode statement : node.get("sql")) {
+            if (!statement.isTextual() || statement.asText().isBlank()) {
+                throw new InvalidScenarioException(file, "given.sql: each entry is one SQL statement, got " + statement);
+            }
+            statements.add(statement.asText());
+        }
+        return statements;
+    }
+
+    /** The given statements for one run: every {@code ${unique}} replaced by {@code unique}. */
+    public List<String> givenSqlFor(String unique) {
+        return givenSql.stream().map(sql -> sql.replace("${unique}", unique)).toList();
     }
 
     private static Map<String, List<Route>> thirdParties(String file, JsonNode node, SagaDefinition definition) {

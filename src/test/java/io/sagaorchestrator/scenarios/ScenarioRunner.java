@@ -136,6 +136,13 @@ public final class ScenarioRunner {
             crashPoints.abandonRunOnce(scenario.killAfter().point() == Scenario.Point.INTENT
                     ? CrashPoints.Abandon.AFTER_INTENT : CrashPoints.Abandon.AFTER_LOCAL_COMMIT, scenario.killAfter().step());
         }
+        for (String sql : scenario.givenSqlFor(run)) {
+            try {
+                update(sql);
+            } catch (IllegalStateException e) {
+                throw new AssertionError("scenario " + scenario.file() + ": given.sql failed: " + sql + ": " + e.getCause().getMessage());
+            }
+        }
         UUID sagaId;
         boolean killed;
         try {
