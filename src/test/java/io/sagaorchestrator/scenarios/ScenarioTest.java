@@ -84,6 +84,14 @@ class ScenarioTest {
     }
 
     @Test
+    void theDocsShowAShippedScenarioAsItIs() throws IOException {
+        String docs = Files.readString(Path.of("docs", "writing-sagas.md"), StandardCharsets.UTF_8);
+        String file = Files.readString(Path.of("saga-definitions", "tests", "user-sync-add-answer-lost.yaml"), StandardCharsets.UTF_8);
+        assertTrue(docs.contains("```yaml\n" + file + "```\n"),
+                "docs/writing-sagas.md shows saga-definitions/tests/user-sync-add-answer-lost.yaml otherwise than it is: copy it again");
+    }
+
+    @Test
     void anUnknownSagaIsNamed() {
         assertEquals("bad.yaml: unknown saga 'order-chekout': no definition of that name is loaded",
                 problem("saga: order-chekout\ninput: {}\nexpect: { status: COMPLETED }\n"));
