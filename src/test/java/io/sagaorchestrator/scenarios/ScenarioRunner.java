@@ -65,9 +65,14 @@ import static io.restassured.RestAssured.given;
  * process loses nothing it committed and that another process resumes from the log alone.
  *
  * <h2>Third parties</h2>
- * A route's answers are given in order, the last one repeating ({@code lose: answer} resets the connection after the
- * request arrived: the call may have been carried out, which the engine treats as an unknown outcome). A call no route
- * scripts is answered 404 and reported as unscripted, naming the call.
+ * A route's answers are given in order, the last one repeating (a WireMock scenario per route). {@code lose: answer}
+ * resets the connection once the request has arrived ({@code Fault.CONNECTION_RESET_BY_PEER}): both the JDK client of
+ * declared calls and TT's REST client then fail with an I/O error that is not a refused connection, which
+ * {@code HttpFailures.forLostAnswer} reads as an {@code UnknownOutcomeFailure}, as for a timeout, without waiting out the
+ * step's timeout (5 s in the shipped definitions) for every lost answer. A call no route scripts is answered 404 (which
+ * the engine reads as a refusal) and fails the scenario, naming the call: a definition that starts to make a call its
+ * scenarios do not know about is caught at once. Requests to third parties of other sagas (other tests of the suite
+ * share the double) and escalation alerts are no calls of the scenario.
  */
 public final class ScenarioRunner {
 
@@ -156,9 +161,8 @@ public final class ScenarioRunner {
         Map<String, String> steps = new LinkedHashMap<>();
         detail.path("steps").forEach(s -> steps.put(s.path("name").asText(), s.path("effect").isNull() || s.path("effect").isMissingNode()
                 ? "NONE" : s.path("effect").asText()));
-        List<Call> calls = new ArrayList<>();
-        List<Call> unscripted = new ArrayList<>();
-        received(doubles, scenario).forEach(c -> (c.route() == null ? unscripted : calls).add(c));
+        List<Call> calls = received(doubles, scenario);
+        List<Call> unscripted = calls.stream().filter(c -> c.route() == null).toList();
         String log;
         try {
             log = json.writerWithDefaultPrettyPrinter().writeValueAsString(detail);
@@ -346,7 +350,9 @@ public final class ScenarioRunner {
         }
         bases.put(Scenario.TT, basePath(urlKey(Scenario.TT)));
         String alerts = basePath("saga.escalation.webhook-url");
+        // newest first as WireMock lists them: oldest first, then by time (a stable sort keeps calls of one millisecond in order)
         List<ServeEvent> events = new ArrayList<>(doubles.getServeEvents());
+        java.util.Collections.reverse(events);
         events.sort(Comparator.comparing((ServeEvent e) -> e.getRequest().getLoggedDate()));
         List<Call> calls = new ArrayList<>();
         for (ServeEvent event : events) {

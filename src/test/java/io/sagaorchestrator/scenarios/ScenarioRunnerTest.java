@@ -12,9 +12,12 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The runner can fail: a scenario that expects what does not happen is reported with expected, actual and the saga's log. */
+/**
+ * The runner itself: it can fail (a scenario that expects what does not happen is reported with expected, actual and the
+ * saga's log), and its doubles mean what the format says.
+ */
 @QuarkusTest
-class ScenarioRunnerReportsMismatchTest {
+class ScenarioRunnerTest {
 
     @Inject
     CrashPoints crashPoints;
@@ -86,5 +89,32 @@ class ScenarioRunnerReportsMismatchTest {
         assertTrue(report.contains("unscripted calls (no route of the scenario answers them; the double answered 404): "
                 + "[DELETE inventory /reservations/"), report);
         assertTrue(report.contains(":reserve-stock]"), report);
+    }
+
+    @Test
+    void aLostAnswerIsAnUnknownOutcomeForDeclaredCallsAndForTtsClient() {
+        // given a declared call and a call of TT's REST client, each losing its first answer
+        ScenarioRunner.Outcome declared = runner().play(Scenario.parse("lost-declared.yaml", """
+                saga: send-sms
+                input: { phone: "136${unique}", content: "lost once" }
+                thirdParties:
+                  sms-api:
+                    "POST /messages": [ { lose: answer }, { status: 202 } ]
+                expect: { status: COMPLETED }
+                """, definitions::current));
+        ScenarioRunner.Outcome tt = runner().play(Scenario.parse("lost-tt.yaml", """
+                saga: user-sync
+                input: { name: "Lost Once", phone: "136${unique}", roleIds: [3] }
+                thirdParties:
+                  tt:
+                    "POST /users": [ { lose: answer }, { status: 200, body: { status: EXISTS, data: "tt-${unique}" } } ]
+                expect: { status: COMPLETED }
+                """, definitions::current));
+
+        // then the engine logged each first attempt as of unknown outcome: it may have been carried out
+        for (ScenarioRunner.Outcome outcome : java.util.List.of(declared, tt)) {
+            assertTrue(outcome.log().contains("\"outcome\" : \"UNKNOWN\""), outcome.log());
+            assertTrue(outcome.log().contains("\"errorClass\" : \"UnknownOutcomeFailure\""), outcome.log());
+        }
     }
 }
