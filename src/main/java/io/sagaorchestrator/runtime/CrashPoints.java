@@ -53,11 +53,13 @@ public class CrashPoints {
         }
     }
 
-    /** An armed in-process kill: where, which step, and the saga it fired on once it has. */
+    /** An armed in-process kill: where, and in which step (of whichever saga reaches it first). */
     private record Kill(Abandon where, String step) {
     }
 
+    /** Null unless a test armed a kill; read (one volatile read) at every remote attempt and local commit. */
     private final AtomicReference<Kill> kill = new AtomicReference<>();
+    /** The saga whose run the kill abandoned, once it fired. */
     private final AtomicReference<UUID> killed = new AtomicReference<>();
 
     private static final Logger LOG = Logger.getLogger(CrashPoints.class);
