@@ -549,7 +549,7 @@ public class SagaEngine {
             });
             intent = fresh;
         }
-        crashPoints.reached(CrashPoints.Point.AFTER_INTENT);
+        crashPoints.reached(CrashPoints.Point.AFTER_INTENT, run.saga.id(), step.name());
         AttemptRecord started = intent;
         // current while the call runs, so that the third party's client sends it as the traceparent
         Span span = tracing.startAttempt(run.span, run.traced, step.name(), direction, started.attempt());
@@ -597,6 +597,7 @@ public class SagaEngine {
         Span span = tracing.startAttempt(run.span, run.traced, step.name(), direction, attempt);
         Outcome traced = Outcome.UNKNOWN;
         String failureKind = null;
+        JsonNode committedOutput;
         try (Scope ignored = span.makeCurrent()) {
             Transition committed = commit(run, true, (l, c) -> {
                 JsonNode output = action.execute(context, c);
@@ -611,7 +612,7 @@ public class SagaEngine {
             run.preparedIntent = committed.intent();
             traced = Outcome.SUCCEEDED;
             events.attempt(run.saga, step.name(), direction, Outcome.SUCCEEDED, System.nanoTime() - t0);
-            return committed.output();
+            committedOutput = committed.output();
         } catch (RuntimeException e) {
             StepFailure f = LocalFailures.classify(e);
             Outcome outcome = outcomeOf(f);
@@ -625,6 +626,9 @@ public class SagaEngine {
         } finally {
             SagaTracing.endAttempt(span, traced, failureKind);
         }
+        // outside the step's failure handling: a kill here is no failure of the step, whose commit stands
+        crashPoints.localStepCommitted(run.saga.id(), step.name());
+        return committedOutput;
     }
 
     /**

@@ -82,6 +82,11 @@ public class SagaRunner {
         });
     }
 
+    /** Whether a run of this saga is queued or under way here (its lease renewed by this instance). */
+    public boolean advancing(UUID sagaId) {
+        return held.contains(sagaId);
+    }
+
     public int inFlight() {
         return held.size();
     }

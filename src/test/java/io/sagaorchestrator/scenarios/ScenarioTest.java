@@ -1,0 +1,157 @@
+package io.sagaorchestrator.scenarios;
+
+import io.sagaorchestrator.definitions.DefinitionParser;
+import io.sagaorchestrator.definitions.NamedActions;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A scenario file is read against the shipped definitions, without Quarkus: what it means, and what a bad one says. */
+class ScenarioTest {
+
+    private static final Map<String, SagaDefinition> SHIPPED = new HashMap<>();
+
+    @BeforeAll
+    static void readShippedDefinitions() throws IOException {
+        DefinitionParser parser = new DefinitionParser(NamedActions.SHIPPED);
+        for (Path dir : List.of(Path.of("saga-definitions"), Path.of("saga-definitions", "examples"))) {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                    SagaDefinition d = parser.parse(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+                    SHIPPED.put(d.name(), d);
+                }
+            }
+        }
+    }
+
+    private static Scenario parse(String yaml) {
+        return Scenario.parse("bad.yaml", yaml, name -> Optional.ofNullable(SHIPPED.get(name)));
+    }
+
+    private static String problem(String yaml) {
+        return assertThrows(Scenario.InvalidScenarioException.class, () -> parse(yaml)).getMessage();
+    }
+
+    private static final String CHECKOUT = """
+            saga: order-checkout
+            input: { sku: "A-${unique}", quantity: 2, amount: 30.00, currency: EUR }
+            thirdParties:
+              payments:
+                "POST /charges": [ { lose: answer }, { status: 201, body: { id: ch_1 } } ]
+                "POST /charges/{key}/refund": { status: 200 }
+            """;
+
+    @Test
+    void aScenarioReadsAsItsScriptsAndExpectations() {
+        Scenario s = parse(CHECKOUT + """
+                killAfter: { step: charge-payment, point: intent }
+                expect:
+                  status: COMPLETED
+                  calls: [ "POST payments /charges", "POST  payments  /charges" ]
+                  steps: { charge-payment: DONE }
+                """);
+        assertEquals("order-checkout", s.saga());
+        Scenario.Route charges = s.thirdParties().get("payments").get(0);
+        assertInstanceOf(Scenario.LoseAnswer.class, charges.answers().get(0));
+        assertEquals(new Scenario.Respond(201, charges.answers().get(1) instanceof Scenario.Respond r ? r.body() : null),
+                charges.answers().get(1));
+        assertTrue("/charges/ch_1:charge-payment/refund".matches(s.thirdParties().get("payments").get(1).pathRegex()));
+        assertEquals(new Scenario.Kill("charge-payment", Scenario.Point.INTENT), s.killAfter());
+        assertEquals(List.of("POST payments /charges", "POST payments /charges"), s.expect().calls());
+        assertEquals("A-1234", s.inputFor("1234").get("sku").asText());
+    }
+
+    @Test
+    void everyShippedScenarioReads() throws IOException {
+        for (Path file : ShippedScenariosTest.files()) {
+            Scenario.parse(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8),
+                    name -> Optional.ofNullable(SHIPPED.get(name)));
+        }
+    }
+
+    @Test
+    void theDocsShowAShippedScenarioAsItIs() throws IOException {
+        String docs = Files.readString(Path.of("docs", "writing-sagas.md"), StandardCharsets.UTF_8);
+        String file = Files.readString(Path.of("saga-definitions", "tests", "user-sync-add-answer-lost.yaml"), StandardCharsets.UTF_8);
+        assertTrue(docs.contains("```yaml\n" + file + "```\n"),
+                "docs/writing-sagas.md shows saga-definitions/tests/user-sync-add-answer-lost.yaml otherwise than it is: copy it again");
+    }
+
+    @Test
+    void anUnknownSagaIsNamed() {
+        assertEquals("bad.yaml: unknown saga 'order-chekout': no definition of that name is loaded",
+                problem("saga: order-chekout\ninput: {}\nexpect: { status: COMPLETED }\n"));
+    }
+
+    @Test
+    void anUnknownStepInKillAfterIsNamedWithTheSagasSteps() {
+        assertEquals("bad.yaml: unknown step 'charge' in killAfter: saga order-checkout has reserve-stock, charge-payment",
+                problem(CHECKOUT + "killAfter: { step: charge, point: intent }\nexpect: { status: COMPLETED }\n"));
+    }
+
+    @Test
+    void anUnknownPointIsNamed() {
+        assertTrue(problem(CHECKOUT + "killAfter: { step: charge-payment, point: commit }\nexpect: { status: COMPLETED }\n")
+                .startsWith("bad.yaml: unknown point 'commit' in killAfter: intent"));
+    }
+
+    @Test
+    void aRemoteStepHasNoLocalCommitToBeKilledAfter() {
+        assertEquals("bad.yaml: killAfter: step charge-payment calls a third party, it has no local commit; use point intent",
+                problem(CHECKOUT + "killAfter: { step: charge-payment, point: local-commit }\nexpect: { status: COMPLETED }\n"));
+    }
+
+    @Test
+    void anAnswerThatIsNeitherAnAnswerNorALostOneIsRefused() {
+        String problem = problem("""
+                saga: order-checkout
+                input: {}
+                thirdParties:
+                  payments:
+                    "POST /charges": [ { lose: response } ]
+                expect: { status: COMPLETED }
+                """);
+        assertTrue(problem.startsWith("bad.yaml: payments \"POST /charges\" answer 1: neither an answer"), problem);
+        assertTrue(problem("""
+                saga: order-checkout
+                input: {}
+                thirdParties:
+                  payments:
+                    "POST /charges": { status: 201, bdy: {} }
+                expect: { status: COMPLETED }
+                """).contains("neither an answer ({ status: 201, body: {...} }) nor { lose: answer }"));
+    }
+
+    @Test
+    void aThirdPartyTheSagaDoesNotCallIsNamed() {
+        assertEquals("bad.yaml: unknown third party 'crm-api': saga order-checkout calls inventory, payments",
+                problem("saga: order-checkout\ninput: {}\nthirdParties:\n  crm-api:\n    \"POST /x\": { status: 200 }\n"
+                        + "expect: { status: COMPLETED }\n"));
+    }
+
+    @Test
+    void theExpectedStatusMustBeOneASagaEndsWith() {
+        assertTrue(problem(CHECKOUT + "expect: { status: RUNNING }\n").startsWith("bad.yaml: expect.status 'RUNNING' is not a status"));
+        assertEquals("bad.yaml: expect is missing: at least expect.status", problem(CHECKOUT));
+    }
+
+    @Test
+    void aRouteIsMethodAndPath() {
+        assertTrue(problem("saga: order-checkout\ninput: {}\nthirdParties:\n  payments:\n    \"/charges\": { status: 200 }\n"
+                + "expect: { status: COMPLETED }\n").startsWith("bad.yaml: payments: route '/charges' must be \"METHOD /path\""));
+    }
+}
