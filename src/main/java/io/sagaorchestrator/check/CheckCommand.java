@@ -31,8 +31,13 @@ public final class CheckCommand {
     public static final int USAGE = 2;
     static final String DEFAULT_DIR = "saga-definitions";
 
-    /** The whole answer of one check, as {@code --json} prints it. */
-    public record Result(String directory, List<DefinitionReport> definitions, List<Lint> refused) {
+    /**
+     * The whole answer of one check, as {@code --json} prints it.
+     *
+     * @param scenarios the test scenario files beside the definitions ({@code tests/*.yaml}), which the project's tests
+     *                  play through the real engine and a database; check lists them and does not run them
+     */
+    public record Result(String directory, List<DefinitionReport> definitions, List<Lint> refused, List<String> scenarios) {
 
         public boolean sound() {
             return refused.isEmpty() && definitions.stream().allMatch(d -> d.lints().isEmpty());
@@ -87,7 +92,19 @@ public final class CheckCommand {
                 refused.add(Lints.invalid(e));
             }
         }
-        return new Result(files.source(), reports, refused);
+        return new Result(files.source(), reports, refused, dir.map(CheckCommand::scenarios).orElse(List.of()));
+    }
+
+    private static List<String> scenarios(String dir) {
+        Path tests = Path.of(dir, "tests");
+        if (!Files.isDirectory(tests)) {
+            return List.of();
+        }
+        try (var files = Files.list(tests)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml") || f.endsWith(".yml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the test scenarios in " + tests, e);
+        }
     }
 
     private static void print(Result result, PrintStream out) {
@@ -104,6 +121,10 @@ public final class CheckCommand {
             lints += report.lints().size();
         }
         result.refused().forEach(l -> out.println("error: " + l.text()));
+        if (!result.scenarios().isEmpty()) {
+            out.println(result.scenarios().size() + " test scenarios in " + Path.of(result.directory(), "tests")
+                    + " are played through the real engine by the project's tests: ./mvnw test -Dtest=ShippedScenariosTest");
+        }
         out.println(result.definitions().size() + " definitions checked, " + points + " failure points, "
                 + (lints == 0 ? "no errors" : lints + (lints == 1 ? " error" : " errors")));
     }

@@ -57,6 +57,9 @@ public class CheckCommandTest {
                 table);
         assertTrue(table.contains("undo tt-add-user (ttDeleteUser): fails, unavailable (12 attempts in 4 runs)"), table);
         assertTrue(table.matches("(?s).*\\n\\d+ definitions checked, \\d+ failure points, no errors\\n$"), table);
+        // ...and it names the test scenarios beside them, which the tests play (ShippedScenariosTest)
+        assertTrue(table.matches("(?s).*\\n\\d+ test scenarios in saga-definitions/tests are played through the real engine.*"),
+                table);
     }
 
     @Test
