@@ -7,6 +7,9 @@ import io.sagaorchestrator.steps.RejectedFailure;
 import io.sagaorchestrator.steps.UnavailableFailure;
 import io.sagaorchestrator.steps.UnknownOutcomeFailure;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.CompensationCheck;
+import io.sagaorchestrator.definitions.HttpCall;
+import io.sagaorchestrator.definitions.HttpCallDoc;
 import io.sagaorchestrator.steps.OwnershipPolicy;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -931,6 +934,115 @@ class SagaTransitionsTest {
         SagaSnapshot saga = running(0, 6).withStatus(SagaStatus.ESCALATED);
         Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorReplan(USER_SYNC, true, "alice (replan)"));
         assertTrue(assertInstanceOf(Decision.Refused.class, decision).reason().contains("there is nothing to move to"));
+    }
+
+    // --- verified compensation ---
+
+    /** As push-crm with a declared undo: a contact created at the CRM, deleted by the compensation, checked by a GET. */
+    private static final RetryPolicy CHECK_RETRY = new RetryPolicy(2, 1, Duration.ZERO, Duration.ofSeconds(1), 2.0,
+            Duration.ofSeconds(1), 0.0, List.of(UnavailableFailure.class, UnknownOutcomeFailure.class),
+            List.of(RejectedFailure.class, ManualRepairRequired.class));
+    private static final CompensationCheck CONTACT_GONE = new CompensationCheck(HttpCall.parse(new HttpCallDoc("GET", "crm",
+            "/contacts/${forward.output.id}", null, null, null, null, null, null), new HttpCall.Scope(Map.of(), true, null)),
+            404, null, null, CHECK_RETRY);
+    private static final SagaDefinition VERIFIED = definition(
+            new StepDefinition("create-contact", StepKind.REMOTE, "createContact", "deleteContact", Duration.ofSeconds(5), RETRY,
+                    RETRY, FailurePolicy.COMPENSATE).withVerify(CONTACT_GONE),
+            new StepDefinition("save-liaison", StepKind.LOCAL, "saveLiaison", "deleteLiaison", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE));
+    private static final JsonNode CONTACT = JsonNodeFactory.instance.objectNode().put("id", 42);
+    private static final JsonNode DELETED = JsonNodeFactory.instance.objectNode().put("httpStatus", 204);
+
+    @Test
+    void aCompensationThatAnsweredSuccessMakesItsCheckDueBeforeTheStepCountsAsCompensated() {
+        // given a saga compensating a contact it created, after two attempts of the compensation
+        SagaSnapshot saga = compensating(0, 2).withStepState("create-contact", new StepState(Effect.DONE, CONTACT));
+
+        // when the compensation answers success
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepSucceeded(DELETED));
+
+        // then the saga stays on the step, which awaits its check with a fresh budget of the check's own
+        SagaSnapshot next = assertInstanceOf(Decision.Continue.class, decision).next();
+        assertEquals(SagaStatus.COMPENSATING, next.status());
+        assertEquals(0, next.stepIndex());
+        assertEquals(0, next.attemptsUsed());
+        assertEquals(new StepState(Effect.CHECKING, CONTACT, DELETED), next.stepState("create-contact"));
+        assertEquals(Direction.VERIFY, SagaTransitions.direction(next));
+        assertSame(CHECK_RETRY, SagaTransitions.policy(VERIFIED, next));
+    }
+
+    @Test
+    void aPassedCheckCompensatesTheStepAndTheSagaEndsCompensated() {
+        // given a saga whose compensation answered success and whose check is due
+        SagaSnapshot saga = compensating(0, 1).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED));
+
+        // when the check answers as expected
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepSucceeded(JsonNodeFactory.instance.objectNode()
+                .put("httpStatus", 404)));
+
+        // then the step is compensated, keeping its forward output, and nothing is left to undo
+        SagaSnapshot end = assertInstanceOf(Decision.End.class, decision).next();
+        assertEquals(SagaStatus.COMPENSATED, end.status());
+        assertEquals(new StepState(Effect.COMPENSATED, CONTACT), end.stepState("create-contact"));
+    }
+
+    @Test
+    void aCheckThatKeepsFailingEscalatesTheSagaAsDrift() {
+        // given a saga whose check has used its whole budget of 2
+        SagaSnapshot saga = compensating(0, 2).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED));
+
+        // when the last check finds the contact still there
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepFailed(new UnavailableFailure(
+                "the resource still exists (GET crm /contacts/42 answered 200)", null), 0.5));
+
+        // then the saga is escalated as drift, saying what the compensation and the check answered
+        SagaSnapshot escalated = assertInstanceOf(Decision.Escalate.class, decision).next();
+        assertEquals(SagaStatus.ESCALATED, escalated.status());
+        assertEquals("create-contact: drift: the compensation answered success but the resource still exists"
+                + " (GET crm /contacts/42 answered 200) (after 2 checks; both answers are in the step's attempts)", escalated.lastError());
+    }
+
+    @Test
+    void aFailedCheckWithBudgetLeftIsTriedAgainAfterItsBackoff() {
+        // given a saga whose first check of 2 failed
+        SagaSnapshot saga = compensating(0, 1).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED));
+
+        // when the run's attempts are over
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepFailed(new UnavailableFailure("still there", null), 0.5));
+
+        // then it waits for the check's backoff, not the compensation's
+        assertEquals(Duration.ofSeconds(1), assertInstanceOf(Decision.Park.class, decision).wakeIn());
+    }
+
+    @Test
+    void aCompensationThatUndidNothingOnPurposeNeedsNoCheck() {
+        // given a saga compensating a step whose effect was somebody else's
+        SagaSnapshot saga = compensating(0, 1).withStepState("create-contact", new StepState(Effect.DONE, CONTACT));
+
+        // when the compensation answers that it kept it
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepSucceeded(JsonNodeFactory.instance.objectNode()
+                .put(CompensationCheck.UNDONE_FIELD, false).put("reason", "kept: it existed before this saga")));
+
+        // then no check is made and the saga ends compensated, never escalated as drift
+        assertEquals(SagaStatus.COMPENSATED, assertInstanceOf(Decision.End.class, decision).next().status());
+    }
+
+    @Test
+    void aRetryAfterDriftMakesTheCompensationAgainNumberedAfterItsLastAttemptThenChecks() {
+        // given a saga escalated as drift after 3 compensation attempts and 2 checks
+        SagaSnapshot saga = compensating(0, 2).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
+                .withStatus(SagaStatus.ESCALATED);
+
+        // when an operator retries it
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.OperatorRetry(false, 3));
+
+        // then it compensates the step again, with a fresh budget, attempt numbers going on from 3
+        SagaSnapshot next = assertInstanceOf(Decision.Park.class, decision).next();
+        assertEquals(SagaStatus.COMPENSATING, next.status());
+        assertEquals(new StepState(Effect.DONE, CONTACT), next.stepState("create-contact"));
+        assertEquals(Direction.COMPENSATION, SagaTransitions.direction(next));
+        assertEquals(3, next.attempt());
+        assertEquals(0, next.attemptsUsed());
     }
 
     private static SagaSnapshot running(int stepIndex, int attempt) {
