@@ -191,8 +191,9 @@ public final class SagaTransitions {
      */
     private static SagaSnapshot checkDue(SagaSnapshot saga, StepDefinition step, JsonNode compensationOutput) {
         StepState forward = saga.stepState(step.name());
+        // the check's attempt numbers go on from the compensation's (a retry after drift numbers on from both)
         return saga.withStepState(step.name(), new StepState(Effect.CHECKING, forward == null ? null : forward.output(),
-                compensationOutput)).atStep(saga.stepIndex());
+                compensationOutput)).withFreshBudget();
     }
 
     /**
@@ -306,7 +307,7 @@ public final class SagaTransitions {
         if (saga.status() == SagaStatus.ESCALATED) {
             // an outbox step escalates going forward, a compensation going back: resume where it stopped
             SagaStatus resumed = request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
-            return new Decision.Park(undoAgainAfterDrift(saga, request.compensationAttempts()).withStatus(resumed).withFreshBudget().withDeadlines(null, null),
+            return new Decision.Park(undoAgainAfterDrift(saga, request.undoAttempts()).withStatus(resumed).withFreshBudget().withDeadlines(null, null),
                     Duration.ZERO);
         }
         if (saga.attemptsUsed() == 0) {
@@ -497,13 +498,13 @@ public final class SagaTransitions {
      * made again (compensations are idempotent), then checked again. A check alone could never pass where the undo did
      * not take.
      */
-    private static SagaSnapshot undoAgainAfterDrift(SagaSnapshot saga, int compensationAttempts) {
+    private static SagaSnapshot undoAgainAfterDrift(SagaSnapshot saga, int undoAttempts) {
         SagaSnapshot s = saga;
         for (var e : saga.stepStates().entrySet()) {
             if (e.getValue().effect() == Effect.CHECKING) {
                 Effect before = e.getValue().output() != null ? Effect.DONE : Effect.UNCERTAIN;
-                // the compensation's attempt numbers go on from its last one (the check's were counted apart)
-                s = s.withStepState(e.getKey(), new StepState(before, e.getValue().output())).withAttempt(compensationAttempts);
+                // the undo's attempt numbers go on from the last one of the compensation and its check
+                s = s.withStepState(e.getKey(), new StepState(before, e.getValue().output())).withAttempt(undoAttempts);
             }
         }
         return s;

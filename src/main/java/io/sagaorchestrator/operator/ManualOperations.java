@@ -154,7 +154,7 @@ public class ManualOperations {
             case COMPENSATE -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorCompensate(request.forced(),
                     interrupted.getAsBoolean(), note, laterSagaOnKey(saga, lockKey)));
             case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga),
-                    compensationAttempts(saga)));
+                    undoAttempts(saga)));
             case RESOLVE -> SagaTransitions.resolve(saga, note);
             case PAUSE, RESUME -> throw new IllegalStateException(operation + " is applied by pauseOrResume");
             case SKIP -> SagaTransitions.decide(definition(saga), saga, skip(saga, request, note, interrupted));
@@ -303,13 +303,16 @@ public class ManualOperations {
         return saga.status() == SagaStatus.COMPLETED ? log.laterSagaOnKey(saga.id(), lockKey).orElse(null) : null;
     }
 
-    /** The number of the current step's latest compensation attempt, 0 when none: where a retry after drift numbers on. */
-    private int compensationAttempts(SagaSnapshot saga) {
+    /**
+     * The number of the current step's latest attempt of its compensation or its check (which share their numbers), 0 when
+     * none: where a retry after drift numbers on.
+     */
+    private int undoAttempts(SagaSnapshot saga) {
         if (saga.status() != SagaStatus.ESCALATED) {
             return 0;
         }
         String step = definition(saga).step(saga.stepIndex()).name();
-        return log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step) && a.direction() == Direction.COMPENSATION)
+        return log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step) && a.direction() != Direction.FORWARD)
                 .mapToInt(a -> a.attempt()).max().orElse(0);
     }
 

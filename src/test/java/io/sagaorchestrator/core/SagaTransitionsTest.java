@@ -961,11 +961,12 @@ class SagaTransitionsTest {
         // when the compensation answers success
         Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepSucceeded(DELETED));
 
-        // then the saga stays on the step, which awaits its check with a fresh budget of the check's own
+        // then the saga stays on the step, which awaits its check with a fresh budget of the check's own, numbered on
         SagaSnapshot next = assertInstanceOf(Decision.Continue.class, decision).next();
         assertEquals(SagaStatus.COMPENSATING, next.status());
         assertEquals(0, next.stepIndex());
         assertEquals(0, next.attemptsUsed());
+        assertEquals(2, next.attempt());
         assertEquals(new StepState(Effect.CHECKING, CONTACT, DELETED), next.stepState("create-contact"));
         assertEquals(Direction.VERIFY, SagaTransitions.direction(next));
         assertSame(CHECK_RETRY, SagaTransitions.policy(VERIFIED, next));
@@ -1028,7 +1029,7 @@ class SagaTransitionsTest {
     }
 
     @Test
-    void aRetryAfterDriftMakesTheCompensationAgainNumberedAfterItsLastAttemptThenChecks() {
+    void aRetryAfterDriftMakesTheCompensationAgainNumberedAfterItsLastUndoAttemptThenChecks() {
         // given a saga escalated as drift after 3 compensation attempts and 2 checks
         SagaSnapshot saga = compensating(0, 2).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
                 .withStatus(SagaStatus.ESCALATED);
