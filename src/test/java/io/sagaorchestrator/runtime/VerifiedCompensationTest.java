@@ -135,5 +135,14 @@ class VerifiedCompensationTest {
         assertEquals("VERIFY", lastCheck.get("direction"));
         assertEquals("SUCCEEDED", lastCheck.get("outcome"));
         tt().verifyThat(2, deleteRequestedFor(urlEqualTo("/crm/contacts/" + contact)));
+
+        // and the console's saga page says the undo of create-contact was verified, and shows the checks in its timeline
+        Map<String, String> viewer = io.restassured.RestAssured.given().redirects().follow(false)
+                .formParam("j_username", "viewer").formParam("j_password", "viewer").post("/console/j_security_check").getCookies();
+        String page = io.restassured.RestAssured.given().cookies(viewer)
+                .get("/console/sagas/" + escalated.id()).then().statusCode(200).extract().asString();
+        assertTrue(java.util.regex.Pattern.compile("(?s)<th scope=\"row\">create-contact</th>.*?<td class=\"undo-check\">verified</td>")
+                .matcher(page).find(), page);
+        assertTrue(page.contains("✓ check of the undo"), page);
     }
 }
