@@ -477,7 +477,9 @@ public final class SagaTransitions {
         }
         SagaStatus resumed = saga.status() != SagaStatus.ESCALATED ? saga.status()
                 : request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
-        return new Decision.Park(saga.withDefinition(target.version(), target.hash()).withStatus(resumed).withFreshBudget()
+        // a step awaiting its check under the old version is undone again, then checked as the new version says (if it does)
+        return new Decision.Park(undoAgainAfterDrift(saga, saga.attempt()).withDefinition(target.version(), target.hash())
+                .withStatus(resumed).withFreshBudget()
                 .withLastError(saga.lastError() + " | moved from v" + definition.version() + " to v" + target.version()
                         + " by " + request.note()), Duration.ZERO);
     }

@@ -1046,6 +1046,29 @@ class SagaTransitionsTest {
         assertEquals(0, next.attemptsUsed());
     }
 
+    @Test
+    void aSagaAwaitingItsCheckMovedToAnotherVersionUndoesAgainUnderIt() {
+        // given a saga escalated as drift on a definition whose compensation is checked, after undo 1 and checks 2 and 3
+        SagaSnapshot saga = compensating(0, 3).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
+                .withStatus(SagaStatus.ESCALATED).withDefinition(1, "old-hash");
+
+        // when an operator moves it to a version that declares no check
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.OperatorReplan(USER_SYNC_LIKE_VERIFIED, false, "alice"));
+
+        // then it compensates the step again under that version, numbered after the checks, instead of a check it has not
+        SagaSnapshot next = assertInstanceOf(Decision.Park.class, decision).next();
+        assertEquals(new StepState(Effect.DONE, CONTACT), next.stepState("create-contact"));
+        assertEquals(Direction.COMPENSATION, SagaTransitions.direction(next));
+        assertEquals(3, next.attempt());
+    }
+
+    /** VERIFIED without the check, as a later version that dropped it. */
+    private static final SagaDefinition USER_SYNC_LIKE_VERIFIED = new SagaDefinition("user-sync", 2, "in memory", List.of(
+            new StepDefinition("create-contact", StepKind.REMOTE, "createContact", "deleteContact", Duration.ofSeconds(5), RETRY,
+                    RETRY, FailurePolicy.COMPENSATE),
+            new StepDefinition("save-liaison", StepKind.LOCAL, "saveLiaison", "deleteLiaison", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE)), "hash-2", "in memory 2");
+
     private static SagaSnapshot running(int stepIndex, int attempt) {
         return new SagaSnapshot(UUID.randomUUID(), "user-sync", 1, "hash", SagaStatus.RUNNING, "key",
                 JsonNodeFactory.instance.objectNode().put("name", "张三"), null, stepIndex, attempt, 0, Map.of(), 1, null, Instant.EPOCH, null);
