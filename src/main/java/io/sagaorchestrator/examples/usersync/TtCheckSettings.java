@@ -33,4 +33,19 @@ public final class TtCheckSettings {
                 .ifPresent(secret -> derived.put(TOKEN, AuthToken.md5Hex(secret)));
         return derived;
     }
+
+    /**
+     * The unconfigured settings without those that follow from another unconfigured one: a start that lacks TT's URL or
+     * secret is told to set those, not the check's settings derived from them.
+     */
+    public static java.util.Set<String> withoutDerived(java.util.Set<String> unconfigured) {
+        java.util.Set<String> kept = new java.util.TreeSet<>(unconfigured);
+        if (unconfigured.contains(TT_URL)) {
+            kept.remove(URL);
+        }
+        if (unconfigured.contains(APP_SECRET)) {
+            kept.remove(TOKEN);
+        }
+        return kept;
+    }
 }

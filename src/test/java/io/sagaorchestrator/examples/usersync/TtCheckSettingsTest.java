@@ -38,4 +38,12 @@ class TtCheckSettingsTest {
     void aProductionStartWithoutTtDerivesNothingSoTheRequiredCheckNamesWhatIsMissing() {
         assertEquals(Map.of(), TtCheckSettings.derived(key -> Optional.empty(), Map.of()));
     }
+
+    @Test
+    void aStartLackingTtIsToldToSetTtNotTheSettingsDerivedFromIt() {
+        assertEquals(java.util.Set.of("quarkus.rest-client.tt-user-api.url", "tt.app-secret"), TtCheckSettings.withoutDerived(
+                java.util.Set.of("quarkus.rest-client.tt-user-api.url", "tt.app-secret", TtCheckSettings.URL, TtCheckSettings.TOKEN)));
+        // set outright to something empty while TT is configured, they are named
+        assertEquals(java.util.Set.of(TtCheckSettings.URL), TtCheckSettings.withoutDerived(java.util.Set.of(TtCheckSettings.URL)));
+    }
 }
