@@ -307,8 +307,8 @@ public final class SagaTransitions {
         if (saga.status() == SagaStatus.ESCALATED) {
             // an outbox step escalates going forward, a compensation going back: resume where it stopped
             SagaStatus resumed = request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
-            return new Decision.Park(undoAgainAfterDrift(saga, request.undoAttempts()).withStatus(resumed).withFreshBudget().withDeadlines(null, null),
-                    Duration.ZERO);
+            return new Decision.Park(undoAgainAfterDrift(saga, request.undoAttempts()).withStatus(resumed).withFreshBudget()
+                    .withDeadlines(null, null), Duration.ZERO);
         }
         if (saga.attemptsUsed() == 0) {
             return new Decision.Refused(saga, "The saga's current step has a fresh attempt budget already"
@@ -506,7 +506,9 @@ public final class SagaTransitions {
             if (e.getValue().effect() == Effect.CHECKING) {
                 Effect before = e.getValue().output() != null ? Effect.DONE : Effect.UNCERTAIN;
                 // the undo's attempt numbers go on from the last one of the compensation and its check
-                s = s.withStepState(e.getKey(), new StepState(before, e.getValue().output())).withAttempt(undoAttempts);
+                // (the saga's own attempt is its last check's, which came after them: the higher of the two is safe)
+                s = s.withStepState(e.getKey(), new StepState(before, e.getValue().output()))
+                        .withAttempt(Math.max(undoAttempts, saga.attempt()));
             }
         }
         return s;

@@ -1047,6 +1047,20 @@ class SagaTransitionsTest {
     }
 
     @Test
+    void aRetryAfterDriftThatDoesNotKnowTheUndoAttemptsStillNumbersAfterTheLastCheck() {
+        // given a saga escalated as drift whose last check was attempt 5
+        SagaSnapshot saga = compensating(0, 5).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
+                .withStatus(SagaStatus.ESCALATED);
+
+        // when it is retried by a caller that does not count the undo's attempts
+        SagaSnapshot next = SagaTransitions.decide(VERIFIED, saga, new Event.OperatorRetry(false)).next();
+
+        // then the compensation's next attempt is 6: no attempt number of the step is used twice
+        assertEquals(5, next.attempt());
+        assertEquals(Direction.COMPENSATION, SagaTransitions.direction(next));
+    }
+
+    @Test
     void aSagaAwaitingItsCheckMovedToAnotherVersionUndoesAgainUnderIt() {
         // given a saga escalated as drift on a definition whose compensation is checked, after undo 1 and checks 2 and 3
         SagaSnapshot saga = compensating(0, 3).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
