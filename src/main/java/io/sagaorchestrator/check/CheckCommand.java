@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * {@code java -jar quarkus-run.jar check [DIR] [--json]}: every failure point of the definitions in {@code DIR} (default
- * {@code saga-definitions}), what the engine does at each, and the lints, without a database or a network, so that it
+ * {@code saga-definitions} where there is one, else the definitions the jar ships), what the engine does at each, and the lints, without a database or a network, so that it
  * can run in a user's own CI. Exit code 0 when every definition is sound, 1 when one is refused or has a lint, 2 when
  * the command itself is wrong.
  */
@@ -46,12 +46,15 @@ public final class CheckCommand {
         boolean json = args.contains("--json");
         List<String> dirs = args.stream().filter(a -> !a.equals("--json")).toList();
         if (dirs.size() > 1 || dirs.stream().anyMatch(a -> a.startsWith("-"))) {
-            err.println("usage: check [DIR] [--json]   (DIR: the definitions' directory, default " + DEFAULT_DIR + ")");
+            err.println("usage: check [DIR] [--json]   (DIR: the definitions' directory; default " + DEFAULT_DIR
+                    + " where there is one, else the definitions the jar ships)");
             return USAGE;
         }
-        String dir = dirs.isEmpty() ? DEFAULT_DIR : dirs.get(0);
-        if (!Files.isDirectory(Path.of(dir))) {
-            err.println("check: " + dir + " is not a directory of saga definitions (give it as: check DIR)");
+        // without a directory: the project's, where there is one, else those the jar ships (as in a container)
+        Optional<String> dir = dirs.isEmpty()
+                ? Optional.of(DEFAULT_DIR).filter(d -> Files.isDirectory(Path.of(d))) : Optional.of(dirs.get(0));
+        if (dir.isPresent() && !Files.isDirectory(Path.of(dir.get()))) {
+            err.println("check: " + dir.get() + " is not a directory of saga definitions (give it as: check DIR)");
             return USAGE;
         }
         Result result = check(dir, actions);
@@ -67,20 +70,24 @@ public final class CheckCommand {
         return result.sound() ? SOUND : FAULTS;
     }
 
-    /** Reads and checks every definition of {@code dir} and its {@code examples/}; a refused one is reported, not thrown. */
-    public static Result check(String dir, KnownActions actions) {
+    /**
+     * Reads and checks every definition of {@code dir} (the jar's when empty) and its {@code examples/}; a refused one
+     * is reported, not thrown.
+     */
+    public static Result check(Optional<String> dir, KnownActions actions) {
         DefinitionParser parser = new DefinitionParser(actions);
         List<DefinitionReport> reports = new ArrayList<>();
         List<Lint> refused = new ArrayList<>();
-        for (Map.Entry<String, String> file : new DefinitionFiles(Optional.of(dir), true).read().entrySet()) {
-            String name = Path.of(dir, file.getKey()).toString();
+        DefinitionFiles files = new DefinitionFiles(dir, true);
+        for (Map.Entry<String, String> file : files.read().entrySet()) {
+            String name = dir.map(d -> Path.of(d, file.getKey()).toString()).orElse(file.getKey());
             try {
                 reports.add(DefinitionReport.of(name, parser.parse(name, file.getValue())));
             } catch (InvalidDefinitionException e) {
                 refused.add(Lints.invalid(e));
             }
         }
-        return new Result(dir, reports, refused);
+        return new Result(files.source(), reports, refused);
     }
 
     private static void print(Result result, PrintStream out) {

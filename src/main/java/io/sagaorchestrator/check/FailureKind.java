@@ -10,7 +10,8 @@ public enum FailureKind {
     COMPENSATION_FAILS("compensation fails", "the step's compensation fails on every attempt of its budget"),
     CHECK_FAILS("check fails", "the compensation answers success, but its verify: check finds the effect still there on every"
             + " attempt of its budget: drift"),
-    DEADLINE_PASSES("deadline passes", "the saga's or the step's deadline passes while the saga stands on the step");
+    DEADLINE_PASSES("deadline passes", "the saga's or the step's deadline passes while the saga stands on the step"),
+    CONDITION_FALSE("condition false", "the step's condition (when:) is false when the saga reaches it: it is skipped");
 
     private final String label;
     private final String meaning;

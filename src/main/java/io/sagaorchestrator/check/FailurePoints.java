@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaorchestrator.core.Decision;
 import io.sagaorchestrator.core.Direction;
+import io.sagaorchestrator.core.Effect;
+import io.sagaorchestrator.core.StepState;
 import io.sagaorchestrator.core.Event;
 import io.sagaorchestrator.core.SagaSnapshot;
 import io.sagaorchestrator.core.SagaStatus;
@@ -44,11 +46,16 @@ public final class FailurePoints {
     }
 
     /** The failure points of every step, in step order, each failure kind that applies to the step. */
-    public static List<FailurePoint> of(SagaDefinition definition) {
+    public static List<FailurePoint> of(SagaDefinition written) {
+        // every condition holds, so that each step meets its failures; then each one false, on a walk of its own
+        SagaDefinition definition = assuming(written, null);
         List<FailurePoint> points = new ArrayList<>();
         for (int i = 0; i < definition.stepCount(); i++) {
             StepDefinition step = definition.step(i);
             int at = i;
+            if (step.when() != null) {
+                points.add(walk(assuming(written, step.name()), step, FailureKind.CONDITION_FALSE, null, World.allSucceeding()));
+            }
             points.add(walk(definition, step, FailureKind.REJECTED, null, World.failingForward(at, rejection())));
             if (retries(step.retry(), unavailability())) {
                 points.add(walk(definition, step, FailureKind.BUDGET_SPENT, null, World.failingForward(at, unavailability())));
@@ -110,6 +117,14 @@ public final class FailurePoints {
                 failing.apply(World.completingThenUndoneByOperator()));
     }
 
+    /** The definition with each condition taken as true, but that of step {@code falseAt} (none when null) as false. */
+    private static SagaDefinition assuming(SagaDefinition definition, String falseAt) {
+        List<StepDefinition> steps = definition.steps().stream().map(s -> s.when() == null ? s
+                : s.withWhen(s.when().assuming(!s.name().equals(falseAt)))).toList();
+        return new SagaDefinition(definition.name(), definition.version(), definition.description(), steps, definition.hash(),
+                definition.source(), definition.httpStart(), definition.deadline(), definition.liveKey(), definition.search());
+    }
+
     private static FailurePoint walk(SagaDefinition definition, StepDefinition step, FailureKind kind, String trigger, World world) {
         Path path = new Path();
         SagaSnapshot saga = new SagaSnapshot(new UUID(0, 0), definition.name(), definition.version(), definition.hash(),
@@ -118,6 +133,7 @@ public final class FailurePoints {
         boolean operatorAsked = false;
         for (int turn = 0; turn < MAX_TURNS; turn++) {
             Decision decision = turn(definition, saga, world, path);
+            path.skipped(definition, saga, decision.next());
             saga = decision.next();
             if (decision instanceof Decision.Park park) {
                 path.waited(park.wakeIn());
@@ -237,6 +253,10 @@ public final class FailurePoints {
             return world;
         }
 
+        static World allSucceeding() {
+            return new World();
+        }
+
         static World killedAfterIntent(int step) {
             World world = new World();
             world.killedAfterIntent = step;
@@ -341,6 +361,16 @@ public final class FailurePoints {
         void note(String text) {
             lastRun = null;
             lines.add(text);
+        }
+
+        /** The steps the core recorded as skipped by their condition in this turn. */
+        void skipped(SagaDefinition definition, SagaSnapshot before, SagaSnapshot after) {
+            for (StepDefinition step : definition.steps()) {
+                StepState state = after.stepState(step.name());
+                if (state != null && state.effect() == Effect.SKIPPED && before.stepState(step.name()) == null) {
+                    note(step.name() + ": skipped, its condition is false (" + step.when().text() + ")");
+                }
+            }
         }
 
         boolean undid() {

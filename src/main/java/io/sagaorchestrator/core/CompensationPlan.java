@@ -109,6 +109,9 @@ public record CompensationPlan(String sagaId, String definition, String status, 
         if (state.effect() == Effect.COMPENSATED) {
             return "undone already";
         }
+        if (state.effect() == Effect.SKIPPED) {
+            return "skipped: its condition (" + step.when() + ") was false, so it never ran";
+        }
         if (!step.hasCompensation()) {
             return "it has no compensation";
         }

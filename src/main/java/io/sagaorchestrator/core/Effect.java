@@ -10,5 +10,7 @@ public enum Effect {
      * {@link Direction#VERIFY}) before the step counts as compensated.
      */
     CHECKING,
-    COMPENSATED
+    COMPENSATED,
+    /** Its condition ({@code when:}) was false: it never ran, and there is nothing of it to undo. */
+    SKIPPED
 }

@@ -30,6 +30,13 @@ public sealed interface Event {
     record StepFailed(StepFailure failure, double random) implements Event {
     }
 
+    /**
+     * The engine is about to begin the first forward attempt of the current step, which has a condition and nothing
+     * recorded: the core tells the condition, unless the move onto the step told it already.
+     */
+    record StepReached() implements Event {
+    }
+
     /** The previous owner stopped between an attempt's intent and its outcome: the call may have happened. */
     record AttemptInterrupted() implements Event {
     }

@@ -10,6 +10,9 @@ import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.sagaorchestrator.definitions.DefinitionChanges;
 import io.sagaorchestrator.definitions.CompensationCheck;
 
@@ -64,6 +67,9 @@ public final class SagaTransitions {
         }
         if (event instanceof Event.OperatorReplan replan) {
             return replan(definition, saga, replan);
+        }
+        if (event instanceof Event.StepReached) {
+            return reached(definition, saga);
         }
         throw new IllegalArgumentException("no transition for " + event);
     }
@@ -177,12 +183,80 @@ public final class SagaTransitions {
             // no check declared, none needed (the compensation undid nothing on purpose), or the check passed
             return nextCompensation(definition, compensated(definition, saga), saga.stepIndex() - 1, null);
         }
-        int next = saga.stepIndex() + 1;
-        SagaSnapshot done = saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())).atStep(next);
-        if (next == definition.stepCount()) {
-            return new Decision.End(done.withResult(ok.output()).withStatus(SagaStatus.COMPLETED).withLastError(null));
+        return enter(definition, saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())), saga.stepIndex() + 1,
+                false);
+    }
+
+    /**
+     * Moves a running saga onto step {@code next}, past every step whose condition is false, each recorded as skipped
+     * with the value it saw; past the last step the saga is COMPLETED with the output of the last step that ran. A
+     * condition that cannot be told fails its step before it runs (the saga compensates, or escalates when the step
+     * says so), but only when the engine is about to run the step ({@code decideUntold}): the move itself stops on the
+     * step, so that the failure is carried out by the run, with its alert, and never inside another step's commit.
+     */
+    private static Decision enter(SagaDefinition definition, SagaSnapshot saga, int next, boolean decideUntold) {
+        SagaSnapshot s = saga;
+        for (; next < definition.stepCount() && definition.step(next).when() != null; next++) {
+            StepDefinition candidate = definition.step(next);
+            boolean runs;
+            try {
+                runs = candidate.when().holds(s.input(), outputs(definition, s));
+            } catch (IllegalStateException e) {
+                if (!decideUntold) {
+                    return new Decision.Continue(s.atStep(next));
+                }
+                SagaSnapshot at = s.atStep(next).withLastError(candidate.name() + ": its condition cannot be told, so it did"
+                        + " not run: " + e.getMessage());
+                return candidate.onFailure() == FailurePolicy.ESCALATE ? new Decision.Escalate(at.withStatus(SagaStatus.ESCALATED))
+                        : nextCompensation(definition, at.withStatus(SagaStatus.COMPENSATING), next, null);
+            }
+            if (runs) {
+                break;
+            }
+            s = s.withStepState(candidate.name(), new StepState(Effect.SKIPPED, JsonNodeFactory.instance.objectNode()
+                    .put("when", candidate.when().text()).put("value", false)));
         }
-        return new Decision.Continue(done);
+        SagaSnapshot moved = s.atStep(next);
+        if (next == definition.stepCount()) {
+            return new Decision.End(moved.withResult(lastOutput(definition, moved)).withStatus(SagaStatus.COMPLETED)
+                    .withLastError(null));
+        }
+        return new Decision.Continue(moved);
+    }
+
+    /** What the steps that ran answered, by name: what a condition reads as {@code steps}. */
+    private static Map<String, JsonNode> outputs(SagaDefinition definition, SagaSnapshot saga) {
+        Map<String, JsonNode> outputs = new LinkedHashMap<>();
+        for (StepDefinition step : definition.steps()) {
+            StepState state = saga.stepState(step.name());
+            if (state != null && state.effect() == Effect.DONE && state.output() != null) {
+                outputs.put(step.name(), state.output());
+            }
+        }
+        return outputs;
+    }
+
+    private static JsonNode lastOutput(SagaDefinition definition, SagaSnapshot saga) {
+        JsonNode last = null;
+        for (StepDefinition step : definition.steps()) {
+            StepState state = saga.stepState(step.name());
+            if (state != null && state.effect() == Effect.DONE) {
+                last = state.output();
+            }
+        }
+        return last;
+    }
+
+    /**
+     * The engine is about to run a step whose condition nothing has recorded yet (the saga came back to it through
+     * recovery, an operator's retry or a re-plan, not by the move that tells it): tell it now, as that move would have.
+     */
+    private static Decision reached(SagaDefinition definition, SagaSnapshot saga) {
+        StepDefinition step = current(definition, saga);
+        if (direction(saga) != Direction.FORWARD || step.when() == null || saga.stepState(step.name()) != null) {
+            return new Decision.Continue(saga);
+        }
+        return enter(definition, saga, saga.stepIndex(), true);
     }
 
     /**

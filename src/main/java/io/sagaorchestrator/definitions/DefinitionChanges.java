@@ -71,7 +71,10 @@ public record DefinitionChanges(String definition, int fromVersion, String fromH
                 mismatches, policies, ahead);
     }
 
-    /** What makes a step do something else: its name, kind, action or compensation (a declared call is its action). */
+    /**
+     * What makes a step do something else: its name, kind, action, compensation (a declared call is its action) or
+     * condition; a passed step's recorded path was taken under its condition as it was.
+     */
     private static List<String> shapeDifferences(StepDefinition a, StepDefinition b) {
         List<String> d = new ArrayList<>();
         differ(d, "name", a.name(), b.name());
@@ -84,6 +87,7 @@ public record DefinitionChanges(String definition, int fromVersion, String fromH
         if (!Objects.equals(a.compensationHttp(), b.compensationHttp()) && Objects.equals(a.compensation(), b.compensation())) {
             d.add("its compensation's declared call differs");
         }
+        differ(d, "when", a.when(), b.when());
         return d;
     }
 

@@ -262,7 +262,7 @@ public final class DefinitionParser {
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
                 policy(s.retry(), "retry"), compensationRetry, onFailure, http, compensationHttp,
-                deadline(s.deadline()), OwnershipPolicy.ESCALATE, verify);
+                deadline(s.deadline()), OwnershipPolicy.ESCALATE, s.when() == null ? null : Condition.parse(s.when()), verify);
     }
 
     /**
@@ -332,7 +332,7 @@ public final class DefinitionParser {
         }
         return new StepDefinition(step.name(), step.kind(), step.action(), step.compensation(), step.timeout(), step.retry(),
                 step.compensationRetry(), step.onFailure(), step.http(), step.compensationHttp(), step.deadline(), policy,
-                step.verify());
+                step.when(), step.verify());
     }
 
     /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */
@@ -520,7 +520,8 @@ public final class DefinitionParser {
     }
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
-                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership) {
+                   RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership,
+                   String when) {
     }
 
     record CompensationDoc(String action, HttpCallDoc http, VerifyDoc verify) {

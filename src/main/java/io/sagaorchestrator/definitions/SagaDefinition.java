@@ -76,6 +76,26 @@ public record SagaDefinition(String name, int version, String description, List<
                         + " sends the saga to compensation: its effect could not be undone");
             }
         }
+        if (steps.get(0).when() != null) {
+            throw new IllegalArgumentException("step '" + steps.get(0).name() + "' has a condition, but the first step always"
+                    + " runs: decide before starting the saga, or put the condition on a later step");
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition conditional = steps.get(i);
+            if (conditional.when() == null) {
+                continue;
+            }
+            for (StepDefinition later : steps.subList(i + 1, steps.size())) {
+                for (HttpCall call : Arrays.asList(later.http(), later.compensationHttp())) {
+                    if (call != null && call.references().stream().anyMatch(r -> r.root() == Reference.Root.STEPS
+                            && conditional.name().equals(r.step()))) {
+                        throw new IllegalArgumentException("step '" + later.name() + "' reads the output of step '"
+                                + conditional.name() + "', which runs only when " + conditional.when()
+                                + ": when it is skipped there is no output to read");
+                    }
+                }
+            }
+        }
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
             throw new IllegalArgumentException("deadline must be positive, got " + deadline);
         }

@@ -18,12 +18,14 @@ import java.util.regex.Pattern;
  * @param deadline  how long the saga may stay on this step going forward, counted from when it reached it; null when
  *                  only the saga's own deadline (if any) applies
  * @param onUncertainOwnership what its compensation does with an effect that may be somebody else's
+ * @param when      the condition on which the step runs, or null when it always does; a step whose condition is false is
+ *                  recorded as skipped, with the value it saw
  * @param verify    the check that its compensation really undid (its {@code verify:} block), or null when none is declared
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                              RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
                              HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
-                             CompensationCheck verify) {
+                             Condition when, CompensationCheck verify) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -65,15 +67,30 @@ public record StepDefinition(String name, StepKind kind, String action, String c
     /** A step whose compensation declares no check. */
     public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
-                          HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership) {
+                          HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
+                          Condition when) {
         this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, deadline,
-                onUncertainOwnership, null);
+                onUncertainOwnership, when, null);
     }
 
     /** The same step with this check of its compensation. */
     public StepDefinition withVerify(CompensationCheck check) {
         return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
-                compensationHttp, deadline, onUncertainOwnership, check);
+                compensationHttp, deadline, onUncertainOwnership, when, check);
+    }
+
+    /** A step that always runs. */
+    public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
+                          RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
+                          HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership) {
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, deadline,
+                onUncertainOwnership, null, null);
+    }
+
+    /** This step, running only when {@code when} holds (always, when null). */
+    public StepDefinition withWhen(Condition when) {
+        return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
+                compensationHttp, deadline, onUncertainOwnership, when, verify);
     }
 
     /** A step without a deadline of its own, whose compensation escalates an effect that may be somebody else's. */

@@ -442,6 +442,13 @@ public class SagaEngine {
 
     /** Runs the current step in the saga's direction, and carries out what the transition core decides of its outcome. */
     private void step(Run run) {
+        if (run.preparedIntent == null && untold(run)) {
+            Decision told = SagaTransitions.decide(run.definition, run.saga, new Event.StepReached());
+            if (told.next().stepIndex() != run.saga.stepIndex() || told.next().status() != run.saga.status()) {
+                carryOut(run, told);
+                return;
+            }
+        }
         SagaSnapshot before = run.saga;
         StepDefinition step = run.definition.step(before.stepIndex());
         Direction direction = SagaTransitions.direction(before);
@@ -472,6 +479,13 @@ public class SagaEngine {
             }
             carryOut(run, decision);
         }
+    }
+
+    /** The saga stands, going forward, on a step whose condition nothing has recorded yet. */
+    private static boolean untold(Run run) {
+        StepDefinition step = run.definition.step(run.saga.stepIndex());
+        return step.when() != null && SagaTransitions.direction(run.saga) == Direction.FORWARD
+                && run.saga.stepState(step.name()) == null;
     }
 
     /**
@@ -623,7 +637,8 @@ public class SagaEngine {
         }
         StepDefinition following = definition.step(next.stepIndex());
         Instant now = Instant.now();
-        if (!following.kind().callsThirdParty() || SagaTransitions.deadlinePassed(next, now)) {
+        // a step with a condition begins in its own run, which tells the condition first (StepReached)
+        if (!following.kind().callsThirdParty() || following.when() != null || SagaTransitions.deadlinePassed(next, now)) {
             // past the deadline, the run's next step finds it and compensates instead of calling
             return null;
         }

@@ -3,6 +3,7 @@ package io.sagaorchestrator.web;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.sagaorchestrator.check.DefinitionReport;
+import io.sagaorchestrator.check.Diagram;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
 import io.sagaorchestrator.definitions.HttpStart;
 import io.sagaorchestrator.definitions.RetryPolicy;
@@ -81,6 +82,16 @@ public class DefinitionsResource {
                     definitions.whyNotLoaded(name)).toResponse();
         }
         return Response.ok(DefinitionReport.of(definition.name() + " v" + definition.version(), definition)).build();
+    }
+
+    /** The definition as a Mermaid flowchart: forward and compensation edges, and its conditions. */
+    @GET
+    @Path("/{name}/diagram")
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response diagram(@PathParam("name") String name) {
+        return definitions.current(name).map(d -> Response.ok(Diagram.mermaid(d), MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).build())
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "definition-not-found", "No such saga definition",
+                        definitions.whyNotLoaded(name)).toResponse());
     }
 
     private static Definition view(SagaDefinition d) {

@@ -150,4 +150,23 @@ class FailurePointsTest {
         assertFalse(points.stream().anyMatch(p -> p.step().equals("charge") && p.failure() == FailureKind.BUDGET_SPENT));
         assertTrue(points.stream().allMatch(p -> p.end().isTerminal()));
     }
+
+    @Test
+    void aFalseConditionIsAPathOfItsOwnAndEveryOtherWalkRunsTheStep() {
+        // given the order saga charges only what is above zero
+        SagaDefinition conditional = new DefinitionParser(NamedActions.SHIPPED).parse("order.yaml",
+                ORDER.replace("  - name: charge\n    type: remote\n", "  - name: charge\n    type: remote\n    when: input.amount > 0\n"));
+        List<FailurePoint> points = FailurePoints.of(conditional);
+
+        // when its condition is false, then charge is skipped, the saga goes on and completes
+        FailurePoint skipped = at(points, "charge", FailureKind.CONDITION_FALSE);
+        assertEquals(List.of("reserve: ok", "charge: skipped, its condition is false (input.amount > 0)", "save-order: ok"),
+                skipped.path());
+        assertEquals(SagaStatus.COMPLETED, skipped.end());
+        // and the other walks take the condition as true, so that charge meets its failures and is undone
+        assertEquals(List.of("reserve: ok", "charge: ok", "save-order: fails, rejected",
+                "undo charge (POST payments /charges/${step.idempotencyKey}/refund): ok",
+                "undo reserve (DELETE inventory /reservations/${step.idempotencyKey}): ok"),
+                at(points, "save-order", FailureKind.REJECTED).path());
+    }
 }

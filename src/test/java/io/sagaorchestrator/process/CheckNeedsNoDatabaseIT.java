@@ -27,12 +27,16 @@ class CheckNeedsNoDatabaseIT {
     }
 
     private static Run check(String... args) throws IOException, InterruptedException {
+        return checkIn(Path.of("."), args);
+    }
+
+    private static Run checkIn(Path workingDirectory, String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "check"));
+                "-jar", JAR.toAbsolutePath().toString(), "check"));
         command.addAll(List.of(args));
         long started = System.nanoTime();
         // nothing is configured: a start of the service with this environment is refused (StartupIsRefusedIT)
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("SAGA_"));
         Process p = builder.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -52,6 +56,19 @@ class CheckNeedsNoDatabaseIT {
         assertFalse(run.output().contains("cannot start without this configuration"), run.output());
         assertFalse(run.output().contains("Quarkus"), run.output());
         System.out.printf("check of the shipped definitions took %d ms%n", run.millis());
+    }
+
+    @Test
+    void withoutADirectoryWhereThereIsNoneTheDefinitionsTheJarShipsAreChecked() throws Exception {
+        // given a working directory without saga-definitions/, as in the service's container
+        Path elsewhere = Files.createDirectories(Path.of("target/it/check-elsewhere"));
+
+        // when check runs there without a directory
+        Run run = checkIn(elsewhere);
+
+        // then it checks the definitions in the jar
+        assertEquals(0, run.exit(), run.output());
+        assertTrue(run.output().contains("user-sync v") && run.output().contains("(user-sync.yaml)"), run.output());
     }
 
     @Test

@@ -61,6 +61,7 @@ class EveryEndpointChecksRolesTest {
             new Endpoint("GET", "/api/sagas/" + NO_SAGA + "/compensation-plan", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/definitions", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/definitions/user-sync/failure-points", null, Set.of("viewer", "operator")),
+            new Endpoint("GET", "/api/definitions/user-sync/diagram", null, Set.of("viewer", "operator")),
             new Endpoint("GET", "/api/audit", null, Set.of("viewer", "operator")),
             new Endpoint("POST", "/api/bulk-operations", "{\"operation\":\"resolve\",\"reason\":\"r\",\"filter\":{}}",
                     Set.of("operator")),

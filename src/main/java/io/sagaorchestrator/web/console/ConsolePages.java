@@ -31,7 +31,8 @@ final class ConsolePages {
 
     static native TemplateInstance definitions(ConsoleViews.Page page, List<SagaDefinition> definitions);
 
-    static native TemplateInstance definition(ConsoleViews.Page page, SagaDefinition definition, DefinitionReport report);
+    static native TemplateInstance definition(ConsoleViews.Page page, SagaDefinition definition, DefinitionReport report,
+                                              String diagram);
 
     static native TemplateInstance problem(ConsoleViews.Page page, String title, String message);
 }

@@ -16,6 +16,7 @@ import io.sagaorchestrator.store.SagaQueries;
 import io.sagaorchestrator.store.SagaViews;
 import io.sagaorchestrator.telemetry.TraceLinks;
 import io.sagaorchestrator.check.DefinitionReport;
+import io.sagaorchestrator.check.Diagram;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.operator.Actor;
@@ -186,7 +187,7 @@ public class ConsoleResource {
             return html(404, ConsolePages.problem(page("definitions"), "No such saga definition", definitions.whyNotLoaded(name)));
         }
         return html(200, ConsolePages.definition(page("definitions"), definition,
-                DefinitionReport.of(definition.name() + " v" + definition.version(), definition)));
+                DefinitionReport.of(definition.name() + " v" + definition.version(), definition), Diagram.mermaid(definition)));
     }
 
     /** One saga: its steps, the timeline of every attempt, the audit trail, and (for operators) what may be done. */

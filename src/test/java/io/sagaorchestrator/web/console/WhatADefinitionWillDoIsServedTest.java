@@ -10,10 +10,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
 
-/** The failure points that {@code check} prints are also served for the definitions an instance runs: API and console. */
+/**
+ * What a loaded definition will do is served by the API and the console: the failure points {@code check} prints, and
+ * the definition as a Mermaid flowchart.
+ */
 @QuarkusTest
-class FailurePointsOfALoadedDefinitionTest {
+class WhatADefinitionWillDoIsServedTest {
 
     @Test
     void theApiAnswersEveryFailurePointOfALoadedDefinition() {
@@ -27,6 +31,17 @@ class FailurePointsOfALoadedDefinitionTest {
                 .body("failurePoints.find { it.step == 'save-liaison' && it.failure == 'REJECTED' }.path",
                         hasItem("undo tt-add-user (ttDeleteUser): ok"))
                 .body("lints", empty());
+    }
+
+    @Test
+    void theApiAnswersTheDefinitionAsAMermaidFlowchart() {
+        // when a viewer asks for user-sync's diagram, then it is Mermaid text whose failure edges lead to the undo
+        as("viewer").get("/api/definitions/user-sync/diagram").then().statusCode(200)
+                .contentType(containsString("text/plain"))
+                .body(startsWith("flowchart TD\n"))
+                .body(containsString("\n  s1 -.->|fails| u0\n"))
+                .body(containsString("\n  u0 -.->|keeps failing| escalated\n"));
+        as("viewer").get("/api/definitions/no-such-saga/diagram").then().statusCode(404).contentType("application/problem+json");
     }
 
     @Test

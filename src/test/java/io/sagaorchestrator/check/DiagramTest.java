@@ -1,0 +1,64 @@
+package io.sagaorchestrator.check;
+
+import io.sagaorchestrator.definitions.DefinitionParser;
+import io.sagaorchestrator.definitions.NamedActions;
+import io.sagaorchestrator.definitions.SagaDefinition;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A definition drawn as a Mermaid flowchart: the forward path, each condition, and where each failure leads. */
+class DiagramTest {
+
+    private static final SagaDefinition CHECKOUT = new DefinitionParser(NamedActions.SHIPPED).parse("checkout.yaml", """
+            name: checkout
+            version: 2
+            steps:
+              - name: reserve
+                type: remote
+                http: { method: POST, target: shop, path: /reservations }
+                compensation:
+                  http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
+              - name: charge
+                type: remote
+                when: input.amount > 0
+                http: { method: POST, target: shop, path: /charges }
+                compensation:
+                  http: { method: POST, target: shop, path: "/charges/${step.idempotencyKey}/refund" }
+              - name: save-order
+                type: local
+                action: saveLiaison
+            """);
+
+    private static void assertHasLines(String diagram, List<String> lines) {
+        for (String line : lines) {
+            assertTrue(diagram.lines().anyMatch(l -> l.equals("  " + line)), "no line '" + line + "' in\n" + diagram);
+        }
+    }
+
+    @Test
+    void theForwardPathGoesThroughEachConditionToCompleted() {
+        String diagram = Diagram.mermaid(CHECKOUT);
+
+        assertTrue(diagram.startsWith("flowchart TD\n"), diagram);
+        assertHasLines(diagram, List.of("start --> s0", "s0 --> c1", "c1{\"when input.amount > 0\"}", "c1 -->|true| s1",
+                "c1 -->|false| s2", "s1 --> s2", "s2 --> done"));
+    }
+
+    @Test
+    void aFailureLeadsToTheUndoOfWhatRanBeforeInReverseThenToCompensatedOrEscalated() {
+        String diagram = Diagram.mermaid(CHECKOUT);
+
+        // a failing local save undoes charge, then reserve; an undo that keeps failing escalates
+        assertHasLines(diagram, List.of("s2 -.->|fails| u1", "u1 -.-> u0", "u0 -.-> compensated", "u1 -.->|keeps failing| escalated",
+                // a remote step whose answer is lost is undone itself
+                "s1 -.->|outcome unknown| u1",
+                // the first step's refusal leaves nothing to undo
+                "s0 -.->|fails| compensated",
+                "u1[\"undo charge<br/>POST shop /charges/${step.idempotencyKey}/refund\"]:::undo"));
+        // the last step has no undo, so a completed saga cannot be undone by an operator
+        assertTrue(diagram.lines().noneMatch(l -> l.contains("an operator compensates")), diagram);
+    }
+}
