@@ -37,8 +37,10 @@ final class LogJson {
         return serialise(value);
     }
 
-    /** The step states as the log keeps them: {@code {"<step>": {"effect": "DONE", "output": {...}}}}, no output when none;
-     * {@code "undo"} only while a compensation's check is due. */
+    /**
+     * The step states as the log keeps them: {@code {"<step>": {"effect": "DONE", "output": {...}}}}, no output when none;
+     * {@code "undo"} (the compensation's answer) only while its check is due.
+     */
     String stepStates(Map<String, StepState> states) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = json.getFactory().createGenerator(out)) {
