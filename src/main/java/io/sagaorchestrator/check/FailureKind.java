@@ -8,6 +8,8 @@ public enum FailureKind {
     KILL_AFTER_INTENT("kill after intent", "the process dies after the attempt's intent committed, before its outcome did"),
     KILL_AFTER_LOCAL_COMMIT("kill after local commit", "the process dies right after the step's local transaction committed"),
     COMPENSATION_FAILS("compensation fails", "the step's compensation fails on every attempt of its budget"),
+    CHECK_FAILS("check fails", "the compensation answers success, but its verify: check finds the effect still there on every"
+            + " attempt of its budget: drift"),
     DEADLINE_PASSES("deadline passes", "the saga's or the step's deadline passes while the saga stands on the step"),
     CONDITION_FALSE("condition false", "the step's condition (when:) is false when the saga reaches it: it is skipped");
 

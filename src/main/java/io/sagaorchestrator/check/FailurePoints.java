@@ -69,6 +69,9 @@ public final class FailurePoints {
             if (step.hasCompensation()) {
                 points.add(compensationFails(definition, at));
             }
+            if (step.verify() != null) {
+                points.add(checkFails(definition, at));
+            }
             if (definition.deadline() != null || step.deadline() != null) {
                 points.add(walk(definition, step, FailureKind.DEADLINE_PASSES, null, World.deadlinePassingAt(at)));
             }
@@ -83,19 +86,35 @@ public final class FailurePoints {
     private static FailurePoint compensationFails(SagaDefinition definition, int at) {
         StepDefinition step = definition.step(at);
         StepFailure failing = retries(step.compensationRetry(), unavailability()) ? unavailability() : rejection();
+        return undoing(definition, at, FailureKind.COMPENSATION_FAILS, world -> world.compensationFailing(at, failing));
+    }
+
+    /**
+     * The check of step {@code at}'s compensation ({@code verify:}) finding, on every attempt of its budget, that the undo
+     * did not take: the compensation answered success and the effect is still there. It runs when the compensation does.
+     */
+    private static FailurePoint checkFails(SagaDefinition definition, int at) {
+        return undoing(definition, at, FailureKind.CHECK_FAILS, world -> world.checkFailing(at, new UnavailableFailure(
+                "the resource still exists", null)));
+    }
+
+    /** A failure point of step {@code at}'s undoing, walked where its compensation first runs (see {@link #compensationFails}). */
+    private static FailurePoint undoing(SagaDefinition definition, int at, FailureKind kind,
+                                        java.util.function.UnaryOperator<World> failing) {
+        StepDefinition step = definition.step(at);
         for (int later = at + 1; later < definition.stepCount(); later++) {
             StepDefinition trigger = definition.step(later);
             if (trigger.onFailure() == FailurePolicy.COMPENSATE) {
-                return walk(definition, step, FailureKind.COMPENSATION_FAILS, trigger.name() + " is rejected",
-                        World.failingForward(later, rejection()).compensationFailing(at, failing));
+                return walk(definition, step, kind, trigger.name() + " is rejected",
+                        failing.apply(World.failingForward(later, rejection())));
             }
         }
         if (step.kind().callsThirdParty() && step.onFailure() == FailurePolicy.COMPENSATE) {
-            return walk(definition, step, FailureKind.COMPENSATION_FAILS, step.name() + "'s outcome stays unknown",
-                    World.failingForward(at, unknownOutcome()).compensationFailing(at, failing));
+            return walk(definition, step, kind, step.name() + "'s outcome stays unknown",
+                    failing.apply(World.failingForward(at, unknownOutcome())));
         }
-        return walk(definition, step, FailureKind.COMPENSATION_FAILS, "an operator compensates the completed saga",
-                World.completingThenUndoneByOperator().compensationFailing(at, failing));
+        return walk(definition, step, kind, "an operator compensates the completed saga",
+                failing.apply(World.completingThenUndoneByOperator()));
     }
 
     /** The definition with each condition taken as true, but that of step {@code falseAt} (none when null) as false. */
@@ -220,6 +239,8 @@ public final class FailurePoints {
         private StepFailure forwardFailure;
         private int failingCompensation = -1;
         private StepFailure compensationFailure;
+        private int failingCheck = -1;
+        private StepFailure checkFailure;
         private int killedAfterIntent = -1;
         private int killedAfterLocalCommit = -1;
         private int deadlineAt = -1;
@@ -266,11 +287,18 @@ public final class FailurePoints {
             return this;
         }
 
+        World checkFailing(int step, StepFailure failure) {
+            failingCheck = step;
+            checkFailure = failure;
+            return this;
+        }
+
         StepFailure answer(int step, Direction direction) {
-            if (direction == Direction.FORWARD) {
-                return step == failingStep ? forwardFailure : null;
-            }
-            return step == failingCompensation ? compensationFailure : null;
+            return switch (direction) {
+                case FORWARD -> step == failingStep ? forwardFailure : null;
+                case COMPENSATION -> step == failingCompensation ? compensationFailure : null;
+                case VERIFY -> step == failingCheck ? checkFailure : null;
+            };
         }
 
         boolean killsAfterIntentOf(int step, int attempt) {
@@ -303,7 +331,12 @@ public final class FailurePoints {
         private final List<Duration> waits = new ArrayList<>();
 
         void attempts(StepDefinition step, Direction direction, int made, StepFailure failure) {
-            String run = (direction == Direction.FORWARD ? step.name() : "undo " + step.name() + " (" + compensationLabel(step) + ")")
+            String run = (switch (direction) {
+                case FORWARD -> step.name();
+                case COMPENSATION -> "undo " + step.name() + " (" + compensationLabel(step) + ")";
+                case VERIFY -> "check undo of " + step.name() + " (" + step.verify().http().label() + ", expects "
+                        + step.verify().expectation() + ")";
+            })
                     + (failure == null ? ": ok" : ": fails, " + describe(failure));
             if (run.equals(lastRun)) {
                 runs++;
@@ -366,7 +399,7 @@ public final class FailurePoints {
                 return "rejected";
             }
             if (failure instanceof UnavailableFailure) {
-                return "unavailable";
+                return failure.getMessage().equals("the resource still exists") ? "the resource still exists" : "unavailable";
             }
             return failure.getMessage().startsWith("the attempt budget") ? "no attempt left" : "outcome unknown";
         }

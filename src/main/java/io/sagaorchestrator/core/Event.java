@@ -61,8 +61,15 @@ public sealed interface Event {
      * An operator asks to try the current step again with a fresh attempt budget.
      *
      * @param lastAttemptForward the step's latest attempt went forward: where an escalated saga resumes
+     * @param undoAttempts       the number of the step's latest attempt in the compensation or its check (0 when none),
+     *                           which share their numbers: a saga escalated as drift makes its compensation again, numbered
+     *                           after it
      */
-    record OperatorRetry(boolean lastAttemptForward) implements Event {
+    record OperatorRetry(boolean lastAttemptForward, int undoAttempts) implements Event {
+
+        public OperatorRetry(boolean lastAttemptForward) {
+            this(lastAttemptForward, 0);
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import io.sagaorchestrator.definitions.DefinitionChanges;
+import io.sagaorchestrator.definitions.CompensationCheck;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -140,15 +141,27 @@ public final class SagaTransitions {
         return new UnknownOutcomeFailure("the attempt budget of " + policy.attempts() + " is spent; last error: " + saga.lastError(), null);
     }
 
-    /** The direction the saga's current step runs in. */
+    /**
+     * The direction the saga's current step runs in: a compensating saga whose current step's compensation answered
+     * success and awaits its check ({@link Effect#CHECKING}; only one step at a time can, the one compensation stands on)
+     * makes the check's attempts.
+     */
     public static Direction direction(SagaSnapshot saga) {
-        return saga.status() == SagaStatus.COMPENSATING ? Direction.COMPENSATION : Direction.FORWARD;
+        if (saga.status() != SagaStatus.COMPENSATING) {
+            return Direction.FORWARD;
+        }
+        return saga.stepStates().values().stream().anyMatch(s -> s.effect() == Effect.CHECKING) ? Direction.VERIFY
+                : Direction.COMPENSATION;
     }
 
     /** The retry policy of the saga's current step in its current direction. */
     public static RetryPolicy policy(SagaDefinition definition, SagaSnapshot saga) {
         StepDefinition step = current(definition, saga);
-        return direction(saga) == Direction.FORWARD ? step.retry() : step.compensationRetry();
+        return switch (direction(saga)) {
+            case FORWARD -> step.retry();
+            case COMPENSATION -> step.compensationRetry();
+            case VERIFY -> step.verify() != null ? step.verify().retry() : step.compensationRetry();
+        };
     }
 
     /**
@@ -163,7 +176,11 @@ public final class SagaTransitions {
 
     private static Decision succeeded(SagaDefinition definition, SagaSnapshot saga, Event.StepSucceeded ok) {
         StepDefinition step = current(definition, saga);
-        if (direction(saga) == Direction.COMPENSATION) {
+        if (direction(saga) == Direction.COMPENSATION && step.verify() != null && CompensationCheck.due(ok.output())) {
+            return new Decision.Continue(checkDue(saga, step, ok.output()));
+        }
+        if (direction(saga) != Direction.FORWARD) {
+            // no check declared, none needed (the compensation undid nothing on purpose), or the check passed
             return nextCompensation(definition, compensated(definition, saga), saga.stepIndex() - 1, null);
         }
         return enter(definition, saga.withStepState(step.name(), new StepState(Effect.DONE, ok.output())), saga.stepIndex() + 1,
@@ -242,6 +259,26 @@ public final class SagaTransitions {
         return enter(definition, saga, saga.stepIndex(), true);
     }
 
+    /**
+     * The compensation of {@code step} answered success and it declares a check: the saga stays on the step, which awaits
+     * its check ({@link Effect#CHECKING}) with a budget of its own. The move commits with the check's first intent.
+     */
+    private static SagaSnapshot checkDue(SagaSnapshot saga, StepDefinition step, JsonNode compensationOutput) {
+        StepState forward = saga.stepState(step.name());
+        // the check's attempt numbers go on from the compensation's (a retry after drift numbers on from both)
+        return saga.withStepState(step.name(), new StepState(Effect.CHECKING, forward == null ? null : forward.output(),
+                compensationOutput)).withFreshBudget();
+    }
+
+    /**
+     * A check that kept failing: the compensation said it undid, the third party says otherwise (or never answered the
+     * check). Both answers are in the step's attempts: the compensation's (succeeded) and the check's (failed).
+     */
+    private static String drift(StepDefinition step, StepFailure failure, int attempts) {
+        return step.name() + ": drift: the compensation answered success but " + failure.getMessage() + " (after "
+                + attempts + " check" + (attempts == 1 ? "" : "s") + "; both answers are in the step's attempts)";
+    }
+
     /** A failed attempt is the saga's last error; one that may have reached the third party leaves the step possibly done. */
     private static SagaSnapshot attemptFailed(SagaDefinition definition, SagaSnapshot saga, StepFailure failure) {
         StepDefinition step = current(definition, saga);
@@ -257,6 +294,10 @@ public final class SagaTransitions {
         StepFailure failure = failed.failure();
         if (policy.isRetryable(failure) && saga.attemptsUsed() < policy.attempts()) {
             return new Decision.Park(saga, policy.backoffAfter(saga.attemptsUsed(), failed.random()));
+        }
+        if (direction(saga) == Direction.VERIFY) {
+            return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(drift(step, failure,
+                    saga.attemptsUsed())));
         }
         if (direction(saga) == Direction.COMPENSATION || step.onFailure() == FailurePolicy.ESCALATE) {
             return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure)));
@@ -340,7 +381,8 @@ public final class SagaTransitions {
         if (saga.status() == SagaStatus.ESCALATED) {
             // an outbox step escalates going forward, a compensation going back: resume where it stopped
             SagaStatus resumed = request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
-            return new Decision.Park(saga.withStatus(resumed).withFreshBudget().withDeadlines(null, null), Duration.ZERO);
+            return new Decision.Park(undoAgainAfterDrift(saga, request.undoAttempts()).withStatus(resumed).withFreshBudget()
+                    .withDeadlines(null, null), Duration.ZERO);
         }
         if (saga.attemptsUsed() == 0) {
             return new Decision.Refused(saga, "The saga's current step has a fresh attempt budget already"
@@ -509,7 +551,9 @@ public final class SagaTransitions {
         }
         SagaStatus resumed = saga.status() != SagaStatus.ESCALATED ? saga.status()
                 : request.lastAttemptForward() ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
-        return new Decision.Park(saga.withDefinition(target.version(), target.hash()).withStatus(resumed).withFreshBudget()
+        // a step awaiting its check under the old version is undone again, then checked as the new version says (if it does)
+        return new Decision.Park(undoAgainAfterDrift(saga, saga.attempt()).withDefinition(target.version(), target.hash())
+                .withStatus(resumed).withFreshBudget()
                 .withLastError(saga.lastError() + " | moved from v" + definition.version() + " to v" + target.version()
                         + " by " + request.note()), Duration.ZERO);
     }
@@ -523,6 +567,25 @@ public final class SagaTransitions {
             }
         }
         return DefinitionChanges.between(definition, target, passedUpTo);
+    }
+
+    /**
+     * A saga escalated as drift (its step awaits a check that kept failing) is retried from the compensation: the undo is
+     * made again (compensations are idempotent), then checked again. A check alone could never pass where the undo did
+     * not take.
+     */
+    private static SagaSnapshot undoAgainAfterDrift(SagaSnapshot saga, int undoAttempts) {
+        SagaSnapshot s = saga;
+        for (var e : saga.stepStates().entrySet()) {
+            if (e.getValue().effect() == Effect.CHECKING) {
+                Effect before = e.getValue().output() != null ? Effect.DONE : Effect.UNCERTAIN;
+                // the undo's attempt numbers go on from the last one of the compensation and its check
+                // (the saga's own attempt is its last check's, which came after them: the higher of the two is safe)
+                s = s.withStepState(e.getKey(), new StepState(before, e.getValue().output()))
+                        .withAttempt(Math.max(undoAttempts, saga.attempt()));
+            }
+        }
+        return s;
     }
 
     /** The dotted paths of {@code fields} that {@code output} has no value at: what a reader of it would miss. */

@@ -1,5 +1,7 @@
 package io.sagaorchestrator.definitions;
 
+import com.fasterxml.jackson.core.JsonPointer;
+
 import io.sagaorchestrator.steps.OwnershipPolicy;
 import io.sagaorchestrator.steps.StepFailure;
 
@@ -253,11 +255,59 @@ public final class DefinitionParser {
         }
         HttpCall compensationHttp = compensation.http() == null ? null : HttpCall.parse(compensation.http(),
                 new HttpCall.Scope(earlier, true, http == null ? null : http.outputFields()));
+        RetryPolicy compensationRetry = policy(s.compensationRetry(), "compensationRetry");
+        CompensationCheck verify = compensation.verify() == null ? null : verify(compensation.verify(), compensationRetry,
+                new HttpCall.Scope(earlier, true, http == null ? null : http.outputFields()));
         return new StepDefinition(require(s.name(), "name"), kind, http == null ? s.action() : http.label(),
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
-                policy(s.retry(), "retry"), policy(s.compensationRetry(), "compensationRetry"), onFailure, http, compensationHttp,
-                deadline(s.deadline()), OwnershipPolicy.ESCALATE, s.when() == null ? null : Condition.parse(s.when()));
+                policy(s.retry(), "retry"), compensationRetry, onFailure, http, compensationHttp,
+                deadline(s.deadline()), OwnershipPolicy.ESCALATE, s.when() == null ? null : Condition.parse(s.when()), verify);
+    }
+
+    /**
+     * A compensation's {@code verify:} block (see {@link CompensationCheck}): a GET, an expectation, and a budget that
+     * defaults to the compensation's. Its faults point at the {@code verify:} line, or at the offending text in it.
+     */
+    private static CompensationCheck verify(VerifyDoc v, RetryPolicy compensationRetry, HttpCall.Scope scope) {
+        if (v.http() == null) {
+            throw new TemplateException("verify:", "compensation.verify has no 'http': declare the GET that shows whether the"
+                    + " undo took effect, e.g. http: { method: GET, target: crm, path: /contacts/${forward.output.id} }");
+        }
+        HttpCall call = HttpCall.parse(v.http(), scope);
+        if (!"GET".equals(call.method())) {
+            throw new TemplateException(v.http().method(), "compensation.verify.http.method '" + v.http().method()
+                    + "' must be GET: a check only reads, it never changes what it checks");
+        }
+        if (v.http().body() != null) {
+            throw new TemplateException("verify:", "compensation.verify.http sends a body: a GET check sends none");
+        }
+        ExpectDoc e = v.expect();
+        if (e == null || (e.status() == null && e.pointer() == null)) {
+            throw new TemplateException("verify:", "compensation.verify has no 'expect': say what the answer shows once the undo"
+                    + " took effect, e.g. expect: { status: 404 } or expect: { pointer: /state, value: cancelled }");
+        }
+        if (e.status() != null && (e.status() < 100 || e.status() > 599)) {
+            throw new TemplateException("status: " + e.status(), "compensation.verify.expect.status " + e.status()
+                    + " is not an HTTP status (100-599)");
+        }
+        JsonPointer pointer = null;
+        if (e.pointer() != null) {
+            if (!e.pointer().startsWith("/")) {
+                throw new TemplateException(e.pointer(), "compensation.verify.expect.pointer '" + e.pointer()
+                        + "' is not a JSON pointer (write e.g. /state or /data/0/state)");
+            }
+            pointer = JsonPointer.compile(e.pointer());
+            if (e.value() == null || e.value().isNull()) {
+                throw new TemplateException(e.pointer(), "compensation.verify.expect.pointer '" + e.pointer()
+                        + "' has no 'value': say what the answer has there once the undo took effect");
+            }
+        } else if (e.value() != null) {
+            throw new TemplateException("value:", "compensation.verify.expect.value has no 'pointer': say where in the answer"
+                    + " it is, e.g. pointer: /state");
+        }
+        RetryPolicy retry = v.retry() == null ? compensationRetry : policy(v.retry(), "compensation.verify.retry");
+        return new CompensationCheck(call, e.status(), pointer, e.value(), retry);
     }
 
     /** The step's {@code onUncertainOwnership}, read where it can apply (see {@link StepDefinition#compensationMayMeetUncertainOwnership}). */
@@ -282,19 +332,19 @@ public final class DefinitionParser {
         }
         return new StepDefinition(step.name(), step.kind(), step.action(), step.compensation(), step.timeout(), step.retry(),
                 step.compensationRetry(), step.onFailure(), step.http(), step.compensationHttp(), step.deadline(), policy,
-                step.when());
+                step.when(), step.verify());
     }
 
     /** A compensation is written as an action bean's name, or as a mapping with {@code action:} or {@code http:}. */
     private static CompensationDoc compensation(JsonNode node) {
         if (node == null || node.isNull()) {
-            return new CompensationDoc(null, null);
+            return new CompensationDoc(null, null, null);
         }
         if (node.isTextual()) {
-            return new CompensationDoc(node.textValue(), null);
+            return new CompensationDoc(node.textValue(), null, null);
         }
         if (!node.isObject()) {
-            throw new IllegalArgumentException("compensation must be an action name or a mapping with 'http:'");
+            throw new IllegalArgumentException("compensation must be an action name or a mapping with 'action:' or 'http:' (and 'verify:')");
         }
         try {
             return YAML.treeToValue(node, CompensationDoc.class);
@@ -474,7 +524,13 @@ public final class DefinitionParser {
                    String when) {
     }
 
-    record CompensationDoc(String action, HttpCallDoc http) {
+    record CompensationDoc(String action, HttpCallDoc http, VerifyDoc verify) {
+    }
+
+    record VerifyDoc(HttpCallDoc http, ExpectDoc expect, RetryDoc retry) {
+    }
+
+    record ExpectDoc(Integer status, String pointer, JsonNode value) {
     }
 
     record RetryDoc(Integer attempts, InProcessDoc inProcess, BackoffDoc backoff, List<String> retryOn, List<String> abortOn) {

@@ -114,7 +114,7 @@ public record SagaDefinition(String name, int version, String description, List<
 
     /**
      * The fields of step {@code name}'s output that the calls this definition declares read: later steps' calls
-     * and compensations ({@code steps.<name>.output.<field>}), and its own compensation ({@code forward.output.<field>}).
+     * and compensations ({@code steps.<name>.output.<field>}), and its own compensation and its check ({@code forward.output.<field>}).
      * Dotted paths, e.g. {@code charge.id}; a reference to the whole output needs no field.
      */
     public Set<String> outputReads(String name) {
@@ -122,7 +122,9 @@ public record SagaDefinition(String name, int version, String description, List<
         Set<String> reads = new TreeSet<>();
         for (int i = index; i < steps.size(); i++) {
             StepDefinition s = steps.get(i);
-            for (HttpCall call : i == index ? Arrays.asList(s.compensationHttp()) : Arrays.asList(s.http(), s.compensationHttp())) {
+            HttpCall check = s.verify() == null ? null : s.verify().http();
+            for (HttpCall call : i == index ? Arrays.asList(s.compensationHttp(), check)
+                    : Arrays.asList(s.http(), s.compensationHttp(), check)) {
                 if (call == null) {
                     continue;
                 }

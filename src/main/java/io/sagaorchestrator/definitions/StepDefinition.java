@@ -20,11 +20,12 @@ import java.util.regex.Pattern;
  * @param onUncertainOwnership what its compensation does with an effect that may be somebody else's
  * @param when      the condition on which the step runs, or null when it always does; a step whose condition is false is
  *                  recorded as skipped, with the value it saw
+ * @param verify    the check that its compensation really undid (its {@code verify:} block), or null when none is declared
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                              RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
                              HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
-                             Condition when) {
+                             Condition when, CompensationCheck verify) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -56,6 +57,26 @@ public record StepDefinition(String name, StepKind kind, String action, String c
             throw new IllegalArgumentException("step '" + name + "' deadline must be positive, got " + deadline);
         }
         Objects.requireNonNull(onUncertainOwnership, "onUncertainOwnership");
+        if (verify != null && (!kind.callsThirdParty() || compensation == null)) {
+            throw new IllegalArgumentException("step '" + name + "' declares a 'verify' check, but "
+                    + (compensation == null ? "it has no compensation to check"
+                    : "it is local: its compensation commits with the saga log, so there is no third party to ask"));
+        }
+    }
+
+    /** A step whose compensation declares no check. */
+    public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
+                          RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
+                          HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
+                          Condition when) {
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, deadline,
+                onUncertainOwnership, when, null);
+    }
+
+    /** The same step with this check of its compensation. */
+    public StepDefinition withVerify(CompensationCheck check) {
+        return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
+                compensationHttp, deadline, onUncertainOwnership, when, check);
     }
 
     /** A step that always runs. */
@@ -63,13 +84,13 @@ public record StepDefinition(String name, StepKind kind, String action, String c
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
                           HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership) {
         this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, deadline,
-                onUncertainOwnership, null);
+                onUncertainOwnership, null, null);
     }
 
     /** This step, running only when {@code when} holds (always, when null). */
     public StepDefinition withWhen(Condition when) {
         return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
-                compensationHttp, deadline, onUncertainOwnership, when);
+                compensationHttp, deadline, onUncertainOwnership, when, verify);
     }
 
     /** A step without a deadline of its own, whose compensation escalates an effect that may be somebody else's. */

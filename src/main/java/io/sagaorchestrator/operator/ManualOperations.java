@@ -153,7 +153,8 @@ public class ManualOperations {
         return switch (operation) {
             case COMPENSATE -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorCompensate(request.forced(),
                     interrupted.getAsBoolean(), note, laterSagaOnKey(saga, lockKey)));
-            case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga)));
+            case RETRY -> SagaTransitions.decide(definition(saga), saga, new Event.OperatorRetry(lastAttemptForward(saga),
+                    undoAttempts(saga)));
             case RESOLVE -> SagaTransitions.resolve(saga, note);
             case PAUSE, RESUME -> throw new IllegalStateException(operation + " is applied by pauseOrResume");
             case SKIP -> SagaTransitions.decide(definition(saga), saga, skip(saga, request, note, interrupted));
@@ -300,6 +301,19 @@ public class ManualOperations {
      */
     UUID laterSagaOnKey(SagaSnapshot saga, boolean lockKey) {
         return saga.status() == SagaStatus.COMPLETED ? log.laterSagaOnKey(saga.id(), lockKey).orElse(null) : null;
+    }
+
+    /**
+     * The number of the current step's latest attempt of its compensation or its check (which share their numbers), 0 when
+     * none: where a retry after drift numbers on.
+     */
+    private int undoAttempts(SagaSnapshot saga) {
+        if (saga.status() != SagaStatus.ESCALATED) {
+            return 0;
+        }
+        String step = definition(saga).step(saga.stepIndex()).name();
+        return log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step) && a.direction() != Direction.FORWARD)
+                .mapToInt(a -> a.attempt()).max().orElse(0);
     }
 
     /** Where an escalated saga resumes: an outbox step escalates going forward, a compensation going back. */

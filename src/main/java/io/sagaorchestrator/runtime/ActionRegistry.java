@@ -40,8 +40,14 @@ public class ActionRegistry implements KnownActions {
         return bean.getName();
     }
 
-    /** What a remote or outbox step does in a direction: the call it declares, or the action bean it names. */
+    /** What a remote or outbox step does in a direction: the call it declares, or the action bean it names, or its check. */
     public RemoteAction remote(StepDefinition step, Direction direction) {
+        if (direction == Direction.VERIFY) {
+            if (step.verify() == null) {
+                throw new IllegalArgumentException("step '" + step.name() + "' declares no check of its compensation");
+            }
+            return httpSteps.check(step.verify(), step.timeout());
+        }
         HttpCall declared = direction == Direction.FORWARD ? step.http() : step.compensationHttp();
         if (declared != null) {
             return httpSteps.action(declared, direction == Direction.COMPENSATION, step.timeout());

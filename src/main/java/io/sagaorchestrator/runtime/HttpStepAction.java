@@ -1,6 +1,7 @@
 package io.sagaorchestrator.runtime;
 
 import io.sagaorchestrator.definitions.CallOutcome;
+import io.sagaorchestrator.definitions.CompensationCheck;
 import io.sagaorchestrator.definitions.HttpCall;
 import io.sagaorchestrator.definitions.Reference;
 import io.sagaorchestrator.definitions.Template;
@@ -54,6 +55,8 @@ final class HttpStepAction implements RemoteAction {
     private final Duration timeout;
     private final HttpClient client;
     private final ObjectMapper json;
+    /** When this action is a compensation's check: what its answer must show; else null. */
+    private final CompensationCheck check;
 
     /**
      * @param baseUrl the target's base URL, or null when it is not configured
@@ -61,6 +64,12 @@ final class HttpStepAction implements RemoteAction {
      */
     HttpStepAction(HttpCall call, boolean compensation, String baseUrl, Map<String, String> secrets, Duration timeout,
                    HttpClient client, ObjectMapper json) {
+        this(call, compensation, baseUrl, secrets, timeout, client, json, null);
+    }
+
+    /** @param check what the answer must show when this action is a compensation's check, else null */
+    HttpStepAction(HttpCall call, boolean compensation, String baseUrl, Map<String, String> secrets, Duration timeout,
+                   HttpClient client, ObjectMapper json, CompensationCheck check) {
         this.call = call;
         this.compensation = compensation;
         this.baseUrl = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
@@ -68,6 +77,7 @@ final class HttpStepAction implements RemoteAction {
         this.timeout = timeout;
         this.client = client;
         this.json = json;
+        this.check = check;
     }
 
     @Override
@@ -105,7 +115,33 @@ final class HttpStepAction implements RemoteAction {
             throw new UnknownOutcomeFailure(sent + " was interrupted before its answer; it may or may not have been"
                     + " carried out", e);
         }
-        return outcome(sent, answer.statusCode(), answer.body());
+        return check != null ? checked(sent, answer.statusCode(), answer.body()) : outcome(sent, answer.statusCode(), answer.body());
+    }
+
+    /**
+     * What a check's answer says: the expectation met, the undo is confirmed; not met, the undone thing is still there
+     * (an {@link UnavailableFailure}: retried on the check's budget, then escalated as drift). An answer that says nothing
+     * of the resource (5xx, 429) is classified as for any call.
+     */
+    private JsonNode checked(String sent, int status, String text) {
+        JsonNode body = parse(text);
+        String unmet = check.unmet(status, body);
+        String excerpt = redact(HttpFailures.excerpt(text));
+        if (unmet == null) {
+            return json.createObjectNode().put(HttpCall.STATUS_FIELD, status).put("verified", true)
+                    .put("expected", check.expectation());
+        }
+        if (status >= 500 || status == 429) {
+            throw HttpFailures.forStatus(sent, status, excerpt, null);
+        }
+        String what = check.expectStatus() != null && check.pointer() == null ? "the resource still exists"
+                : "the resource is not as before";
+        return failCheck(what + " (" + sent + " answered " + status + ": " + excerpt + "; the check expects "
+                + check.expectation() + (unmet.startsWith("it answered") ? "" : ", but " + unmet) + ")");
+    }
+
+    private static JsonNode failCheck(String message) {
+        throw new UnavailableFailure(message, null);
     }
 
     /** Method, path, headers (secrets as {@code [secret]}) and body: what the saga log keeps of each attempt. */

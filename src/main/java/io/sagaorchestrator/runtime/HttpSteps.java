@@ -1,5 +1,6 @@
 package io.sagaorchestrator.runtime;
 
+import io.sagaorchestrator.definitions.CompensationCheck;
 import io.sagaorchestrator.definitions.HttpCall;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,16 +39,25 @@ public class HttpSteps {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    private record Key(HttpCall call, boolean compensation, Duration timeout) {
+    private record Key(HttpCall call, boolean compensation, Duration timeout, CompensationCheck check) {
     }
 
     /** The action carrying out {@code call}, forward or as a compensation, within {@code timeout} per attempt. */
     public RemoteAction action(HttpCall call, boolean compensation, Duration timeout) {
-        return built.computeIfAbsent(new Key(call, compensation, timeout), k -> new HttpStepAction(call, compensation,
+        return build(call, compensation, timeout, null);
+    }
+
+    /** The action making a compensation's check: its GET, whose answer must meet the check's expectation. */
+    public RemoteAction check(CompensationCheck check, Duration timeout) {
+        return build(check.http(), true, timeout, check);
+    }
+
+    private RemoteAction build(HttpCall call, boolean compensation, Duration timeout, CompensationCheck check) {
+        return built.computeIfAbsent(new Key(call, compensation, timeout, check), k -> new HttpStepAction(call, compensation,
                 setting(call.urlKey()).orElse(null),
                 call.secretKeys().stream().flatMap(key -> setting(key).map(value -> Map.entry(key, value)).stream())
                         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
-                timeout, client, json));
+                timeout, client, json, check));
     }
 
     private Optional<String> setting(String key) {

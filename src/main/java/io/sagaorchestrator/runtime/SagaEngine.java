@@ -793,7 +793,9 @@ public class SagaEngine {
         });
         StepState own = saga.stepState(step.name());
         boolean inDoubt = own != null && own.effect() == Effect.UNCERTAIN;
-        JsonNode forwardOutput = direction == Direction.COMPENSATION && own != null ? own.output() : null;
+        JsonNode forwardOutput = direction == Direction.FORWARD || own == null ? null
+                // a check whose forward answer was never learned reads what the compensation learned in its place
+                : direction == Direction.VERIFY && own.output() == null ? own.undo() : own.output();
         return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt,
                 step.onUncertainOwnership());
     }

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * with the settings to make, instead of a saga that could only fail. (Which of them a production start requires is
  * {@code RequiredConfiguration}'s rule.)
  *
- * <p>A step's call declared in its definition ({@code http:}) needs {@code saga.http.<target>.url} and
+ * <p>A step's call declared in its definition ({@code http:}, and a compensation's {@code verify:} check) needs {@code saga.http.<target>.url} and
  * {@code saga.secret.<key>} for each secret it sends. An action bean's third party is a REST client it injects, and it
  * needs the settings without a default that it injects; both are read from the action's class, because creating the
  * action would create its clients, which fail on a missing URL.
@@ -76,6 +76,9 @@ public class ThirdPartyUrls {
                 needs(step.http(), step.action(), implementation).filter(configured.negate()).forEach(missing::add);
                 if (step.hasCompensation()) {
                     needs(step.compensationHttp(), step.compensation(), implementation).filter(configured.negate()).forEach(missing::add);
+                }
+                if (step.verify() != null) {
+                    needs(step.verify().http(), null, implementation).filter(configured.negate()).forEach(missing::add);
                 }
             }
         }

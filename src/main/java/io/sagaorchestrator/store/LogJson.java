@@ -37,7 +37,10 @@ final class LogJson {
         return serialise(value);
     }
 
-    /** The step states as the log keeps them: {@code {"<step>": {"effect": "DONE", "output": {...}}}}, no output when none. */
+    /**
+     * The step states as the log keeps them: {@code {"<step>": {"effect": "DONE", "output": {...}}}}, no output when none;
+     * {@code "undo"} (the compensation's answer) only while its check is due.
+     */
     String stepStates(Map<String, StepState> states) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = json.getFactory().createGenerator(out)) {
@@ -48,6 +51,10 @@ final class LogJson {
                 if (e.getValue().output() != null) {
                     g.writeFieldName("output");
                     g.writeRawValue(write(e.getValue().output()));
+                }
+                if (e.getValue().undo() != null) {
+                    g.writeFieldName("undo");
+                    g.writeRawValue(write(e.getValue().undo()));
                 }
                 g.writeEndObject();
             }

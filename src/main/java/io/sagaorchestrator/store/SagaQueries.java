@@ -130,7 +130,7 @@ public class SagaQueries {
                     d == null ? null : d.compensation(),
                     state.path("effect").isTextual() ? state.get("effect").asText() : null,
                     state.path("output").isMissingNode() || state.path("output").isNull() ? null : state.get("output"),
-                    byStep.get(name)));
+                    byStep.get(name), SagaViews.CompensationCheckView.of(d != null && d.verify() != null, byStep.get(name))));
         }
         return steps;
     }

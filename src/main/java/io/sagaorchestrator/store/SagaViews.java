@@ -1,5 +1,7 @@
 package io.sagaorchestrator.store;
 
+import io.sagaorchestrator.definitions.CompensationCheck;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -42,9 +44,66 @@ public final class SagaViews {
         }
     }
 
+    /**
+     * @param compensationCheck whether the step's compensation was verified; null while it has not run (or the step has
+     *                          no compensation)
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Step(String name, String type, String action, String compensation, String effect, JsonNode output,
-                       List<Attempt> attempts) {
+                       List<Attempt> attempts, CompensationCheckView compensationCheck) {
+
+        public Step(String name, String type, String action, String compensation, String effect, JsonNode output,
+                    List<Attempt> attempts) {
+            this(name, type, action, compensation, effect, output, attempts, null);
+        }
+    }
+
+    /**
+     * Whether a compensation that ran was checked (its {@code verify:}): {@code VERIFIED} (a check attempt confirmed the
+     * undo), {@code NOT_VERIFIED} (the check is due, being retried, or failed: the saga escalated as drift),
+     * {@code NO_CHECK_DECLARED} (the definition declares no {@code verify:}), {@code NOT_NEEDED} (the compensation says it
+     * undid nothing on purpose, e.g. it kept a user that existed before the saga).
+     *
+     * @param reason why not verified (the check's last error) or not needed (what the compensation said); else null
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CompensationCheckView(String state, String reason) {
+        public static final String VERIFIED = "VERIFIED";
+        public static final String NOT_VERIFIED = "NOT_VERIFIED";
+        public static final String NO_CHECK_DECLARED = "NO_CHECK_DECLARED";
+        public static final String NOT_NEEDED = "NOT_NEEDED";
+
+        /**
+         * The check's state of a step from its attempts, oldest first; null when its compensation never answered success
+         * and no check was made.
+         *
+         * @param declared the step's definition declares a check (false also when the definition cannot be read)
+         */
+        public static CompensationCheckView of(boolean declared, List<Attempt> attempts) {
+            Attempt undo = null;
+            Attempt check = null;
+            for (Attempt a : attempts) {
+                if ("COMPENSATION".equals(a.direction()) && "SUCCEEDED".equals(a.outcome())) {
+                    undo = a;
+                    check = null; // a later undo (a retry after drift) is checked anew
+                } else if ("VERIFY".equals(a.direction())) {
+                    check = a;
+                }
+            }
+            if (check != null && "SUCCEEDED".equals(check.outcome())) {
+                return new CompensationCheckView(VERIFIED, null);
+            }
+            if (undo == null && check == null) {
+                return null;
+            }
+            if (undo != null && check == null && !CompensationCheck.due(undo.response())) {
+                return new CompensationCheckView(NOT_NEEDED, CompensationCheck.notNeededBecause(undo.response()));
+            }
+            if (!declared && check == null) {
+                return new CompensationCheckView(NO_CHECK_DECLARED, null);
+            }
+            return new CompensationCheckView(NOT_VERIFIED, check == null ? "the check is due" : check.errorMessage());
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -88,9 +88,14 @@ final class ConsistencyChecks {
             return direction.equals("FORWARD");
         }
 
+        /** A check that the step's compensation really undid (verify:), made after the compensation succeeded. */
+        boolean check() {
+            return direction.equals("VERIFY");
+        }
+
         @Override
         public String toString() {
-            return (forward() ? "T:" : "C:") + step + "#" + attempt + "=" + outcome + "@" + instance;
+            return (forward() ? "T:" : check() ? "V:" : "C:") + step + "#" + attempt + "=" + outcome + "@" + instance;
         }
     }
 
@@ -349,6 +354,8 @@ final class ConsistencyChecks {
         boolean[] mayHaveEffect = new boolean[n];
         boolean[] compensationTried = new boolean[n];
         boolean[] compensated = new boolean[n];
+        // the step's last check found the undo had not taken (drift): a retry makes the compensation again
+        boolean[] checkFailed = new boolean[n];
         Set<String> attemptNumbers = new HashSet<>();
         int lastForward = -1;
         int lastCompensation = Integer.MAX_VALUE;
@@ -364,6 +371,17 @@ final class ConsistencyChecks {
             }
             if (a.outcome().equals("PENDING") && isTerminal(saga.status())) {
                 v.add("an intent without an outcome in a terminal saga: " + a);
+            }
+            if (a.check()) {
+                // a check reads only: it belongs right after its step's compensation succeeded, before any earlier undo
+                if (!compensated[i]) {
+                    v.add("check " + a + " before the step's compensation succeeded");
+                }
+                if (i != lastCompensation) {
+                    v.add("check " + a + " after another step's compensation had begun");
+                }
+                checkFailed[i] = !a.outcome().equals("SUCCEEDED");
+                continue;
             }
             if (a.forward()) {
                 if (compensating) {
@@ -392,9 +410,10 @@ final class ConsistencyChecks {
                 if (!mayHaveEffect[i]) {
                     v.add("compensation " + a + " of a step that never took effect");
                 }
-                if (compensated[i]) {
+                if (compensated[i] && !checkFailed[i]) {
                     v.add("compensation " + a + " after the step was already undone (executed twice)");
                 }
+                checkFailed[i] = false;
                 for (int later = i + 1; later < n; later++) {
                     if (mayHaveEffect[later] && !compensated[later]) {
                         v.add("compensation " + a + " began before step " + steps.get(later) + " was undone");

@@ -85,6 +85,24 @@ class SagaHistoryCheckTest {
         return attempt(step, "FORWARD", outcome);
     }
 
+    @Test
+    void aCheckOfAnUndoFollowsItsSucceededCompensationAndADriftedUndoMayBeMadeAgain() {
+        // the check right after the delete that succeeded
+        assertValid("COMPENSATED", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "SUCCEEDED"), v(ADD, "FAILED"), v(ADD, "SUCCEEDED"));
+        // drift, then an operator's retry: the delete again, then its check
+        assertValid("COMPENSATED", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "SUCCEEDED"), v(ADD, "FAILED"), c(ADD, "SUCCEEDED"),
+                v(ADD, "SUCCEEDED"));
+        assertInvalid("COMPENSATED", "before the step's compensation succeeded", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"),
+                c(ADD, "UNKNOWN"), v(ADD, "SUCCEEDED"), c(ADD, "SUCCEEDED"));
+        // a check that passed leaves nothing to undo again
+        assertInvalid("COMPENSATED", "executed twice", t(ADD, "SUCCEEDED"), t(SAVE, "REJECTED"), c(ADD, "SUCCEEDED"),
+                v(ADD, "SUCCEEDED"), c(ADD, "SUCCEEDED"));
+    }
+
+    private static ConsistencyChecks.Attempt v(String step, String outcome) {
+        return attempt(step, "VERIFY", outcome);
+    }
+
     private static ConsistencyChecks.Attempt c(String step, String outcome) {
         return attempt(step, "COMPENSATION", outcome);
     }

@@ -81,8 +81,8 @@ class UncertainOwnershipIT {
             for (Path file : shipped.filter(f -> f.toString().endsWith(".yaml")).toList()) {
                 String yaml = Files.readString(file);
                 if (file.getFileName().toString().equals("user-sync.yaml")) {
-                    yaml = yaml.replaceFirst("\n    compensation: ttDeleteUser\n",
-                            "\n    compensation: ttDeleteUser\n    onUncertainOwnership: " + policy + "\n");
+                    yaml = yaml.replaceFirst("\n    compensation:\n      action: ttDeleteUser\n",
+                            "\n    onUncertainOwnership: " + policy + "\n    compensation:\n      action: ttDeleteUser\n");
                     assertTrue(yaml.contains("onUncertainOwnership: " + policy), "user-sync.yaml changed its layout");
                 }
                 Files.writeString(dir.resolve(file.getFileName()), yaml);

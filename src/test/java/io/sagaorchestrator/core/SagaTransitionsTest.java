@@ -7,6 +7,9 @@ import io.sagaorchestrator.steps.RejectedFailure;
 import io.sagaorchestrator.steps.UnavailableFailure;
 import io.sagaorchestrator.steps.UnknownOutcomeFailure;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.CompensationCheck;
+import io.sagaorchestrator.definitions.HttpCall;
+import io.sagaorchestrator.definitions.HttpCallDoc;
 import io.sagaorchestrator.steps.OwnershipPolicy;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -932,6 +935,153 @@ class SagaTransitionsTest {
         Decision decision = SagaTransitions.decide(USER_SYNC, saga, new Event.OperatorReplan(USER_SYNC, true, "alice (replan)"));
         assertTrue(assertInstanceOf(Decision.Refused.class, decision).reason().contains("there is nothing to move to"));
     }
+
+    // --- verified compensation ---
+
+    /** As push-crm with a declared undo: a contact created at the CRM, deleted by the compensation, checked by a GET. */
+    private static final RetryPolicy CHECK_RETRY = new RetryPolicy(2, 1, Duration.ZERO, Duration.ofSeconds(1), 2.0,
+            Duration.ofSeconds(1), 0.0, List.of(UnavailableFailure.class, UnknownOutcomeFailure.class),
+            List.of(RejectedFailure.class, ManualRepairRequired.class));
+    private static final CompensationCheck CONTACT_GONE = new CompensationCheck(HttpCall.parse(new HttpCallDoc("GET", "crm",
+            "/contacts/${forward.output.id}", null, null, null, null, null, null), new HttpCall.Scope(Map.of(), true, null)),
+            404, null, null, CHECK_RETRY);
+    private static final SagaDefinition VERIFIED = definition(
+            new StepDefinition("create-contact", StepKind.REMOTE, "createContact", "deleteContact", Duration.ofSeconds(5), RETRY,
+                    RETRY, FailurePolicy.COMPENSATE).withVerify(CONTACT_GONE),
+            new StepDefinition("save-liaison", StepKind.LOCAL, "saveLiaison", "deleteLiaison", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE));
+    private static final JsonNode CONTACT = JsonNodeFactory.instance.objectNode().put("id", 42);
+    private static final JsonNode DELETED = JsonNodeFactory.instance.objectNode().put("httpStatus", 204);
+
+    @Test
+    void aCompensationThatAnsweredSuccessMakesItsCheckDueBeforeTheStepCountsAsCompensated() {
+        // given a saga compensating a contact it created, after two attempts of the compensation
+        SagaSnapshot saga = compensating(0, 2).withStepState("create-contact", new StepState(Effect.DONE, CONTACT));
+
+        // when the compensation answers success
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepSucceeded(DELETED));
+
+        // then the saga stays on the step, which awaits its check with a fresh budget of the check's own, numbered on
+        SagaSnapshot next = assertInstanceOf(Decision.Continue.class, decision).next();
+        assertEquals(SagaStatus.COMPENSATING, next.status());
+        assertEquals(0, next.stepIndex());
+        assertEquals(0, next.attemptsUsed());
+        assertEquals(2, next.attempt());
+        assertEquals(new StepState(Effect.CHECKING, CONTACT, DELETED), next.stepState("create-contact"));
+        assertEquals(Direction.VERIFY, SagaTransitions.direction(next));
+        assertSame(CHECK_RETRY, SagaTransitions.policy(VERIFIED, next));
+    }
+
+    @Test
+    void aPassedCheckCompensatesTheStepAndTheSagaEndsCompensated() {
+        // given a saga whose compensation answered success and whose check is due
+        SagaSnapshot saga = compensating(0, 1).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED));
+
+        // when the check answers as expected
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepSucceeded(JsonNodeFactory.instance.objectNode()
+                .put("httpStatus", 404)));
+
+        // then the step is compensated, keeping its forward output, and nothing is left to undo
+        SagaSnapshot end = assertInstanceOf(Decision.End.class, decision).next();
+        assertEquals(SagaStatus.COMPENSATED, end.status());
+        assertEquals(new StepState(Effect.COMPENSATED, CONTACT), end.stepState("create-contact"));
+    }
+
+    @Test
+    void aCheckThatKeepsFailingEscalatesTheSagaAsDrift() {
+        // given a saga whose check has used its whole budget of 2
+        SagaSnapshot saga = compensating(0, 2).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED));
+
+        // when the last check finds the contact still there
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepFailed(new UnavailableFailure(
+                "the resource still exists (GET crm /contacts/42 answered 200)", null), 0.5));
+
+        // then the saga is escalated as drift, saying what the compensation and the check answered
+        SagaSnapshot escalated = assertInstanceOf(Decision.Escalate.class, decision).next();
+        assertEquals(SagaStatus.ESCALATED, escalated.status());
+        assertEquals("create-contact: drift: the compensation answered success but the resource still exists"
+                + " (GET crm /contacts/42 answered 200) (after 2 checks; both answers are in the step's attempts)", escalated.lastError());
+    }
+
+    @Test
+    void aFailedCheckWithBudgetLeftIsTriedAgainAfterItsBackoff() {
+        // given a saga whose first check of 2 failed
+        SagaSnapshot saga = compensating(0, 1).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED));
+
+        // when the run's attempts are over
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepFailed(new UnavailableFailure("still there", null), 0.5));
+
+        // then it waits for the check's backoff, not the compensation's
+        assertEquals(Duration.ofSeconds(1), assertInstanceOf(Decision.Park.class, decision).wakeIn());
+    }
+
+    @Test
+    void aCompensationThatUndidNothingOnPurposeNeedsNoCheck() {
+        // given a saga compensating a step whose effect was somebody else's
+        SagaSnapshot saga = compensating(0, 1).withStepState("create-contact", new StepState(Effect.DONE, CONTACT));
+
+        // when the compensation answers that it kept it
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.StepSucceeded(JsonNodeFactory.instance.objectNode()
+                .put(CompensationCheck.UNDONE_FIELD, false).put("reason", "kept: it existed before this saga")));
+
+        // then no check is made and the saga ends compensated, never escalated as drift
+        assertEquals(SagaStatus.COMPENSATED, assertInstanceOf(Decision.End.class, decision).next().status());
+    }
+
+    @Test
+    void aRetryAfterDriftMakesTheCompensationAgainNumberedAfterItsLastUndoAttemptThenChecks() {
+        // given a saga escalated as drift after 3 compensation attempts and 2 checks
+        SagaSnapshot saga = compensating(0, 2).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
+                .withStatus(SagaStatus.ESCALATED);
+
+        // when an operator retries it
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.OperatorRetry(false, 3));
+
+        // then it compensates the step again, with a fresh budget, attempt numbers going on from 3
+        SagaSnapshot next = assertInstanceOf(Decision.Park.class, decision).next();
+        assertEquals(SagaStatus.COMPENSATING, next.status());
+        assertEquals(new StepState(Effect.DONE, CONTACT), next.stepState("create-contact"));
+        assertEquals(Direction.COMPENSATION, SagaTransitions.direction(next));
+        assertEquals(3, next.attempt());
+        assertEquals(0, next.attemptsUsed());
+    }
+
+    @Test
+    void aRetryAfterDriftThatDoesNotKnowTheUndoAttemptsStillNumbersAfterTheLastCheck() {
+        // given a saga escalated as drift whose last check was attempt 5
+        SagaSnapshot saga = compensating(0, 5).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
+                .withStatus(SagaStatus.ESCALATED);
+
+        // when it is retried by a caller that does not count the undo's attempts
+        SagaSnapshot next = SagaTransitions.decide(VERIFIED, saga, new Event.OperatorRetry(false)).next();
+
+        // then the compensation's next attempt is 6: no attempt number of the step is used twice
+        assertEquals(5, next.attempt());
+        assertEquals(Direction.COMPENSATION, SagaTransitions.direction(next));
+    }
+
+    @Test
+    void aSagaAwaitingItsCheckMovedToAnotherVersionUndoesAgainUnderIt() {
+        // given a saga escalated as drift on a definition whose compensation is checked, after undo 1 and checks 2 and 3
+        SagaSnapshot saga = compensating(0, 3).withStepState("create-contact", new StepState(Effect.CHECKING, CONTACT, DELETED))
+                .withStatus(SagaStatus.ESCALATED).withDefinition(1, "old-hash");
+
+        // when an operator moves it to a version that declares no check
+        Decision decision = SagaTransitions.decide(VERIFIED, saga, new Event.OperatorReplan(USER_SYNC_LIKE_VERIFIED, false, "alice"));
+
+        // then it compensates the step again under that version, numbered after the checks, instead of a check it has not
+        SagaSnapshot next = assertInstanceOf(Decision.Park.class, decision).next();
+        assertEquals(new StepState(Effect.DONE, CONTACT), next.stepState("create-contact"));
+        assertEquals(Direction.COMPENSATION, SagaTransitions.direction(next));
+        assertEquals(3, next.attempt());
+    }
+
+    /** VERIFIED without the check, as a later version that dropped it. */
+    private static final SagaDefinition USER_SYNC_LIKE_VERIFIED = new SagaDefinition("user-sync", 2, "in memory", List.of(
+            new StepDefinition("create-contact", StepKind.REMOTE, "createContact", "deleteContact", Duration.ofSeconds(5), RETRY,
+                    RETRY, FailurePolicy.COMPENSATE),
+            new StepDefinition("save-liaison", StepKind.LOCAL, "saveLiaison", "deleteLiaison", Duration.ofSeconds(5), RETRY, RETRY,
+                    FailurePolicy.COMPENSATE)), "hash-2", "in memory 2");
 
     private static SagaSnapshot running(int stepIndex, int attempt) {
         return new SagaSnapshot(UUID.randomUUID(), "user-sync", 1, "hash", SagaStatus.RUNNING, "key",

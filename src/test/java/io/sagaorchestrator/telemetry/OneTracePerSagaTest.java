@@ -81,13 +81,14 @@ class OneTracePerSagaTest {
         // then the API names its trace
         String traceId = saga(sagaId).then().extract().path("traceId");
         assertNotNull(traceId, "the saga's detail shows its trace id");
-        // and the trace holds its root span and one span per attempt, in the order they were made
-        List<SpanData> sagaSpans = sagaSpans(traceId, 4);
-        assertEquals(List.of("saga user-sync", "tt-add-user forward", "save-liaison forward", "tt-add-user compensation"),
-                sagaSpans.stream().map(SpanData::getName).toList());
+        // and the trace holds its root span and one span per attempt, in the order they were made, the check that the
+        // delete took (user-sync's verify:) traced like any other attempt
+        List<SpanData> sagaSpans = sagaSpans(traceId, 5);
+        assertEquals(List.of("saga user-sync", "tt-add-user forward", "save-liaison forward", "tt-add-user compensation",
+                        "tt-add-user verify"), sagaSpans.stream().map(SpanData::getName).toList());
         SpanData root = sagaSpans.get(0);
         int version = saga(sagaId).then().extract().path("definitionVersion");
-        for (SpanData attempt : sagaSpans.subList(1, 4)) {
+        for (SpanData attempt : sagaSpans.subList(1, 5)) {
             assertEquals(root.getSpanId(), attempt.getParentSpanId(), attempt.getName() + " is a child of the saga's root span");
             assertEquals(sagaId, attempt.getAttributes().get(SagaTracing.SAGA_ID));
             assertEquals("user-sync", attempt.getAttributes().get(SagaTracing.DEFINITION));
@@ -95,9 +96,11 @@ class OneTracePerSagaTest {
             assertEquals("wujiu" + phone, attempt.getAttributes().get(SagaTracing.BUSINESS_KEY));
         }
         int compensationAttempt = saga(sagaId).then().extract().path("steps[0].attempts[1].attempt");
+        int checkAttempt = saga(sagaId).then().extract().path("steps[0].attempts[2].attempt");
         assertEquals(Map.of("tt-add-user forward", "forward/1/SUCCEEDED/-", "save-liaison forward", "forward/1/REJECTED/RejectedFailure",
-                        "tt-add-user compensation", "compensation/" + compensationAttempt + "/SUCCEEDED/-"),
-                sagaSpans.subList(1, 4).stream().collect(Collectors.toMap(SpanData::getName, s -> s.getAttributes().get(SagaTracing.DIRECTION)
+                        "tt-add-user compensation", "compensation/" + compensationAttempt + "/SUCCEEDED/-",
+                        "tt-add-user verify", "verify/" + checkAttempt + "/SUCCEEDED/-"),
+                sagaSpans.subList(1, 5).stream().collect(Collectors.toMap(SpanData::getName, s -> s.getAttributes().get(SagaTracing.DIRECTION)
                         + "/" + s.getAttributes().get(SagaTracing.ATTEMPT)
                         + "/" + s.getAttributes().get(SagaTracing.OUTCOME) + "/"
                         + (s.getAttributes().get(SagaTracing.FAILURE_KIND) == null ? "-" : s.getAttributes().get(SagaTracing.FAILURE_KIND)))));

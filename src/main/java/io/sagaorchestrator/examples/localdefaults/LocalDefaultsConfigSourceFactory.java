@@ -1,5 +1,7 @@
 package io.sagaorchestrator.examples.localdefaults;
 
+import io.sagaorchestrator.examples.usersync.TtCheckSettings;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,8 @@ import io.smallrye.config.PropertiesConfigSource;
  * Lets the service start with nothing installed or configured in dev mode, tests and the demo profile:
  * supplies an embedded PostgreSQL and the built-in TT simulator when their real counterparts are not
  * configured; keeps every datasource of a production start without a complete one inactive, so that nothing connects
- * before {@link RequiredConfiguration} has named all that is missing (see {@link LocalDefaults} for the rules). A
+ * before {@link RequiredConfiguration} has named all that is missing (see {@link LocalDefaults} for the rules); and, in
+ * every profile, derives the settings of user-sync's check of its compensation from TT's ({@link TtCheckSettings}). A
  * factory rather than a plain config source because it has to see the rest of the configuration, profiles included,
  * to decide.
  */
@@ -42,6 +45,8 @@ public final class LocalDefaultsConfigSourceFactory implements ConfigSourceFacto
         Map<String, String> properties = new HashMap<>(defaults.simulatorProperties());
         properties.putAll(defaults.datasourcesHeldBack());
         defaults.embeddedDatabase().ifPresent(database -> properties.putAll(EmbeddedDatabase.connectionProperties(database)));
+        // in every profile: user-sync's check of its compensation calls TT with the settings TT is configured with
+        properties.putAll(TtCheckSettings.derived(lookupIn(context), defaults.simulatorProperties()));
         for (LocalDefaults.Simulator simulator : LocalDefaults.SIMULATORS) {
             String url = defaults.simulatorProperties().get(simulator.urlKey());
             if (url != null) {

@@ -1,5 +1,7 @@
 package io.sagaorchestrator.examples.localdefaults;
 
+import io.sagaorchestrator.examples.usersync.TtCheckSettings;
+
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.Startup;
 import io.sagaorchestrator.definitions.DefinitionFiles;
@@ -56,7 +58,8 @@ public class RequiredConfiguration {
         boolean credentials = StreamSupport.stream(config.getPropertyNames().spliterator(), false).anyMatch(name -> name.startsWith(USERS))
                 || TOKEN_SETTINGS.stream().anyMatch(key -> config.getOptionalValue(key, String.class).isPresent());
         List<String> missing = new ArrayList<>(LocalDefaults.missingDatasource(LocalDefaultsConfigSourceFactory.lookupIn(config)));
-        missing.addAll(missing(credentials, ThirdPartyUrls.missingForRemoteSteps(definitions.parse(actions), actions, config)));
+        missing.addAll(missing(credentials, TtCheckSettings.withoutDerived(
+                ThirdPartyUrls.missingForRemoteSteps(definitions.parse(actions), actions, config))));
         if (!missing.isEmpty()) {
             throw new MissingConfigurationException("The service cannot start without this configuration (see docs/deploying.md, Running the"
                     + " packaged service):\n  - " + String.join("\n  - ", missing));

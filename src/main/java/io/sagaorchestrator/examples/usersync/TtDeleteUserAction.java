@@ -3,6 +3,7 @@ package io.sagaorchestrator.examples.usersync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sagaorchestrator.definitions.CompensationCheck;
 import io.sagaorchestrator.steps.HttpFailures;
 import io.sagaorchestrator.steps.ManualRepairRequired;
 import io.sagaorchestrator.steps.RemoteAction;
@@ -17,6 +18,9 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  * created it. When the add's outcome was never learned, the add is re-issued first to learn the
  * id (TT has no look-up by username); a user it creates then is deleted right away. A user whose
  * ownership is uncertain is escalated, deleted or kept, as the step's {@code onUncertainOwnership} says.
+ *
+ * <p>Its output says whether it undid anything ({@code "undone"}, see {@link CompensationCheck}): a user it keeps needs no
+ * check that it is gone (it must not be), so the definition's {@code verify:} is only made after a delete.
  */
 @ApplicationScoped
 @Named("ttDeleteUser")
@@ -45,7 +49,7 @@ public class TtDeleteUserAction implements RemoteAction {
                 : add.register(in, context.sagaId(), true);
         return switch (user.ownership()) {
             case PRE_EXISTING -> json.createObjectNode().put("kept", user.remoteUserId())
-                    .put("reason", "kept: it existed before this saga: undoing the saga leaves the TT user in place"
+                    .put(CompensationCheck.UNDONE_FIELD, false).put(CompensationCheck.REASON_FIELD, "kept: it existed before this saga: undoing the saga leaves the TT user in place"
                             + " and sends nothing");
             case UNCERTAIN -> uncertain(user, in, context.onUncertainOwnership());
             case CREATED -> delete(user.remoteUserId());
@@ -62,7 +66,7 @@ public class TtDeleteUserAction implements RemoteAction {
             case COMPENSATE -> ((ObjectNode) delete(user.remoteUserId())).put("ownership", user.ownership().name())
                     .put("reason", why + "; deleted as onUncertainOwnership: compensate asks");
             case KEEP -> json.createObjectNode().put("kept", user.remoteUserId()).put("ownership", user.ownership().name())
-                    .put("reason", why + "; left in place as onUncertainOwnership: keep asks");
+                    .put(CompensationCheck.UNDONE_FIELD, false).put(CompensationCheck.REASON_FIELD, why + "; left in place as onUncertainOwnership: keep asks");
         };
     }
 
@@ -77,7 +81,9 @@ public class TtDeleteUserAction implements RemoteAction {
         if (answer == null || !"OK".equals(answer.status())) {
             throw TtFailures.unexpected("ttDeleteUser", answer);
         }
-        return json.createObjectNode().put("deleted", remoteUserId);
+        // the id under the forward output's name too: a check whose forward answer was never learned reads it here
+        return json.createObjectNode().put("deleted", remoteUserId).put("remoteUserId", remoteUserId)
+                .put(CompensationCheck.UNDONE_FIELD, true);
     }
 
     /**

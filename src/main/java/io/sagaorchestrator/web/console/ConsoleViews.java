@@ -95,6 +95,11 @@ final class ConsoleViews {
             return !"FORWARD".equals(direction);
         }
 
+        /** The attempt checked that a compensation really undid ({@code verify:}). */
+        public boolean checking() {
+            return "VERIFY".equals(direction);
+        }
+
         public String took() {
             return startedAt == null || endedAt == null ? null : ConsoleFormat.duration(java.time.Duration.between(startedAt, endedAt));
         }
@@ -125,18 +130,35 @@ final class ConsoleViews {
         }
     }
 
-    /** A step of the saga as its definition lists it, with its effect and output. */
+    /**
+     * A step of the saga as its definition lists it, with its effect and output, and whether its compensation was verified.
+     *
+     * @param undoCheck       "verified", "not verified", "check not needed" or "no check declared"; null while the
+     *                        compensation has not run
+     * @param undoCheckReason why not verified or not needed; else null
+     */
     @TemplateData
     record StepSummary(int index, String name, String type, String action, String compensation, String effect, String output,
-                       int attempts) {
+                       int attempts, String undoCheck, String undoCheckReason) {
 
         static List<StepSummary> of(SagaViews.Detail saga) {
             List<StepSummary> steps = new ArrayList<>();
             for (SagaViews.Step s : saga.steps()) {
+                SagaViews.CompensationCheckView check = s.compensationCheck();
                 steps.add(new StepSummary(steps.size() + 1, s.name(), s.type(), s.action(), s.compensation(), s.effect(),
-                        s.output() == null ? null : s.output().toPrettyString(), s.attempts() == null ? 0 : s.attempts().size()));
+                        s.output() == null ? null : s.output().toPrettyString(), s.attempts() == null ? 0 : s.attempts().size(),
+                        check == null ? null : undoCheck(check.state()), check == null ? null : check.reason()));
             }
             return steps;
+        }
+
+        private static String undoCheck(String state) {
+            return switch (state) {
+                case SagaViews.CompensationCheckView.VERIFIED -> "verified";
+                case SagaViews.CompensationCheckView.NOT_VERIFIED -> "not verified";
+                case SagaViews.CompensationCheckView.NOT_NEEDED -> "check not needed";
+                default -> "no check declared";
+            };
         }
     }
 }

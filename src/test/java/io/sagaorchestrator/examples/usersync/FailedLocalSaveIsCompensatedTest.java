@@ -57,12 +57,18 @@ class FailedLocalSaveIsCompensatedTest {
         tt().verifyThat(1, deleteRequestedFor(urlEqualTo("/users/tt-" + phone)));
         assertEquals(0, count("select count(*) from lz_liaison where saga_id = ?::uuid", sagaId));
         assertEquals(0, count("select count(*) from liaison_info where username = ?", "wangwu" + phone));
-        // and the log shows the forward add, the rejected save, and the compensating delete
+        // and the log shows the forward add, the rejected save, the compensating delete and its check that the user is gone
         saga(sagaId).then()
                 .body("steps[0].effect", equalTo("COMPENSATED"))
-                .body("steps[0].attempts", hasSize(2))
+                .body("steps[0].attempts", hasSize(3))
                 .body("steps[0].attempts[1].direction", equalTo("COMPENSATION"))
                 .body("steps[0].attempts[1].outcome", equalTo("SUCCEEDED"))
+                .body("steps[0].attempts[2].direction", equalTo("VERIFY"))
+                .body("steps[0].attempts[2].request.method", equalTo("GET"))
+                .body("steps[0].attempts[2].request.path", equalTo("/users/tt-" + phone))
+                .body("steps[0].attempts[2].request.headers.authToken", equalTo("[secret]"))
+                .body("steps[0].attempts[2].outcome", equalTo("SUCCEEDED"))
+                .body("steps[0].compensationCheck.state", equalTo("VERIFIED"))
                 .body("steps[1].attempts[0].outcome", equalTo("REJECTED"))
                 .body("steps[1].attempts[0].errorClass", equalTo("RejectedFailure"));
     }
@@ -86,7 +92,11 @@ class FailedLocalSaveIsCompensatedTest {
                 .body("steps[0].attempts[1].response.kept", equalTo("tt-old-" + phone))
                 .body("steps[0].attempts[1].response.reason", startsWith("kept: it existed before this saga"))
                 // and its log claims no request: none was sent
-                .body("steps[0].attempts[1].request", nullValue());
+                .body("steps[0].attempts[1].request", nullValue())
+                // and no check was demanded of a user kept on purpose: it must still exist
+                .body("steps[0].attempts", hasSize(2))
+                .body("steps[0].compensationCheck.state", equalTo("NOT_NEEDED"))
+                .body("steps[0].compensationCheck.reason", startsWith("kept: it existed before this saga"));
     }
 
     @Test
