@@ -343,12 +343,15 @@ public final class ScenarioRunner {
         // (only those the double stands for: a target elsewhere, e.g. a closed port, never reaches it)
         Map<String, String> bases = new LinkedHashMap<>();
         String doubleAt = authority(urlKey(Scenario.TT));
+        String tt = basePath(urlKey(Scenario.TT));
+        bases.put(Scenario.TT, tt);
         for (String key : ConfigProvider.getConfig().getPropertyNames()) {
-            if (key.startsWith(HttpCall.URL_PREFIX) && key.endsWith(".url") && doubleAt.equals(authority(key))) {
+            // a declared target at TT's own URL (user-sync's check of its undo, tt-user-api) is TT: scenarios call it tt
+            if (key.startsWith(HttpCall.URL_PREFIX) && key.endsWith(".url") && doubleAt.equals(authority(key))
+                    && !basePath(key).equals(tt)) {
                 bases.put(key.substring(HttpCall.URL_PREFIX.length(), key.length() - ".url".length()), basePath(key));
             }
         }
-        bases.put(Scenario.TT, basePath(urlKey(Scenario.TT)));
         String alerts = basePath("saga.escalation.webhook-url");
         // newest first as WireMock lists them: oldest first, then by time (a stable sort keeps calls of one millisecond in order)
         List<ServeEvent> events = new ArrayList<>(doubles.getServeEvents());
