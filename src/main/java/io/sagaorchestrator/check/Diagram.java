@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * A definition as a Mermaid flowchart: the forward path (solid), each condition as a decision, and where a failure leads
- * (dotted): the undo of what ran before, in reverse, to COMPENSATED, or ESCALATED when an undo keeps failing or a step
- * escalates. GitHub, GitLab and most wikis draw it as it is.
+ * (dotted): the undo of what ran before, in reverse, each with its check where it declares one, to COMPENSATED, or
+ * ESCALATED when an undo keeps failing, its check finds the effect still there (drift), or a step escalates. GitHub, GitLab and most wikis draw it as it is.
  */
 public final class Diagram {
 
@@ -40,8 +40,17 @@ public final class Diagram {
                 if (step.kind().callsThirdParty() && step.onFailure() == FailurePolicy.COMPENSATE) {
                     m.append("  s").append(i).append(" -.->|outcome unknown| u").append(i).append('\n');
                 }
-                m.append("  u").append(i).append(" -.-> ").append(undoBefore).append('\n');
                 m.append("  u").append(i).append(" -.->|keeps failing| escalated\n");
+                if (step.verify() != null) {
+                    // the undo is done only once its check finds the effect gone; one that stays is drift
+                    m.append("  k").append(i).append('[').append(label("check undo of " + step.name() + "\n"
+                            + step.verify().http().label() + ", expects " + step.verify().expectation())).append("]:::undo\n");
+                    m.append("  u").append(i).append(" -.-> k").append(i).append('\n');
+                    m.append("  k").append(i).append(" -.-> ").append(undoBefore).append('\n');
+                    m.append("  k").append(i).append(" -.->|drift| escalated\n");
+                } else {
+                    m.append("  u").append(i).append(" -.-> ").append(undoBefore).append('\n');
+                }
             }
         }
         StepDefinition last = definition.step(definition.stepCount() - 1);

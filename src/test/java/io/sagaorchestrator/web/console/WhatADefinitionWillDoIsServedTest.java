@@ -40,7 +40,11 @@ class WhatADefinitionWillDoIsServedTest {
                 .contentType(containsString("text/plain"))
                 .body(startsWith("flowchart TD\n"))
                 .body(containsString("\n  s1 -.->|fails| u0\n"))
-                .body(containsString("\n  u0 -.->|keeps failing| escalated\n"));
+                .body(containsString("\n  u0 -.->|keeps failing| escalated\n"))
+                // user-sync checks its undo: the check leads on, or to ESCALATED as drift
+                .body(containsString("\n  u0 -.-> k0\n"))
+                .body(containsString("\n  k0 -.-> compensated\n"))
+                .body(containsString("\n  k0 -.->|drift| escalated\n"));
         as("viewer").get("/api/definitions/no-such-saga/diagram").then().statusCode(404).contentType("application/problem+json");
     }
 
