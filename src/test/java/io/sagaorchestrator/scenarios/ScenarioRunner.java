@@ -1,5 +1,7 @@
 package io.sagaorchestrator.scenarios;
 
+import jakarta.inject.Singleton;
+import io.sagaorchestrator.runtime.Instance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
@@ -74,6 +76,7 @@ import static io.restassured.RestAssured.given;
  * scenarios do not know about is caught at once. Requests to third parties of other sagas (other tests of the suite
  * share the double) and escalation alerts are no calls of the scenario.
  */
+@Singleton
 public final class ScenarioRunner {
 
     /** How long a scenario may take before it is reported as stuck. */
@@ -85,11 +88,11 @@ public final class ScenarioRunner {
     private final String instanceId;
     private final ObjectMapper json = new ObjectMapper();
 
-    public ScenarioRunner(CrashPoints crashPoints, RecoveryLoop recovery, SagaRunner runner, String instanceId) {
+    ScenarioRunner(CrashPoints crashPoints, RecoveryLoop recovery, SagaRunner runner, Instance instance) {
         this.crashPoints = crashPoints;
         this.recovery = recovery;
         this.runner = runner;
-        this.instanceId = instanceId;
+        this.instanceId = instance.id();
     }
 
     /** A call a double received: its method, third party and path (after the third party's base path). */

@@ -1,11 +1,7 @@
 package io.sagaorchestrator.scenarios;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.sagaorchestrator.runtime.CrashPoints;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
-import io.sagaorchestrator.runtime.Instance;
-import io.sagaorchestrator.runtime.SagaRunner;
-import io.sagaorchestrator.runtime.recovery.RecoveryLoop;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -20,23 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScenarioRunnerTest {
 
     @Inject
-    CrashPoints crashPoints;
-
-    @Inject
-    RecoveryLoop recovery;
-
-    @Inject
-    SagaRunner sagaRunner;
-
-    @Inject
-    Instance instance;
+    ScenarioRunner scenarios;
 
     @Inject
     DefinitionRegistry definitions;
-
-    private ScenarioRunner runner() {
-        return new ScenarioRunner(crashPoints, recovery, sagaRunner, instance.id());
-    }
 
     @Test
     void aDeclinedChargeExpectedToCompleteIsReportedWithTheLog() {
@@ -55,7 +38,7 @@ class ScenarioRunnerTest {
                   steps: { charge-payment: DONE }
                 """, definitions::current);
 
-        String report = assertThrows(AssertionError.class, () -> runner().play(wrong)).getMessage();
+        String report = assertThrows(AssertionError.class, () -> scenarios.play(wrong)).getMessage();
 
         assertTrue(report.startsWith("scenario wrong-on-purpose.yaml (saga "), report);
         assertTrue(report.contains("status: expected COMPLETED, actual COMPENSATED"), report);
@@ -83,7 +66,7 @@ class ScenarioRunnerTest {
                   status: COMPENSATED
                 """, definitions::current);
 
-        String report = assertThrows(AssertionError.class, () -> runner().play(unscripted)).getMessage();
+        String report = assertThrows(AssertionError.class, () -> scenarios.play(unscripted)).getMessage();
 
         // the release of the stock, which the scenario forgot
         assertTrue(report.contains("unscripted calls (no route of the scenario answers them; the double answered 404): "
@@ -94,7 +77,7 @@ class ScenarioRunnerTest {
     @Test
     void aLostAnswerIsAnUnknownOutcomeForDeclaredCallsAndForTtsClient() {
         // given a declared call and a call of TT's REST client, each losing its first answer
-        ScenarioRunner.Outcome declared = runner().play(Scenario.parse("lost-declared.yaml", """
+        ScenarioRunner.Outcome declared = scenarios.play(Scenario.parse("lost-declared.yaml", """
                 saga: send-sms
                 input: { phone: "136${unique}", content: "lost once" }
                 thirdParties:
@@ -102,7 +85,7 @@ class ScenarioRunnerTest {
                     "POST /messages": [ { lose: answer }, { status: 202 } ]
                 expect: { status: COMPLETED }
                 """, definitions::current));
-        ScenarioRunner.Outcome tt = runner().play(Scenario.parse("lost-tt.yaml", """
+        ScenarioRunner.Outcome tt = scenarios.play(Scenario.parse("lost-tt.yaml", """
                 saga: user-sync
                 input: { name: "Lost Once", phone: "136${unique}", roleIds: [3] }
                 thirdParties:

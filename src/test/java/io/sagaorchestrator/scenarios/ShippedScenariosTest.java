@@ -2,11 +2,7 @@ package io.sagaorchestrator.scenarios;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaorchestrator.definitions.SagaDefinition;
-import io.sagaorchestrator.runtime.CrashPoints;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
-import io.sagaorchestrator.runtime.Instance;
-import io.sagaorchestrator.runtime.SagaRunner;
-import io.sagaorchestrator.runtime.recovery.RecoveryLoop;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
@@ -40,16 +36,7 @@ class ShippedScenariosTest {
     private static long startedAt;
 
     @Inject
-    CrashPoints crashPoints;
-
-    @Inject
-    RecoveryLoop recovery;
-
-    @Inject
-    SagaRunner sagaRunner;
-
-    @Inject
-    Instance instance;
+    ScenarioRunner scenarios;
 
     @Inject
     DefinitionRegistry definitions;
@@ -66,9 +53,8 @@ class ShippedScenariosTest {
 
     @TestFactory
     Stream<DynamicTest> everyScenarioHolds() throws IOException {
-        ScenarioRunner runner = new ScenarioRunner(crashPoints, recovery, sagaRunner, instance.id());
         return files().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), file.toUri(),
-                () -> runner.play(Scenario.parse(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8),
+                () -> scenarios.play(Scenario.parse(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8),
                         definitions::current))));
     }
 
