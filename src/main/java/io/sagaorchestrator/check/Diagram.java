@@ -1,10 +1,14 @@
 package io.sagaorchestrator.check;
 
+import io.sagaorchestrator.core.SagaStatus;
 import io.sagaorchestrator.definitions.FailurePolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A definition as a Mermaid flowchart: the forward path (solid), each condition as a decision, and where a failure leads
@@ -14,6 +18,70 @@ import java.util.Locale;
 public final class Diagram {
 
     private Diagram() {
+    }
+
+    /** What became of a step in one saga, laid over its node; the name is the node's class and the console's legend. */
+    public enum Mark {
+        DONE("fill:#e9f6ec,stroke:#1e7b34,stroke-width:3px"),
+        RUNNING("fill:#e8f1fc,stroke:#1a5fb4,stroke-width:3px"),
+        WAITING("fill:#e8f1fc,stroke:#1a5fb4,stroke-width:3px,stroke-dasharray:6 3"),
+        UNCERTAIN("fill:#fdf6e3,stroke:#9a6700,stroke-width:3px"),
+        CHECKING("fill:#fdf6e3,stroke:#9a6700,stroke-width:3px,stroke-dasharray:6 3"),
+        FAILED("fill:#fdecea,stroke:#b3261e,stroke-width:3px"),
+        COMPENSATED("fill:#f1f2f4,stroke:#5f6368,stroke-width:3px"),
+        SKIPPED("fill:#ffffff,stroke:#9aa0a6,stroke-dasharray:2 2,color:#5f6368");
+
+        private final String style;
+
+        Mark(String style) {
+            this.style = style;
+        }
+
+        public String css() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * One saga's state, to lay over its definition: what became of each step and of each undo, by step index (a step not
+     * reached has no mark), and where the saga stands.
+     */
+    public record Overlay(Map<Integer, Mark> steps, Map<Integer, Mark> undos, SagaStatus status) {
+        public Overlay {
+            steps = Map.copyOf(steps);
+            undos = Map.copyOf(undos);
+            Objects.requireNonNull(status, "status");
+        }
+    }
+
+    /** The definition with one saga's state over it; the end the saga reached, if it has, is outlined. */
+    public static String mermaid(SagaDefinition definition, Overlay overlay) {
+        StringBuilder m = new StringBuilder(mermaid(definition));
+        for (Mark mark : Mark.values()) {
+            m.append("  classDef ").append(mark.css()).append(' ').append(mark.style).append('\n');
+        }
+        m.append("  classDef reached stroke-width:4px\n");
+        new TreeMap<>(overlay.steps()).forEach((index, mark) -> m.append("  class s").append(index).append(' ').append(mark.css()).append('\n'));
+        new TreeMap<>(overlay.undos()).forEach((index, mark) -> {
+            StepDefinition step = definition.step(index);
+            if (step.hasCompensation()) {
+                m.append("  class u").append(index).append(' ').append(mark.css()).append('\n');
+                // an undo is done only once its check found the effect gone; while it checks, the check is where it stands
+                if (step.verify() != null && (mark == Mark.DONE || mark == Mark.CHECKING)) {
+                    m.append("  class k").append(index).append(' ').append(mark.css()).append('\n');
+                }
+            }
+        });
+        String end = switch (overlay.status()) {
+            case COMPLETED -> "done";
+            case COMPENSATED -> "compensated";
+            case ESCALATED, RESOLVED -> "escalated";
+            case RUNNING, COMPENSATING -> null;
+        };
+        if (end != null) {
+            m.append("  class ").append(end).append(" reached\n");
+        }
+        return m.toString();
     }
 
     public static String mermaid(SagaDefinition definition) {

@@ -5,7 +5,10 @@ import io.sagaorchestrator.definitions.NamedActions;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import org.junit.jupiter.api.Test;
 
+import io.sagaorchestrator.core.SagaStatus;
+
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,5 +63,29 @@ class DiagramTest {
                 "u1[\"undo charge<br/>POST shop /charges/${step.idempotencyKey}/refund\"]:::undo"));
         // the last step has no undo, so a completed saga cannot be undone by an operator
         assertTrue(diagram.lines().noneMatch(l -> l.contains("an operator compensates")), diagram);
+    }
+
+    @Test
+    void aSagasStateIsLaidOverItsDefinitionStepByStepAndItsEndIsOutlined() {
+        // given a checkout whose charge was skipped and whose save failed, so that its reservation was undone
+        Diagram.Overlay overlay = new Diagram.Overlay(
+                Map.of(0, Diagram.Mark.COMPENSATED, 1, Diagram.Mark.SKIPPED, 2, Diagram.Mark.FAILED),
+                Map.of(0, Diagram.Mark.DONE), SagaStatus.COMPENSATED);
+
+        String diagram = Diagram.mermaid(CHECKOUT, overlay);
+
+        // then each node carries its mark, the undo of the reservation is done, and the saga's end is outlined
+        assertTrue(diagram.startsWith(Diagram.mermaid(CHECKOUT)), "the definition's drawing is kept as it is");
+        assertHasLines(diagram, List.of("class s0 compensated", "class s1 skipped", "class s2 failed", "class u0 done",
+                "class compensated reached", "classDef failed fill:#fdecea,stroke:#b3261e,stroke-width:3px"));
+        assertTrue(diagram.lines().noneMatch(l -> l.startsWith("  class done ")), "the saga did not complete:\n" + diagram);
+    }
+
+    @Test
+    void aLiveSagaOutlinesNoEnd() {
+        String diagram = Diagram.mermaid(CHECKOUT, new Diagram.Overlay(Map.of(0, Diagram.Mark.RUNNING), Map.of(), SagaStatus.RUNNING));
+
+        assertHasLines(diagram, List.of("class s0 running"));
+        assertTrue(diagram.lines().noneMatch(l -> l.endsWith(" reached")), diagram);
     }
 }

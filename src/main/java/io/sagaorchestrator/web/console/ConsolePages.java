@@ -27,7 +27,7 @@ final class ConsolePages {
     static native TemplateInstance detail(ConsoleViews.Page page, SagaViews.Detail saga, List<ConsoleViews.StepSummary> steps,
                                           List<ConsoleViews.TimelineEntry> timeline, List<ConsoleViews.Action> actions,
                                           ConsoleViews.Outcome outcome, String input, String result, String traceLink,
-                                          CompensationPlan plan);
+                                          CompensationPlan plan, String diagram);
 
     static native TemplateInstance definitions(ConsoleViews.Page page, List<SagaDefinition> definitions);
 

@@ -18,6 +18,7 @@ import io.sagaorchestrator.telemetry.TraceLinks;
 import io.sagaorchestrator.check.DefinitionReport;
 import io.sagaorchestrator.check.Diagram;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
+import io.sagaorchestrator.definitions.InvalidDefinitionException;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.operator.Actor;
 import io.sagaorchestrator.store.AuditTrail;
@@ -86,6 +87,7 @@ public class ConsoleResource {
     private final ObjectMapper json;
     private final boolean identityProvider;
     private final String securityPolicy;
+    private final String diagramPolicy;
 
     ConsoleResource(SagaQueries queries, ManualOperations operations, DefinitionRegistry definitions, SecurityIdentity identity,
                     RoutingContext request, ConsoleCsrf csrf, Validator validator, TraceLinks traceLinks, CompensationPlans plans,
@@ -97,6 +99,8 @@ public class ConsoleResource {
         // signing out at the provider is the sign-out form's redirect to it, which form-action governs too
         String formAction = identityProvider && issuer.isPresent() ? "'self' " + origin(issuer.get()) : "'self'";
         this.securityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action " + formAction;
+        // Mermaid styles the SVG it draws with a <style> element and style attributes, which carry no nonce
+        this.diagramPolicy = securityPolicy + "; style-src 'self' 'unsafe-inline'";
         this.traceLinks = traceLinks;
         this.plans = plans;
         this.queries = queries;
@@ -187,7 +191,8 @@ public class ConsoleResource {
             return html(404, ConsolePages.problem(page("definitions"), "No such saga definition", definitions.whyNotLoaded(name)));
         }
         return html(200, ConsolePages.definition(page("definitions"), definition,
-                DefinitionReport.of(definition.name() + " v" + definition.version(), definition), Diagram.mermaid(definition)));
+                DefinitionReport.of(definition.name() + " v" + definition.version(), definition), Diagram.mermaid(definition)),
+                diagramPolicy);
     }
 
     /** One saga: its steps, the timeline of every attempt, the audit trail, and (for operators) what may be done. */
@@ -285,7 +290,17 @@ public class ConsoleResource {
                 ConsoleViews.TimelineEntry.of(saga), actions(saga, outcome), outcome,
                 saga.input() == null ? null : saga.input().toPrettyString(),
                 saga.result() == null ? null : saga.result().toPrettyString(), traceLinks.to(saga.traceId()),
-                compensationPlan(saga)));
+                compensationPlan(saga), diagram(saga)), diagramPolicy);
+    }
+
+    /** The saga's definition, as it started on, with the saga's state over it; null when that definition cannot be read. */
+    private String diagram(SagaViews.Detail saga) {
+        try {
+            SagaDefinition definition = definitions.forSaga(saga.definition(), saga.definitionVersion(), saga.definitionHash());
+            return Diagram.mermaid(definition, ConsoleViews.overlay(saga));
+        } catch (IllegalStateException | InvalidDefinitionException e) {
+            return null; // not in the log, or no longer read by this version: the page still shows the steps and the timeline
+        }
     }
 
     /**
@@ -353,9 +368,13 @@ public class ConsoleResource {
 
     /** Pages are about one moment of the log and carry a form token: never cached, never framed by another site. */
     private Response html(int status, TemplateInstance page) {
+        return html(status, page, securityPolicy);
+    }
+
+    private Response html(int status, TemplateInstance page, String policy) {
         return Response.status(status).type("text/html;charset=UTF-8").entity(page.render())
                 .header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", securityPolicy)
+                .header("Content-Security-Policy", policy)
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Referrer-Policy", "same-origin")
                 .build();

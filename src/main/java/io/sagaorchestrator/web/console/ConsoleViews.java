@@ -1,6 +1,9 @@
 package io.sagaorchestrator.web.console;
 
 import io.quarkus.qute.TemplateData;
+import io.sagaorchestrator.check.Diagram;
+import io.sagaorchestrator.core.Direction;
+import io.sagaorchestrator.core.Effect;
 import io.sagaorchestrator.store.SagaViews;
 import io.sagaorchestrator.definitions.DefinitionChanges;
 import io.sagaorchestrator.store.AuditTrail;
@@ -8,6 +11,7 @@ import io.sagaorchestrator.core.SagaStatus;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -160,5 +164,41 @@ final class ConsoleViews {
                 default -> "no check declared";
             };
         }
+    }
+
+    /**
+     * What became of each step and each undo of a saga, drawn over its definition's diagram. A step's effect says most; a
+     * step tried without an effect is where a live saga stands (running) or where a saga that ended stopped (failed); an
+     * undo is done once its step is compensated, running while the saga compensates it, failed where the saga escalated.
+     */
+    static Diagram.Overlay overlay(SagaViews.Detail saga) {
+        SagaStatus status = SagaStatus.valueOf(saga.status());
+        Map<Integer, Diagram.Mark> steps = new HashMap<>();
+        Map<Integer, Diagram.Mark> undos = new HashMap<>();
+        for (int i = 0; i < saga.steps().size(); i++) {
+            SagaViews.Step step = saga.steps().get(i);
+            List<SagaViews.Attempt> attempts = step.attempts() == null ? List.of() : step.attempts();
+            boolean undoTried = attempts.stream().anyMatch(a -> Direction.COMPENSATION.name().equals(a.direction()));
+            Effect effect = step.effect() == null ? null : Effect.valueOf(step.effect());
+            if (effect != null) {
+                steps.put(i, switch (effect) {
+                    case DONE -> Diagram.Mark.DONE;
+                    case UNCERTAIN -> Diagram.Mark.UNCERTAIN;
+                    case CHECKING -> Diagram.Mark.CHECKING;
+                    case COMPENSATED -> Diagram.Mark.COMPENSATED;
+                    case SKIPPED -> Diagram.Mark.SKIPPED;
+                });
+            } else if (!attempts.isEmpty()) {
+                steps.put(i, status == SagaStatus.RUNNING ? Diagram.Mark.RUNNING : Diagram.Mark.FAILED);
+            }
+            if (effect == Effect.COMPENSATED) {
+                undos.put(i, Diagram.Mark.DONE);
+            } else if (effect == Effect.CHECKING) {
+                undos.put(i, Diagram.Mark.CHECKING);
+            } else if (undoTried) {
+                undos.put(i, status == SagaStatus.COMPENSATING ? Diagram.Mark.RUNNING : Diagram.Mark.FAILED);
+            }
+        }
+        return new Diagram.Overlay(steps, undos, status);
     }
 }

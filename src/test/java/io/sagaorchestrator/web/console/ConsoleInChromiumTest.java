@@ -321,6 +321,59 @@ class ConsoleInChromiumTest {
         }
     }
 
+    // --- diagrams, drawn by Mermaid served from the console itself ---
+
+    @Test
+    void aDefinitionsPageDrawsItsDiagramWithMermaidServedByTheConsole() throws Exception {
+        signIn("viewer");
+
+        driver.get(root + "console/definitions/user-sync");
+
+        WebElement drawing = drawnDiagram();
+        String text = drawing.getText();
+        assertTrue(text.contains("tt-add-user") && text.contains("save-liaison") && text.contains("undo tt-add-user")
+                && text.contains("ESCALATED"), text);
+        // nothing came from elsewhere: every script the page loaded is the console's own
+        List<WebElement> scripts = driver.findElements(By.cssSelector("script[src]"));
+        assertTrue(scripts.stream().allMatch(s -> s.getAttribute("src").startsWith(root + "console/assets/")),
+                scripts.stream().map(s -> s.getAttribute("src")).toList().toString());
+        assertTrue(Files.size(browser.screenshot("console-definition-diagram")) > 10_000);
+    }
+
+    @Test
+    void aCompensatedSagasPageLaysWhatBecameOfEachStepOverItsDiagram() throws Exception {
+        // given a user-sync whose local save failed after TT added the user, which TT then deleted
+        String sagaId = ConsoleSagas.compensated("Drawn", uniquePhone());
+        signIn("viewer");
+
+        driver.get(root + "console/sagas/" + sagaId);
+        drawnDiagram();
+
+        // then the add is drawn undone, its undo done, the save failed, and the saga's end outlined
+        assertEquals(List.of("compensated"), marksOf("s0"));
+        assertEquals(List.of("done"), marksOf("u0"));
+        assertEquals(List.of("failed"), marksOf("s1"));
+        assertTrue(marksOf("compensated").contains("reached"), marksOf("compensated").toString());
+        assertEquals(List.of(), marksOf("done"), "the saga did not complete");
+        assertTrue(Files.size(browser.screenshot("console-saga-diagram")) > 10_000);
+    }
+
+    private WebElement drawnDiagram() {
+        WebElement drawing = browser.find("#diagram-drawing");
+        browser.waiting().until(d -> drawing.getAttribute("data-drawn") != null);
+        assertEquals("true", drawing.getAttribute("data-drawn"), drawing.getText());
+        return drawing;
+    }
+
+    /** The state classes Mermaid gave a node of the drawn diagram, found by the node's id in the Mermaid text. */
+    private List<String> marksOf(String node) {
+        WebElement g = driver.findElement(By.cssSelector("#diagram-drawing g.node[id*='-" + node + "-']"));
+        return java.util.Arrays.stream(g.getAttribute("class").split("\\s+"))
+                .filter(c -> java.util.Arrays.stream(io.sagaorchestrator.check.Diagram.Mark.values()).anyMatch(m -> m.css().equals(c))
+                        || c.equals("reached"))
+                .toList();
+    }
+
     // --- skip a step done by hand, re-plan on a corrected definition ---
 
     @Test

@@ -5,6 +5,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -89,9 +90,14 @@ final class HeadlessChromium implements AutoCloseable {
      * could still be the old page's, and go stale under the caller.
      */
     void submit(String css) {
-        WebElement page = driver.findElement(By.tagName("html"));
+        // a mark on the window, which the next page does not have; asking whether the old page's element went stale
+        // races the navigation in ChromeDriver ("Node with given id does not belong to the document")
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        js.executeScript("window.beforeTheSubmit = true;");
         find(css).click();
-        waiting().until(ExpectedConditions.stalenessOf(page));
+        waiting().ignoring(WebDriverException.class)
+                .until(d -> Boolean.FALSE.equals(js.executeScript("return window.beforeTheSubmit === true;")));
+        find("body");
     }
 
     /** The whole page as a PNG: the window is made as tall as the page first. */
