@@ -44,6 +44,17 @@ public class SagaSignals {
     }
 
     /**
+     * Every role that may send some signal of a loaded definition: who has none of them can send no signal at all, and
+     * learns nothing of the sagas by trying (403 before any saga is looked at).
+     */
+    public java.util.Set<String> signallingRoles() {
+        java.util.Set<String> roles = new java.util.TreeSet<>(List.of(Await.DEFAULT_ROLE));
+        definitions.all().forEach(d -> d.steps().stream().filter(s -> s.await() != null)
+                .forEach(s -> roles.addAll(s.await().roles())));
+        return roles;
+    }
+
+    /**
      * @throws SagaNotFoundException   when there is no such saga
      * @throws SignalRefusedException when its definition waits for no such signal
      */

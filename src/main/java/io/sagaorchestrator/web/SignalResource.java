@@ -61,6 +61,10 @@ public class SignalResource {
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     public Response signal(@PathParam("id") UUID id, @PathParam("signal") String signal, InputStream body,
                            @HeaderParam("Idempotency-Key") String signalId) throws IOException {
+        if (signals.signallingRoles().stream().noneMatch(identity::hasRole)) {
+            return Problem.of(Response.Status.FORBIDDEN, "signal-not-allowed", "You may not send signals",
+                    "Sending a signal needs a role an await names: " + String.join(", ", signals.signallingRoles())).toResponse();
+        }
         SagaSignals.Target target = signals.target(id, signal);
         if (target.await().roles().stream().noneMatch(identity::hasRole)) {
             return Problem.of(Response.Status.FORBIDDEN, "signal-not-allowed", "You may not send this signal",

@@ -238,6 +238,45 @@ class WaitingForASignalTest {
     }
 
     @Test
+    void anOperatorsRetryOfASagaEscalatedByItsTimeoutWaitsAgainForAWholeTimeout() {
+        SagaDefinition escalating = definition("escalate");
+        SagaSnapshot escalated = SagaTransitions.decide(escalating, waiting(escalating),
+                new Event.NoSignalYet(T0.plus(Duration.ofHours(48)))).next();
+
+        Decision retried = SagaTransitions.decide(escalating, escalated, new Event.OperatorRetry(true));
+        Decision.Park park = assertInstanceOf(Decision.Park.class, retried);
+        assertEquals(SagaStatus.RUNNING, park.next().status());
+        assertNull(park.next().stepDeadlineAt());
+
+        Instant later = T0.plus(Duration.ofDays(3));
+        Decision.Wait wait = assertInstanceOf(Decision.Wait.class,
+                SagaTransitions.decide(escalating, park.next(), new Event.NoSignalYet(later)));
+        assertEquals(later.plus(Duration.ofHours(48)), wait.next().stepDeadlineAt());
+    }
+
+    @Test
+    void anOperatorMayGiveTheSignalsPayloadByHandWithSkip() {
+        JsonNode byHand = approval(true, "approved on the phone");
+
+        Decision decision = SagaTransitions.decide(APPROVAL, waiting(APPROVAL), new Event.OperatorSkip("manager-approval",
+                byHand, java.util.Set.of(), false, false, false, "operator: approved on the phone"));
+
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(2, park.next().stepIndex());
+        assertEquals(byHand, park.next().stepState("manager-approval").output());
+    }
+
+    @Test
+    void anOperatorsCompensationOfAWaitingSagaUndoesWhatCameBefore() {
+        Decision decision = SagaTransitions.decide(APPROVAL, waiting(APPROVAL),
+                new Event.OperatorCompensate(false, false, "operator: order withdrawn"));
+
+        Decision.Park park = assertInstanceOf(Decision.Park.class, decision);
+        assertEquals(SagaStatus.COMPENSATING, park.next().status());
+        assertEquals(0, park.next().stepIndex());
+    }
+
+    @Test
     void aRejectWhenThatIsNotCelIsRefusedWithFileAndLine() {
         InvalidDefinitionException e = assertThrows(InvalidDefinitionException.class, () -> new DefinitionParser(NamedActions.NONE)
                 .parse("bad.yaml", """
