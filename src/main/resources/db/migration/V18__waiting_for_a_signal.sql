@@ -46,48 +46,53 @@ create function saga_signal(saga uuid, signal text, payload jsonb, signal_id tex
 as $$
 #variable_conflict use_column
 declare
+    -- the parameters under names of their own: "saga_signal.x" would also name the table's columns in its queries
+    want_saga    uuid  := $1;
+    want_signal  text  := $2;
+    want_payload jsonb := $3;
+    want_id      text  := $4;
     s         record;
     awaits    jsonb;
     step      text;
     kept      record;
 begin
-    if saga_signal.saga is null or saga_signal.signal is null or saga_signal.signal_id is null then
+    if want_saga is null or want_signal is null or want_id is null then
         raise exception 'saga_signal: the saga, the signal and the signal id are required' using errcode = '22004';
     end if;
-    if length(saga_signal.signal_id) not between 1 and 200 then
-        raise exception 'saga_signal: the signal id must be 1 to 200 characters, got %', length(saga_signal.signal_id)
+    if length(want_id) not between 1 and 200 then
+        raise exception 'saga_signal: the signal id must be 1 to 200 characters, got %', length(want_id)
             using errcode = '22023';
     end if;
-    if saga_signal.payload is null or jsonb_typeof(saga_signal.payload) <> 'object' then
+    if want_payload is null or jsonb_typeof(want_payload) <> 'object' then
         raise exception 'saga_signal: the payload must be a JSON object, got %',
-            coalesce(jsonb_typeof(saga_signal.payload), 'null') using errcode = '22023';
+            coalesce(jsonb_typeof(want_payload), 'null') using errcode = '22023';
     end if;
-    if octet_length(saga_signal.payload::text) > 65536 then
+    if octet_length(want_payload::text) > 65536 then
         raise exception 'saga_signal: the payload is % bytes as JSON text, at most 65536 are accepted',
-            octet_length(saga_signal.payload::text) using errcode = '54000';
+            octet_length(want_payload::text) using errcode = '54000';
     end if;
     -- the row lock orders signals with the engine's commits and with each other
     select id, status, step_states, waiting_for, owner, definition_name, definition_version, definition_hash into s
-    from saga where id = saga_signal.saga for update;
+    from saga where id = want_saga for update;
     if not found then
-        raise exception 'saga_signal: there is no saga %', saga_signal.saga using errcode = 'P0002';
+        raise exception 'saga_signal: there is no saga %', want_saga using errcode = 'P0002';
     end if;
 
     -- the same id again: the same answer, nothing changes
-    select signal_name, payload into kept from saga_signal where saga_id = s.id and signal_id = saga_signal.signal_id;
+    select signal_name, payload into kept from saga_signal where saga_id = s.id and signal_id = want_id;
     if found then
-        if kept.signal_name = saga_signal.signal and kept.payload = saga_signal.payload then
+        if kept.signal_name = want_signal and kept.payload = want_payload then
             return 'duplicate';
         end if;
         raise exception 'saga_signal: signal id "%" was sent to saga % before, as signal "%" with another payload',
-            saga_signal.signal_id, s.id, kept.signal_name using errcode = '23505';
+            want_id, s.id, kept.signal_name using errcode = '23505';
     end if;
 
     select d.signals into awaits from saga_definition d
     where d.name = s.definition_name and d.version = s.definition_version and d.hash = s.definition_hash;
-    step := awaits ->> saga_signal.signal;
+    step := awaits ->> want_signal;
     if step is null then
-        raise exception 'saga_signal: saga % (%) waits for no signal "%"', s.id, s.definition_name, saga_signal.signal
+        raise exception 'saga_signal: saga % (%) waits for no signal "%"', s.id, s.definition_name, want_signal
             using errcode = '42704',
                   hint = 'its definition waits for: ' || coalesce((select string_agg(k, ', ') from jsonb_object_keys(awaits) k), '(none)');
     end if;
@@ -97,17 +102,17 @@ begin
     if s.step_states ? step then
         raise exception 'saga_signal: saga % is past its await "%" already', s.id, step using errcode = '55000';
     end if;
-    if exists (select from saga_signal where saga_id = s.id and signal_name = saga_signal.signal and refused is null) then
-        raise exception 'saga_signal: saga % has a signal "%" already, under another id', s.id, saga_signal.signal
+    if exists (select from saga_signal where saga_id = s.id and signal_name = want_signal and refused is null) then
+        raise exception 'saga_signal: saga % has a signal "%" already, under another id', s.id, want_signal
             using errcode = '23505';
     end if;
 
     insert into saga_signal (saga_id, signal_id, signal_name, payload, sender)
-    values (s.id, saga_signal.signal_id, saga_signal.signal, saga_signal.payload,
+    values (s.id, want_id, want_signal, want_payload,
             -- the service (which owns this function) names its HTTP caller; any other login is named by its role
             case when session_user = current_user then coalesce(nullif(current_setting('saga.signal_sender', true), ''),
                 'sql:' || session_user) else 'sql:' || session_user end);
-    if s.waiting_for = saga_signal.signal and s.owner is null then
+    if s.waiting_for = want_signal and s.owner is null then
         -- due at once, and the listener takes it on commit
         update saga set wake_at = now() where id = s.id;
         perform pg_notify('saga_dispatched', s.id::text);

@@ -582,7 +582,8 @@ public class SagaLog {
      */
     public List<SagaSnapshot> claimDue(String owner, int limit, Duration lease) {
         return work(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1,"
+            // a saga taken while it waited for a signal waits no more: its run takes the signal, or waits again
+            try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1, waiting_for = null,"
                     + " wake_at = now() + ? * interval '1 millisecond' where id in (select id from saga"
                     + " where " + StatusSql.LIVE + " and wake_at <= now() and paused_at is null and key_held"
                     + " order by wake_at limit ?"

@@ -212,6 +212,38 @@ class WaitingForASignalRunTest {
     }
 
     @Test
+    void anInvalidSignalSentBySqlIsSetAsideWhenTheSagaTakesItAndTheSagaWaitsOn() throws Exception {
+        Started s = start("approval-shop-test");
+        waitsFor(s.id(), "approval");
+
+        // when the application sends a payload SQL cannot check (approved is no boolean)
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select saga_signal(?, 'approval', cast(? as jsonb), ?)")) {
+            ps.setObject(1, s.id());
+            ps.setString(2, "{\"approved\": \"yes\"}");
+            ps.setString(3, "sql-bad-" + s.id());
+            ps.executeQuery().close();
+        }
+
+        // then the saga sets it aside, saying why, and waits on
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "select refused from saga_signal where saga_id = ?")) {
+                ps.setObject(1, s.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getString(1) != null && rs.getString(1).contains("approved must be true or false");
+                }
+            }
+        });
+        waitsFor(s.id(), "approval");
+        assertFalse(s.ended().isDone());
+
+        // and a good one, under another id, is taken
+        send(s.id(), "approval", "good-" + s.id(), "{\"approved\": true}").then().log().ifValidationFails().statusCode(202);
+        assertEquals(SagaStatus.COMPLETED, s.ended().get(20, TimeUnit.SECONDS).status());
+    }
+
+    @Test
     void anInvalidPayloadIsRefusedWithWhatIsWrongAndNothingIsKept() {
         Started s = start("approval-shop-test");
         waitsFor(s.id(), "approval");
