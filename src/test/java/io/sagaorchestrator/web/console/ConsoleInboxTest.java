@@ -126,6 +126,18 @@ class ConsoleInboxTest {
     }
 
     @Test
+    void aWaitingSagaShowsAsWaitingOnItsPageTheListAndTheOverview() {
+        SagaEngine.Started waiting = waitingSaga();
+        Map<String, String> cookies = signedIn("viewer");
+
+        given().cookies(cookies).get("/console/sagas/" + waiting.sagaId()).then().statusCode(200)
+                .body(containsString("id=\"waiting-for\">signal <strong>approval</strong>, holding nothing"));
+        given().cookies(cookies).get("/console/sagas?definition=approval-shop-test").then().statusCode(200)
+                .body(containsString("<span class=\"tag\">waiting for approval</span>"));
+        given().cookies(cookies).get("/console").then().statusCode(200).body(containsString("id=\"count-waiting\""));
+    }
+
+    @Test
     void aViewerSeesTheInboxButMayNotDecide() {
         SagaEngine.Started waiting = waitingSaga();
 
