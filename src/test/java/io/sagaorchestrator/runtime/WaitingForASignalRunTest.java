@@ -111,7 +111,8 @@ class WaitingForASignalRunTest {
         assertNull(saga(s.id().toString()).path("owner"));
         as("viewer").get("/api/sagas?definition=approval-shop-test").then()
                 .body("items.find { it.sagaId == '" + s.id() + "' }.waitingFor", equalTo("approval"));
-        as("viewer").get("/api/sagas/stats").then().statusCode(200);
+        as("viewer").get("/api/sagas/stats").then().statusCode(200).body("waitingForSignal", org.hamcrest.Matchers.greaterThan(0));
+        as("viewer").get("/q/metrics").then().statusCode(200).body(containsString("saga_waiting_for_signal "));
         assertFalse(s.ended().isDone());
 
         // when the manager approves over HTTP
