@@ -93,14 +93,17 @@ public class ConsoleInboxResource {
                     + " security token is missing or out of date), so nothing was sent. Send it again from the inbox.", null));
         }
         String problem;
+        int status = 409;
         try {
             SagaSignals.Target target = signals.target(id, signal);
             Await await = target.await();
             if (await.roles().stream().noneMatch(identity::hasRole)) {
                 problem = "Signal '" + signal + "' needs one of the roles " + String.join(", ", await.roles())
                         + "; your account has none of them.";
+                status = 403;
             } else if (!"approve".equals(decision) && !"reject".equals(decision)) {
                 problem = "Choose approve or reject.";
+                status = 400;
             } else if (decisionField(await) == null) {
                 problem = "Signal '" + signal + "' is no yes or no (its payload has no boolean field): send it over the API.";
             } else {
@@ -117,10 +120,11 @@ public class ConsoleInboxResource {
         } catch (InvalidSignalException e) {
             problem = e.getMessage() + ": " + e.violations().stream().map(v -> v.field() + " " + v.message())
                     .collect(Collectors.joining("; "));
+            status = 400;
         } catch (SignalRefusedException | SagaNotFoundException e) {
             problem = e.getMessage();
         }
-        return html(409, InboxPages.inbox(page(), waiting(), problem, null));
+        return html(status, InboxPages.inbox(page(), waiting(), problem, null));
     }
 
     private List<Waiting> waiting() {
