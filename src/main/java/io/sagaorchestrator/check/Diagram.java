@@ -1,6 +1,7 @@
 package io.sagaorchestrator.check;
 
 import io.sagaorchestrator.core.SagaStatus;
+import io.sagaorchestrator.definitions.Await;
 import io.sagaorchestrator.definitions.FailurePolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
@@ -96,6 +97,10 @@ public final class Diagram {
                 m.append("  c").append(i).append(" -->|true| s").append(i).append('\n');
                 m.append("  c").append(i).append(" -->|false| ").append(entry(definition, i + 1)).append('\n');
             }
+            if (step.await() != null) {
+                await(m, definition, i, step);
+                continue;
+            }
             m.append("  s").append(i).append('[').append(label(step.name() + "\n" + step.kind().name().toLowerCase(Locale.ROOT)
                     + ": " + step.action())).append("]\n");
             m.append("  s").append(i).append(" --> ").append(entry(definition, i + 1)).append('\n');
@@ -130,7 +135,37 @@ public final class Diagram {
         m.append("  classDef compensated fill:#f1f2f4,stroke:#5f6368\n");
         m.append("  classDef escalated fill:#fdecea,stroke:#b3261e\n");
         m.append("  classDef undo stroke-dasharray:4 3\n");
+        m.append("  classDef await fill:#fff8e1,stroke:#b26a00\n");
         return m.toString();
+    }
+
+    /**
+     * An await as a hexagon: its signal leads on; a refusal ({@code rejectWhen}) and a timeout that compensates lead to
+     * the undo of what ran before, a timeout that escalates to ESCALATED, one that continues on along the forward path.
+     */
+    private static void await(StringBuilder m, SagaDefinition definition, int i, StepDefinition step) {
+        Await await = step.await();
+        String undoBefore = undoFrom(definition, i - 1);
+        String next = entry(definition, i + 1);
+        m.append("  s").append(i).append("{{").append(label(step.name() + "\nawait signal: " + await.signal()))
+                .append("}}:::await\n");
+        m.append("  s").append(i).append(" -->|signal ").append(await.signal()).append("| ").append(next).append('\n');
+        if (await.rejectWhen() != null) {
+            m.append("  s").append(i).append(" -.->|").append(edge("refused: " + await.rejectWhen().text())).append("| ")
+                    .append(undoBefore).append('\n');
+        }
+        String timeout = "no signal within " + await.timeout().toString().substring(2).toLowerCase(Locale.ROOT);
+        String target = switch (await.onTimeout()) {
+            case COMPENSATE -> undoBefore;
+            case ESCALATE -> "escalated";
+            case CONTINUE -> next;
+        };
+        m.append("  s").append(i).append(" -.->|").append(edge(timeout)).append("| ").append(target).append('\n');
+    }
+
+    /** An edge's text in quotes, as Mermaid reads it. */
+    private static String edge(String text) {
+        return "\"" + text.replace("\"", "#quot;").replace("|", "#124;") + "\"";
     }
 
     /** Where the forward path enters step {@code index}: its condition, the step, or the end past the last. */

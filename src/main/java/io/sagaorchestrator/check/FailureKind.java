@@ -11,7 +11,11 @@ public enum FailureKind {
     CHECK_FAILS("check fails", "the compensation answers success, but its verify: check finds the effect still there on every"
             + " attempt of its budget: drift"),
     DEADLINE_PASSES("deadline passes", "the saga's or the step's deadline passes while the saga stands on the step"),
-    CONDITION_FALSE("condition false", "the step's condition (when:) is false when the saga reaches it: it is skipped");
+    CONDITION_FALSE("condition false", "the step's condition (when:) is false when the saga reaches it: it is skipped"),
+    WAIT_TIMES_OUT("wait times out", "no signal comes before the await's timeout: its onTimeout decides"),
+    SIGNAL_REFUSED("signal refuses", "the signal that comes is a refusal (the await's rejectWhen holds): the await fails"),
+    KILLED_WHILE_WAITING("killed while waiting", "the process dies while the saga waits for its signal: nothing is held, and"
+            + " the signal or the timeout makes it due again for any instance");
 
     private final String label;
     private final String meaning;

@@ -11,7 +11,9 @@ import io.sagaorchestrator.core.Event;
 import io.sagaorchestrator.core.SagaSnapshot;
 import io.sagaorchestrator.core.SagaStatus;
 import io.sagaorchestrator.core.SagaTransitions;
+import io.sagaorchestrator.definitions.Await;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.definitions.HttpCall;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -53,6 +55,19 @@ public final class FailurePoints {
         for (int i = 0; i < definition.stepCount(); i++) {
             StepDefinition step = definition.step(i);
             int at = i;
+            if (step.await() != null) {
+                // an await calls nothing and changes nothing: it fails only by its timeout or a refusal
+                points.add(walk(definition, step, FailureKind.WAIT_TIMES_OUT, null, World.timingOutAt(at)));
+                if (step.await().rejectWhen() != null) {
+                    points.add(walk(assuming(written, null, step.name()), step, FailureKind.SIGNAL_REFUSED, null,
+                            World.allSucceeding()));
+                }
+                points.add(walk(definition, step, FailureKind.KILLED_WHILE_WAITING, null, World.killedWhileWaitingAt(at)));
+                if (definition.deadline() != null) {
+                    points.add(walk(definition, step, FailureKind.DEADLINE_PASSES, null, World.deadlinePassingAt(at)));
+                }
+                continue;
+            }
             if (step.when() != null) {
                 points.add(walk(assuming(written, step.name()), step, FailureKind.CONDITION_FALSE, null, World.allSucceeding()));
             }
@@ -104,6 +119,14 @@ public final class FailurePoints {
         StepDefinition step = definition.step(at);
         for (int later = at + 1; later < definition.stepCount(); later++) {
             StepDefinition trigger = definition.step(later);
+            if (trigger.await() != null && trigger.onFailure() == FailurePolicy.COMPENSATE) {
+                // an await fails by its timeout when that compensates, else by a refusal
+                return trigger.await().onTimeout() == Await.OnTimeout.COMPENSATE
+                        ? walk(definition, step, kind, "no signal comes in time at " + trigger.name(),
+                        failing.apply(World.timingOutAt(later)))
+                        : walk(assumingRefusal(definition, trigger.name()), step, kind, "the signal at " + trigger.name()
+                        + " is a refusal", failing.apply(World.allSucceeding()));
+            }
             if (trigger.onFailure() == FailurePolicy.COMPENSATE) {
                 return walk(definition, step, kind, trigger.name() + " is rejected",
                         failing.apply(World.failingForward(later, rejection())));
@@ -119,8 +142,28 @@ public final class FailurePoints {
 
     /** The definition with each condition taken as true, but that of step {@code falseAt} (none when null) as false. */
     private static SagaDefinition assuming(SagaDefinition definition, String falseAt) {
-        List<StepDefinition> steps = definition.steps().stream().map(s -> s.when() == null ? s
-                : s.withWhen(s.when().assuming(!s.name().equals(falseAt)))).toList();
+        return assuming(definition, falseAt, null);
+    }
+
+    /** The walk's definition with the await {@code refusing} (already walkable) refusing its signal. */
+    private static SagaDefinition assumingRefusal(SagaDefinition walkable, String refusing) {
+        List<StepDefinition> steps = walkable.steps().stream().map(s -> s.await() == null || !s.name().equals(refusing) ? s
+                : StepDefinition.awaiting(s.name(), new Await(s.await().signal(), s.await().payload(), s.await().timeout(),
+                s.await().onTimeout(), s.await().rejectWhen().assuming(true), s.await().roles()))).toList();
+        return new SagaDefinition(walkable.name(), walkable.version(), walkable.description(), steps, walkable.hash(),
+                walkable.source(), walkable.httpStart(), walkable.deadline(), walkable.liveKey(), walkable.search());
+    }
+
+    /**
+     * The definition with each condition taken as true, but that of step {@code falseAt} (none when null) as false; each
+     * await taking any payload (the walk sends an empty one), and refusing it only at step {@code refusing}.
+     */
+    private static SagaDefinition assuming(SagaDefinition definition, String falseAt, String refusing) {
+        List<StepDefinition> steps = definition.steps().stream().map(s -> s.await() != null
+                ? StepDefinition.awaiting(s.name(), new Await(s.await().signal(), new InputSchema(Map.of()), s.await().timeout(),
+                s.await().onTimeout(), s.await().rejectWhen() == null ? null
+                : s.await().rejectWhen().assuming(s.name().equals(refusing)), s.await().roles()))
+                : s.when() == null ? s : s.withWhen(s.when().assuming(!s.name().equals(falseAt)))).toList();
         return new SagaDefinition(definition.name(), definition.version(), definition.description(), steps, definition.hash(),
                 definition.source(), definition.httpStart(), definition.deadline(), definition.liveKey(), definition.search());
     }
@@ -177,6 +220,9 @@ public final class FailurePoints {
                 return decision;
             }
         }
+        if (direction == Direction.FORWARD && step.await() != null) {
+            return awaitTurn(definition, saga, step, world, path);
+        }
         if (direction == Direction.FORWARD && world.killsAfterIntentOf(saga.stepIndex(), saga.attempt())) {
             saga = saga.withAttempt(saga.attempt() + 1);
             path.note("killed after the intent of " + step.name() + "'s attempt " + saga.attempt()
@@ -205,6 +251,36 @@ public final class FailurePoints {
                 return SagaTransitions.decide(definition, saga, new Event.StepFailed(failure, 0.5));
             }
         }
+    }
+
+    /**
+     * The saga at an await, as the engine meets it: no signal yet, so it waits, released; then the signal comes (a
+     * refusal where the walk's definition says so), or the timeout passes first.
+     */
+    private static Decision awaitTurn(SagaDefinition definition, SagaSnapshot saga, StepDefinition step, World world, Path path) {
+        String signal = step.await().signal();
+        if (saga.stepDeadlineAt() == null) {
+            Decision waiting = SagaTransitions.decide(definition, saga, new Event.NoSignalYet(CREATED));
+            if (waiting instanceof Decision.Wait) {
+                path.note(step.name() + ": waits for signal '" + signal + "', released (no thread, no lease), up to "
+                        + Path.duration(step.await().timeout()));
+            }
+            return waiting;
+        }
+        if (world.killsWhileWaitingAt(saga.stepIndex())) {
+            path.note("killed while waiting: nothing is held; the saga's row says what it waits for until when, and any"
+                    + " instance resumes it when the signal or the timeout makes it due");
+        }
+        if (world.timesOutAt(saga.stepIndex())) {
+            path.note("no signal '" + signal + "' comes within " + Path.duration(step.await().timeout()) + ": onTimeout "
+                    + step.await().onTimeout().yamlName());
+            return SagaTransitions.decide(definition, saga, new Event.NoSignalYet(saga.stepDeadlineAt()));
+        }
+        Decision taken = SagaTransitions.decide(definition, saga, new Event.SignalReceived(signal, "walk",
+                JsonNodeFactory.instance.objectNode(), CREATED));
+        path.note(step.name() + ": signal '" + signal + "' comes" + (taken.next().status() == SagaStatus.COMPENSATING
+                ? ", a refusal (" + step.await().rejectWhen().text() + ")" : ""));
+        return taken;
     }
 
     /** What a step answers when it succeeds: every output field a declared call reads from the answer. */
@@ -245,6 +321,28 @@ public final class FailurePoints {
         private int killedAfterLocalCommit = -1;
         private int deadlineAt = -1;
         private boolean operatorUndoes;
+        private int timeoutAt = -1;
+        private int killedWhileWaiting = -1;
+
+        static World timingOutAt(int step) {
+            World world = new World();
+            world.timeoutAt = step;
+            return world;
+        }
+
+        static World killedWhileWaitingAt(int step) {
+            World world = new World();
+            world.killedWhileWaiting = step;
+            return world;
+        }
+
+        boolean timesOutAt(int step) {
+            return step == timeoutAt;
+        }
+
+        boolean killsWhileWaitingAt(int step) {
+            return step == killedWhileWaiting;
+        }
 
         static World failingForward(int step, StepFailure failure) {
             World world = new World();
@@ -404,7 +502,7 @@ public final class FailurePoints {
             return failure.getMessage().startsWith("the attempt budget") ? "no attempt left" : "outcome unknown";
         }
 
-        private static String duration(Duration d) {
+        static String duration(Duration d) {
             return d.toString().substring(2).toLowerCase(Locale.ROOT);
         }
     }

@@ -46,4 +46,12 @@ public sealed interface Decision {
     /** Lift the pause: a saga nobody advances is due at once, one whose owner is at work goes on with it. */
     record Resume(SagaSnapshot next) implements Decision {
     }
+
+    /**
+     * Commit {@code next} and release the saga, waiting for the signal {@code signal}: no owner, no lease, no thread; due
+     * again when {@code wakeIn} has passed (its timeout), or at once when the signal comes. The saga shows as waiting
+     * for it until its next commit.
+     */
+    record Wait(SagaSnapshot next, String signal, Duration wakeIn) implements Decision {
+    }
 }

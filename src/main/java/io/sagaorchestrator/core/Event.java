@@ -112,4 +112,25 @@ public sealed interface Event {
     record OperatorReplan(SagaDefinition target, boolean lastAttemptForward, String note)
             implements Event {
     }
+
+    /**
+     * The saga stands, going forward, on an await step, and a signal for it was kept: sent while it waited, or before it
+     * got there.
+     *
+     * @param signal     the signal's name (the step's)
+     * @param signalId   the sender's id for it, which makes sending twice harmless
+     * @param payload    what it carries: checked here again, since a signal sent by SQL was stored unchecked
+     * @param receivedAt when it was stored: a signal stored after the wait ran out comes too late
+     */
+    record SignalReceived(String signal, String signalId, JsonNode payload, Instant receivedAt) implements Event {
+    }
+
+    /**
+     * The saga stands, going forward, on an await step, and no signal is kept for it: it waits, released, until one
+     * comes or its timeout passes.
+     *
+     * @param now the engine's clock, passed in to keep the core deterministic
+     */
+    record NoSignalYet(Instant now) implements Event {
+    }
 }

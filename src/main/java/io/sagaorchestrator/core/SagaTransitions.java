@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import io.sagaorchestrator.definitions.DefinitionChanges;
 import io.sagaorchestrator.definitions.CompensationCheck;
+import io.sagaorchestrator.definitions.Await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +71,12 @@ public final class SagaTransitions {
         }
         if (event instanceof Event.StepReached) {
             return reached(definition, saga);
+        }
+        if (event instanceof Event.SignalReceived signal) {
+            return signalReceived(definition, saga, signal);
+        }
+        if (event instanceof Event.NoSignalYet waiting) {
+            return noSignalYet(definition, saga, waiting.now());
         }
         throw new IllegalArgumentException("no transition for " + event);
     }
@@ -396,7 +403,7 @@ public final class SagaTransitions {
     private static StepDefinition cannotBeUndone(SagaDefinition definition, SagaSnapshot saga, int from) {
         for (int i = 0; i <= from; i++) {
             StepDefinition step = definition.step(i);
-            if (!step.hasCompensation() && Compensations.mayHaveEffect(saga.stepState(step.name()))) {
+            if (!step.hasCompensation() && !step.changesNothing() && Compensations.mayHaveEffect(saga.stepState(step.name()))) {
                 return step;
             }
         }
@@ -464,6 +471,10 @@ public final class SagaTransitions {
         }
         StepDefinition step = current(definition, saga);
         boolean stepsOwn = saga.stepDeadlineAt() != null && saga.stepDeadlineAt().equals(deadline(saga));
+        if (stepsOwn && step.await() != null && saga.stepState(step.name()) == null) {
+            // an await's own deadline is its timeout, which says itself what follows
+            return timedOut(definition, saga, step);
+        }
         String why = (stepsOwn ? "step " + step.name() + "'s deadline of " + text(step.deadline())
                 : "the saga's deadline of " + text(definition.deadline())) + " passed at " + deadline(saga)
                 + " while at step " + step.name();
@@ -473,6 +484,94 @@ public final class SagaTransitions {
                     + "' may have taken effect and has no compensation, so a person must decide"));
         }
         return nextCompensation(definition, saga.withStatus(SagaStatus.COMPENSATING).withLastError(why), saga.stepIndex(), null);
+    }
+
+    // --- waiting for a signal ---
+
+    /**
+     * A signal kept for the await the saga stands on: a valid one that is no refusal is the step's output, and the saga
+     * goes on; a refusal ({@code rejectWhen}) fails the step, and the saga compensates what came before; an invalid one
+     * (sent by SQL, which cannot check it) is refused and the saga keeps waiting; one stored after the wait ran out is
+     * too late: the timeout stands.
+     */
+    private static Decision signalReceived(SagaDefinition definition, SagaSnapshot saga, Event.SignalReceived signal) {
+        StepDefinition step = current(definition, saga);
+        if (saga.status() != SagaStatus.RUNNING || step.await() == null || saga.stepState(step.name()) != null) {
+            return new Decision.Refused(saga, "The saga does not wait for a signal now (it is " + saga.status()
+                    + " at step '" + step.name() + "')");
+        }
+        Await await = step.await();
+        if (!await.signal().equals(signal.signal())) {
+            return new Decision.Refused(saga, "Step '" + step.name() + "' waits for signal '" + await.signal() + "', not '"
+                    + signal.signal() + "'");
+        }
+        List<InputSchema.Violation> violations = await.violations(signal.payload());
+        if (!violations.isEmpty()) {
+            return new Decision.Refused(saga, "The payload of signal '" + await.signal() + "' (id " + signal.signalId()
+                    + ") does not match what step '" + step.name() + "' takes: " + violations.stream()
+                    .map(v -> v.field() + " " + v.message()).collect(Collectors.joining("; ")));
+        }
+        if (saga.stepDeadlineAt() != null && signal.receivedAt().isAfter(saga.stepDeadlineAt())) {
+            return timedOut(definition, saga, step);
+        }
+        SagaSnapshot signalled = saga.withStepState(step.name(), new StepState(Effect.DONE, signal.payload()));
+        if (await.rejectWhen() != null) {
+            String refusal;
+            try {
+                refusal = await.rejectWhen().holds(saga.input(), outputs(definition, saga), signal.payload())
+                        ? step.name() + ": refused by signal '" + await.signal() + "' (id " + signal.signalId() + "): "
+                        + await.rejectWhen().text() : null;
+            } catch (IllegalStateException e) {
+                refusal = step.name() + ": signal '" + await.signal() + "' (id " + signal.signalId() + ") cannot be told a"
+                        + " refusal or not, so it counts as one: " + e.getMessage();
+            }
+            if (refusal != null) {
+                // a refusal is a failure: what came before is undone, as when a step fails
+                return nextCompensation(definition, signalled.withStatus(SagaStatus.COMPENSATING).withLastError(refusal),
+                        saga.stepIndex(), null);
+            }
+        }
+        return enter(definition, signalled, saga.stepIndex() + 1, false);
+    }
+
+    /**
+     * No signal is kept for the await the saga stands on: it waits until its timeout, counted from the first time it
+     * found none (that commit stores it as the step's deadline, so a restart keeps it); past it, the timeout acts.
+     */
+    private static Decision noSignalYet(SagaDefinition definition, SagaSnapshot saga, Instant now) {
+        StepDefinition step = current(definition, saga);
+        if (saga.status() != SagaStatus.RUNNING || step.await() == null || saga.stepState(step.name()) != null) {
+            return new Decision.Continue(saga);
+        }
+        Instant until = saga.stepDeadlineAt();
+        SagaSnapshot waiting = saga;
+        if (until == null) {
+            until = now.plus(step.await().timeout());
+            waiting = saga.withDeadlines(saga.deadlineAt(), until);
+        } else if (!until.isAfter(now)) {
+            return timedOut(definition, saga, step);
+        }
+        return new Decision.Wait(waiting, step.await().signal(), Duration.between(now, until));
+    }
+
+    /** Nobody signalled in time: the await's {@code onTimeout} decides. */
+    private static Decision timedOut(SagaDefinition definition, SagaSnapshot saga, StepDefinition step) {
+        Await await = step.await();
+        String why = step.name() + ": no signal '" + await.signal() + "' came within " + text(await.timeout())
+                + " (the wait ran out at " + saga.stepDeadlineAt() + ")";
+        return switch (await.onTimeout()) {
+            case COMPENSATE -> {
+                StepDefinition stuck = cannotBeUndone(definition, saga, saga.stepIndex());
+                yield stuck != null ? new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(why + "; step '"
+                        + stuck.name() + "' may have taken effect and has no compensation, so a person must decide"))
+                        : nextCompensation(definition, saga.withStatus(SagaStatus.COMPENSATING).withLastError(why),
+                        saga.stepIndex(), null);
+            }
+            case ESCALATE -> new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(why + "; a person"
+                    + " decides: retry waits again, skip gives the payload by hand, compensate undoes the saga"));
+            case CONTINUE -> enter(definition, saga.withStepState(step.name(), new StepState(Effect.DONE,
+                    JsonNodeFactory.instance.objectNode().put("timedOut", true))).withLastError(why), saga.stepIndex() + 1, false);
+        };
     }
 
     /** A duration as the definitions write it: 10m, 90s, 1h30m, 0.5s. */

@@ -32,6 +32,11 @@ public final class Condition {
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addVar("input", SimpleType.DYN).addVar("steps", SimpleType.DYN)
             .setResultType(SimpleType.BOOL).build();
+    /** A refusal ({@code rejectWhen:} of an await) also reads the signal's payload, as {@code signal}. */
+    private static final CelCompiler SIGNAL_COMPILER = CelCompilerFactory.standardCelCompilerBuilder().setOptions(OPTIONS)
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addVar("input", SimpleType.DYN).addVar("steps", SimpleType.DYN).addVar("signal", SimpleType.DYN)
+            .setResultType(SimpleType.BOOL).build();
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
     private final String text;
@@ -59,6 +64,54 @@ public final class Condition {
                     + e.getMessage().lines().findFirst().orElse("").replace("<input>", "when"));
         } catch (CelEvaluationException e) {
             throw new IllegalArgumentException("when: '" + text.strip() + "' cannot be prepared: " + e.getMessage());
+        }
+    }
+
+    /**
+     * An await's {@code rejectWhen:}, over {@code signal} (the payload), {@code input} and {@code steps}; written bare or
+     * as {@code ${...}}, as the issue's example does.
+     *
+     * @throws IllegalArgumentException naming what CEL finds wrong, and where in the expression
+     */
+    public static Condition parseRejectWhen(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("rejectWhen: is empty; write a CEL expression, e.g. signal.approved == false");
+        }
+        String bare = text.strip();
+        if (bare.startsWith("${") && bare.endsWith("}")) {
+            bare = bare.substring(2, bare.length() - 1).strip();
+        }
+        try {
+            CelAbstractSyntaxTree ast = SIGNAL_COMPILER.compile(bare).getAst();
+            return new Condition(bare, RUNTIME.createProgram(ast), null);
+        } catch (CelValidationException e) {
+            throw new IllegalArgumentException("rejectWhen: '" + bare + "' is not a CEL condition over signal, input and steps: "
+                    + e.getMessage().lines().findFirst().orElse("").replace("<input>", "rejectWhen"));
+        } catch (CelEvaluationException e) {
+            throw new IllegalArgumentException("rejectWhen: '" + bare + "' cannot be prepared: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether a signal with this payload is a refusal.
+     *
+     * @throws IllegalStateException when it cannot be told
+     */
+    public boolean holds(JsonNode input, Map<String, JsonNode> outputs, JsonNode signal) {
+        if (assumed != null) {
+            return assumed;
+        }
+        Map<String, Object> steps = new LinkedHashMap<>();
+        outputs.forEach((step, output) -> steps.put(step, Map.of("output", value(output))));
+        try {
+            Object result = program.eval(Map.of("input", value(input), "steps", steps, "signal", value(signal)));
+            if (!(result instanceof Boolean b)) {
+                throw new IllegalStateException("rejectWhen: '" + text + "' gave " + result + ", not true or false");
+            }
+            return b;
+        } catch (CelEvaluationException e) {
+            throw new IllegalStateException("rejectWhen: '" + text + "' cannot be evaluated: " + e.getMessage()
+                    .replace("<input>", "rejectWhen"), e);
         }
     }
 

@@ -72,18 +72,25 @@ public final class DefinitionParser {
         Map<String, Set<String>> earlierOutputs = new LinkedHashMap<>();
         for (int i = 0; i < stepDocs.size(); i++) {
             StepDoc s = stepDocs.get(i);
-            String place = "steps[" + i + "]" + (s.name() == null ? "" : " '" + s.name() + "'");
+            String name = s.await() != null && s.name() == null ? s.await().name() : s.name();
+            String place = "steps[" + i + "]" + (name == null ? "" : " '" + name + "'");
             try {
+                if (s.await() != null) {
+                    StepDefinition step = awaitStep(s);
+                    steps.add(step);
+                    earlierOutputs.put(step.name(), step.await().payload().fields().keySet());
+                    continue;
+                }
                 StepDefinition step = withOwnershipPolicy(step(s, earlierOutputs), s.onUncertainOwnership(), yaml);
                 checkActions(step);
                 steps.add(step);
                 earlierOutputs.put(step.name(), step.http() == null ? null : step.http().outputFields());
             } catch (TemplateException e) {
-                throw new InvalidDefinitionException(file, lineOf(yaml, s.name(), e.offending()) + place, e.getMessage());
+                throw new InvalidDefinitionException(file, lineOf(yaml, name, e.offending()) + place, e.getMessage());
             } catch (LocatedFault e) {
                 throw new InvalidDefinitionException(file, e.line + place, e.getMessage());
             } catch (IllegalArgumentException e) {
-                throw new InvalidDefinitionException(file, (s.name() == null ? "" : lineOfFault(yaml, s.name(), e.getMessage())) + place,
+                throw new InvalidDefinitionException(file, (name == null ? "" : lineOfFault(yaml, name, e.getMessage())) + place,
                         e.getMessage());
             }
         }
@@ -266,6 +273,50 @@ public final class DefinitionParser {
     }
 
     /**
+     * A step written {@code - await: { name, signal, payload, timeout, onTimeout, rejectWhen, roles }} (see {@link Await}):
+     * everything it takes is inside its {@code await:} block, so a key beside it is refused rather than ignored.
+     */
+    private static StepDefinition awaitStep(StepDoc s) {
+        if (s.name() != null || s.type() != null || s.action() != null || s.http() != null || s.compensation() != null
+                || s.timeout() != null || s.retry() != null || s.compensationRetry() != null || s.onFailure() != null
+                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null) {
+            throw new IllegalArgumentException("an 'await' step is written with everything inside its block (name, signal,"
+                    + " payload, timeout, onTimeout, rejectWhen, roles): nothing may stand beside 'await:'");
+        }
+        AwaitDoc a = s.await();
+        String name = require(a.name(), "await.name");
+        String signal = require(a.signal(), "await.signal");
+        var fields = new LinkedHashMap<String, InputField>();
+        if (a.payload() != null) {
+            a.payload().forEach((field, doc) -> {
+                try {
+                    fields.put(field, inputField(field, doc));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("payload." + field + ": " + e.getMessage(), e);
+                }
+            });
+        }
+        Duration timeout = duration(require(a.timeout(), "await.timeout"), "timeout");
+        Await.OnTimeout onTimeout = switch (a.onTimeout() == null ? "compensate" : a.onTimeout().toLowerCase(Locale.ROOT)) {
+            case "compensate" -> Await.OnTimeout.COMPENSATE;
+            case "escalate" -> Await.OnTimeout.ESCALATE;
+            case "continue" -> Await.OnTimeout.CONTINUE;
+            default -> throw new IllegalArgumentException("onTimeout '" + a.onTimeout()
+                    + "' is not one of compensate, escalate, continue");
+        };
+        Condition rejectWhen = a.rejectWhen() == null ? null : Condition.parseRejectWhen(a.rejectWhen());
+        if (a.roles() != null) {
+            for (String role : a.roles()) {
+                if (role == null || !role.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")) {
+                    throw new IllegalArgumentException("role '" + role + "' is not a role name");
+                }
+            }
+        }
+        return StepDefinition.awaiting(name, new Await(signal, new InputSchema(fields), timeout, onTimeout, rejectWhen,
+                a.roles()));
+    }
+
+    /**
      * A compensation's {@code verify:} block (see {@link CompensationCheck}): a GET, an expectation, and a budget that
      * defaults to the compensation's. Its faults point at the {@code verify:} line, or at the offending text in it.
      */
@@ -354,6 +405,9 @@ public final class DefinitionParser {
     }
 
     private void checkActions(StepDefinition step) {
+        if (step.kind() == StepKind.AWAIT) {
+            return;
+        }
         Set<String> forward = step.kind().callsThirdParty() ? actions.remoteActions() : actions.localActions();
         if (step.http() == null) {
             requireKnown(step.action(), forward, step.kind(), "action");
@@ -521,7 +575,11 @@ public final class DefinitionParser {
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
                    RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership,
-                   String when) {
+                   String when, @JsonProperty("await") AwaitDoc await) {
+    }
+
+    record AwaitDoc(String name, String signal, Map<String, InputFieldDoc> payload, String timeout, String onTimeout,
+                    String rejectWhen, List<String> roles) {
     }
 
     record CompensationDoc(String action, HttpCallDoc http, VerifyDoc verify) {

@@ -71,7 +71,7 @@ public record SagaDefinition(String name, int version, String description, List<
             StepDefinition step = steps.get(i);
             boolean laterFailureCompensates = steps.subList(i + 1, steps.size()).stream()
                     .anyMatch(later -> later.onFailure() == FailurePolicy.COMPENSATE);
-            if (!step.hasCompensation() && laterFailureCompensates) {
+            if (!step.hasCompensation() && !step.changesNothing() && laterFailureCompensates) {
                 throw new IllegalArgumentException("step '" + step.name() + "' has no compensation, but a later step that fails"
                         + " sends the saga to compensation: its effect could not be undone");
             }
@@ -94,6 +94,13 @@ public record SagaDefinition(String name, int version, String description, List<
                                 + ": when it is skipped there is no output to read");
                     }
                 }
+            }
+        }
+        var signals = new HashSet<String>();
+        for (StepDefinition step : steps) {
+            if (step.await() != null && !signals.add(step.await().signal())) {
+                throw new IllegalArgumentException("step '" + step.name() + "' waits for signal '" + step.await().signal()
+                        + "', which an earlier await waits for already: a signal names one await of the saga");
             }
         }
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
@@ -135,6 +142,11 @@ public record SagaDefinition(String name, int version, String description, List<
             }
         }
         return reads;
+    }
+
+    /** The await step that waits for {@code signal}; empty when the definition has none. */
+    public java.util.Optional<StepDefinition> awaitFor(String signal) {
+        return steps.stream().filter(s -> s.await() != null && s.await().signal().equals(signal)).findFirst();
     }
 
     /** @throws IllegalArgumentException when no step has this name */

@@ -21,11 +21,12 @@ import java.util.regex.Pattern;
  * @param when      the condition on which the step runs, or null when it always does; a step whose condition is false is
  *                  recorded as skipped, with the value it saw
  * @param verify    the check that its compensation really undid (its {@code verify:} block), or null when none is declared
+ * @param await     for a step of kind {@link StepKind#AWAIT}: the signal it waits for; else null
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                              RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
                              HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
-                             Condition when, CompensationCheck verify) {
+                             Condition when, CompensationCheck verify, Await await) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -62,6 +63,38 @@ public record StepDefinition(String name, StepKind kind, String action, String c
                     + (compensation == null ? "it has no compensation to check"
                     : "it is local: its compensation commits with the saga log, so there is no third party to ask"));
         }
+        if ((kind == StepKind.AWAIT) != (await != null)) {
+            throw new IllegalArgumentException("step '" + name + "' " + (await == null ? "is an await without a signal"
+                    : "waits for a signal but is of type " + kind));
+        }
+        if (kind == StepKind.AWAIT && (compensation != null || http != null || verify != null || deadline != null)) {
+            throw new IllegalArgumentException("await '" + name + "' changes nothing and so has nothing to undo: it takes no"
+                    + " compensation, http, verify or deadline (its timeout is its deadline)");
+        }
+    }
+
+    /** A step that waits for no signal. */
+    public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
+                          RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
+                          HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
+                          Condition when, CompensationCheck verify) {
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, deadline,
+                onUncertainOwnership, when, verify, null);
+    }
+
+    /** A step named {@code name} that waits for the signal {@code await} declares. */
+    public static StepDefinition awaiting(String name, Await await) {
+        // it fails (sends the saga to compensation) only by a refusal or a timeout that compensates: only then must the
+        // steps before it be undoable
+        FailurePolicy onFailure = await.rejectWhen() != null || await.onTimeout() == Await.OnTimeout.COMPENSATE
+                ? FailurePolicy.COMPENSATE : FailurePolicy.ESCALATE;
+        return new StepDefinition(name, StepKind.AWAIT, "await " + await.signal(), null, await.timeout(), RetryPolicy.DEFAULT,
+                RetryPolicy.DEFAULT, onFailure, null, null, null, OwnershipPolicy.ESCALATE, null, null, await);
+    }
+
+    /** Its effect needs no undoing whatever its record says: a wait for a signal changed nothing. */
+    public boolean changesNothing() {
+        return kind == StepKind.AWAIT;
     }
 
     /** A step whose compensation declares no check. */
@@ -76,7 +109,7 @@ public record StepDefinition(String name, StepKind kind, String action, String c
     /** The same step with this check of its compensation. */
     public StepDefinition withVerify(CompensationCheck check) {
         return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
-                compensationHttp, deadline, onUncertainOwnership, when, check);
+                compensationHttp, deadline, onUncertainOwnership, when, check, await);
     }
 
     /** A step that always runs. */
@@ -90,7 +123,7 @@ public record StepDefinition(String name, StepKind kind, String action, String c
     /** This step, running only when {@code when} holds (always, when null). */
     public StepDefinition withWhen(Condition when) {
         return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
-                compensationHttp, deadline, onUncertainOwnership, when, verify);
+                compensationHttp, deadline, onUncertainOwnership, when, verify, await);
     }
 
     /** A step without a deadline of its own, whose compensation escalates an effect that may be somebody else's. */

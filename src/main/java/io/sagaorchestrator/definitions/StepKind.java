@@ -11,9 +11,14 @@ public enum StepKind {
      */
     OUTBOX,
     /** A change to the service's own database, committed together with its log row. */
-    LOCAL;
+    LOCAL,
+    /**
+     * A wait for a signal ({@link Await}): nothing is called and nothing is changed, so there is nothing to undo; the
+     * saga waits released, without an owner.
+     */
+    AWAIT;
 
     public boolean callsThirdParty() {
-        return this != LOCAL;
+        return this == REMOTE || this == OUTBOX;
     }
 }

@@ -321,7 +321,11 @@ public class ManualOperations {
         if (saga.status() != SagaStatus.ESCALATED) {
             return false;
         }
-        String step = definition(saga).step(saga.stepIndex()).name();
+        StepDefinition current = definition(saga).step(saga.stepIndex());
+        if (current.await() != null) {
+            return true; // an await makes no attempts, and escalates only going forward (its timeout)
+        }
+        String step = current.name();
         return log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step))
                 .reduce((first, second) -> second).map(a -> a.direction() == Direction.FORWARD).orElse(false);
     }

@@ -86,7 +86,8 @@ public class ActionRegistry implements KnownActions {
 
     /** The output fields the action bean of a step's forward action says its readers need; none for a declared call. */
     public Set<String> outputFields(StepDefinition step) {
-        if (step.http() != null) {
+        if (step.http() != null || step.await() != null) {
+            // a declared call's readers are in the definition; an await's output is its signal's payload, checked by its schema
             return Set.of();
         }
         return step.kind().callsThirdParty() ? remote(step.action()).outputFields() : local(step.action()).outputFields();

@@ -452,6 +452,10 @@ public class SagaEngine {
         SagaSnapshot before = run.saga;
         StepDefinition step = run.definition.step(before.stepIndex());
         Direction direction = SagaTransitions.direction(before);
+        if (step.await() != null && direction == Direction.FORWARD) {
+            await(run, step);
+            return;
+        }
         StepRun outcome;
         try {
             beforeForwardAttempt(run);
@@ -479,6 +483,53 @@ public class SagaEngine {
             }
             carryOut(run, decision);
         }
+    }
+
+    /**
+     * The saga stands on an await: a signal kept for it (sent while it waited, or before it came) is taken; without one
+     * the saga is released to wait, holding no thread and no lease, until its signal or its timeout makes it due again.
+     * A signal whose payload does not fit (sent by SQL, which cannot check it) is set aside, and the saga waits on.
+     */
+    private void await(Run run, StepDefinition step) {
+        String signal = step.await().signal();
+        var kept = log.inNewTransaction((l, c) -> l.keptSignal(run.saga.id(), signal));
+        if (kept.isPresent()) {
+            var k = kept.get();
+            Decision decision = SagaTransitions.decide(run.definition, run.saga,
+                    new Event.SignalReceived(signal, k.signalId(), k.payload(), k.receivedAt()));
+            if (decision instanceof Decision.Refused refused) {
+                LOG.warnf("Saga %s: %s; it waits on", run.saga.id(), refused.reason());
+                log.inNewTransaction((l, c) -> {
+                    l.refuseSignal(run.saga.id(), k.signalId(), refused.reason());
+                    return null;
+                });
+                return; // the next turn of the run finds no signal, and waits
+            }
+            LOG.infof("Saga %s: step %s took signal %s (id %s from %s)", run.saga.id(), step.name(), signal, k.signalId(),
+                    k.sender());
+            events.signalled(run.saga.definitionName(), decision.next().status() == SagaStatus.COMPENSATING);
+            carryOut(run, decision);
+            return;
+        }
+        Instant now = Instant.now();
+        boolean timeoutIsEarliest = run.saga.stepDeadlineAt() != null
+                && run.saga.stepDeadlineAt().equals(SagaTransitions.deadline(run.saga));
+        boolean sagaDeadline = SagaTransitions.deadlinePassed(run.saga, now) && !timeoutIsEarliest;
+        Decision decision = sagaDeadline
+                ? SagaTransitions.decide(run.definition, run.saga, new Event.DeadlinePassed(now))
+                : SagaTransitions.decide(run.definition, run.saga, new Event.NoSignalYet(now));
+        if (decision instanceof Decision.Wait) {
+            LOG.infof("Saga %s waits for signal %s at step %s, until %s", run.saga.id(), signal, step.name(),
+                    decision.next().stepDeadlineAt());
+        } else {
+            LOG.infof("Saga %s: %s; %s", run.saga.id(), decision.next().lastError(), decision.next().status());
+            if (sagaDeadline) {
+                events.deadlinePassed(run.saga.definitionName());
+            } else {
+                events.awaitTimedOut(run.saga.definitionName());
+            }
+        }
+        carryOut(run, decision);
     }
 
     /** The saga stands, going forward, on a step whose condition nothing has recorded yet. */
@@ -522,9 +573,12 @@ public class SagaEngine {
             return;
         }
         Duration wakeIn = decision instanceof Decision.Park park
-                ? SagaTransitions.wakeNoLaterThanDeadline(park.next(), scaled(park.wakeIn()), Instant.now()) : null;
+                ? SagaTransitions.wakeNoLaterThanDeadline(park.next(), scaled(park.wakeIn()), Instant.now())
+                // a wait is not scaled: its timeout is the definition's, and the saga deadline still bounds it
+                : decision instanceof Decision.Wait wait
+                ? SagaTransitions.wakeNoLaterThanDeadline(wait.next(), wait.wakeIn(), Instant.now()) : null;
         commit(run, (l, c) -> new Transition(decision.next().withVersion(l.carryOut(decision, wakeIn)), null, wakeIn));
-        run.parked = decision instanceof Decision.Park;
+        run.parked = decision instanceof Decision.Park || decision instanceof Decision.Wait;
     }
 
     private StepRun remote(Run run, StepDefinition step, Direction direction) {

@@ -69,6 +69,16 @@ public class SagaEvents {
         deadlinePassedBy.computeIfAbsent(definition, this::deadlinePassedCounter).increment();
     }
 
+    /** An await took its signal: the saga went on, or (a refusal) compensates. */
+    void signalled(String definition, boolean refusal) {
+        metrics.counter("saga.signal.taken", "definition", definition, "outcome", refusal ? "refusal" : "accepted").increment();
+    }
+
+    /** An await's wait ran out without a signal. */
+    void awaitTimedOut(String definition) {
+        metrics.counter("saga.signal.timeout", "definition", definition).increment();
+    }
+
     private Counter deadlinePassedCounter(String definition) {
         return metrics.counter("saga.deadline.passed", "definition", definition);
     }

@@ -34,6 +34,7 @@ public class SagaGauges {
     private final AtomicLong stuck = new AtomicLong();
     private final AtomicLong paused = new AtomicLong();
     private final AtomicLong waitingForKey = new AtomicLong();
+    private final AtomicLong waitingForSignal = new AtomicLong();
 
     SagaGauges(SagaCounts counts, MeterRegistry metrics, SagaRunner runner,
                @ConfigProperty(name = "saga.stuck-after", defaultValue = "5m") Duration stuckAfter) {
@@ -53,6 +54,7 @@ public class SagaGauges {
         gauge("saga.stuck", stuck, null, null);
         gauge("saga.paused", paused, null, null);
         gauge("saga.waiting.for.key", waitingForKey, null, null);
+        gauge("saga.waiting.for.signal", waitingForSignal, null, null);
     }
 
     private void gauge(String name, AtomicLong value, String tag, String tagValue) {
@@ -74,6 +76,7 @@ public class SagaGauges {
             stuck.set(now.stuck());
             paused.set(now.paused());
             waitingForKey.set(now.waitingForKey());
+            waitingForSignal.set(now.waitingForSignal());
         } catch (SQLException | RuntimeException e) {
             LOG.debugf("Saga gauges not refreshed: %s", e.getMessage());
         }

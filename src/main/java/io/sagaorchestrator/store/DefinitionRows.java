@@ -43,16 +43,24 @@ public class DefinitionRows {
             // the fields are identifiers (the parser checks it), so a comma cannot occur in one
             em.createNativeQuery("""
                             update saga_definition set is_current = true, first_step_kind = ?4,
-                                search = nullif(string_to_array(?5, ','), '{}')
+                                search = nullif(string_to_array(?5, ','), '{}'), signals = cast(?6 as jsonb)
                             where name = ?1 and version = ?2 and hash = ?3""")
                     .setParameter(1, d.name()).setParameter(2, d.version()).setParameter(3, d.hash())
-                    .setParameter(4, d.step(0).kind().name()).setParameter(5, String.join(",", d.search())).executeUpdate();
+                    .setParameter(4, d.step(0).kind().name()).setParameter(5, String.join(",", d.search()))
+                    .setParameter(6, signals(d)).executeUpdate();
             if (inserted == 1 && ((Number) em.createNativeQuery("select count(*) from saga_definition where name = ?1 and version = ?2")
                     .setParameter(1, d.name()).setParameter(2, d.version()).getSingleResult()).intValue() > 1) {
                 changedInPlace.add(d);
             }
         }
         return changedInPlace;
+    }
+
+    /** Its awaits as saga_signal reads them (V18): {"signal": "step name"}; names are identifiers, so no escaping is needed. */
+    private static String signals(SagaDefinition d) {
+        return d.steps().stream().filter(s -> s.await() != null)
+                .map(s -> "\"" + s.await().signal() + "\": \"" + s.name() + "\"")
+                .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
     }
 
     /** The text of a definition kept in the log. */

@@ -23,7 +23,7 @@ public class SagaCounts {
      * @param waitingForKey  live and waiting for the saga that holds its key
      */
     public record Counts(long running, long compensating, long escalated, long retrying, long stuck, long paused,
-                         long waitingForKey) {
+                         long waitingForKey, long waitingForSignal) {
     }
 
     private final AgroalDataSource db;
@@ -50,16 +50,18 @@ public class SagaCounts {
                 }
             }
             long retrying = count(c, "select count(*) from saga where " + StatusSql.LIVE
-                    + " and (owner is null or attempt - budget_base >= 2)", null);
+                    + " and waiting_for is null and (owner is null or attempt - budget_base >= 2)", null);
             // a paused saga, or one waiting for the saga that holds its key, stands still on purpose: they are counted
             // apart, and the stuck alert stays for sagas nobody holds
             long stuck = count(c, "select count(*) from saga where " + StatusSql.LIVE + " and paused_at is null"
-                    + " and key_held and updated_at < now() - ? * interval '1 millisecond'", stuckAfter.toMillis());
+                    + " and waiting_for is null and key_held and updated_at < now() - ? * interval '1 millisecond'", stuckAfter.toMillis());
             // saga_live_key_waiter_idx covers only the waiting ones
             long waitingForKey = count(c, "select count(*) from saga where not key_held and " + StatusSql.LIVE, null);
             // saga_paused_idx covers only the paused ones
             long paused = count(c, "select count(*) from saga where paused_at is not null", null);
-            return new Counts(running, compensating, escalated, retrying, stuck, paused, waitingForKey);
+            // saga_waiting_idx covers only the sagas waiting for a signal, which stand still on purpose too
+            long waitingForSignal = count(c, "select count(*) from saga where waiting_for is not null and " + StatusSql.LIVE, null);
+            return new Counts(running, compensating, escalated, retrying, stuck, paused, waitingForKey, waitingForSignal);
         }
     }
 

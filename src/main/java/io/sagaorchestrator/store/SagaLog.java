@@ -369,7 +369,7 @@ public class SagaLog {
      * @throws LeaseLostException when the saga is no longer at {@code next.version()}
      */
     public long update(SagaSnapshot next, String owner, Duration wakeIn) {
-        return update(next, owner, wakeIn, false);
+        return update(next, owner, wakeIn, false, null);
     }
 
     /**
@@ -380,10 +380,11 @@ public class SagaLog {
      * @throws LeaseLostException  when the saga is no longer at {@code next.version()}
      */
     public long beginAttempt(SagaSnapshot next, String owner, Duration wakeIn) {
-        return update(next, owner, wakeIn, true);
+        return update(next, owner, wakeIn, true, null);
     }
 
-    private long update(SagaSnapshot next, String owner, Duration wakeIn, boolean beginsAttempt) {
+    /** @param waitingFor the signal the released saga waits for (see V18), null for every other write, which clears it */
+    private long update(SagaSnapshot next, String owner, Duration wakeIn, boolean beginsAttempt, String waitingFor) {
         return work(c -> {
             // a saga that ends or escalates drops its pause: the pause is about a live saga's next attempts, and a retry
             // of an escalated saga must not find one left over
@@ -392,7 +393,7 @@ public class SagaLog {
             try (PreparedStatement ps = c.prepareStatement(withUnsent("update saga set status = ?, result = cast(? as jsonb),"
                     + " step_index = ?, attempt = ?, budget_base = ?, step_states = cast(? as jsonb), owner = ?,"
                     + " wake_at = now() + cast(? as bigint) * interval '1 millisecond', last_error = ?, deadline_at = ?,"
-                    + " step_deadline_at = ?, version = version + 1,"
+                    + " step_deadline_at = ?, waiting_for = ?, version = version + 1,"
                     + " paused_at = case when cast(? as boolean) then paused_at end,"
                     + " paused_by = case when cast(? as boolean) then paused_by end,"
                     + " updated_at = now() where id = ? and version = ?" + (beginsAttempt ? " and paused_at is null" : "")))) {
@@ -412,10 +413,11 @@ public class SagaLog {
                 ps.setString(p + 8, next.lastError());
                 ps.setTimestamp(p + 9, timestamp(next.deadlineAt()));
                 ps.setTimestamp(p + 10, timestamp(next.stepDeadlineAt()));
-                ps.setBoolean(p + 11, !next.status().isTerminal());
+                ps.setString(p + 11, waitingFor);
                 ps.setBoolean(p + 12, !next.status().isTerminal());
-                ps.setObject(p + 13, next.id());
-                ps.setLong(p + 14, next.version());
+                ps.setBoolean(p + 13, !next.status().isTerminal());
+                ps.setObject(p + 14, next.id());
+                ps.setLong(p + 15, next.version());
                 if (ps.executeUpdate() != 1) {
                     if (beginsAttempt && pausedAt(c, next)) {
                         throw new SagaPausedException(next.id());
@@ -580,7 +582,8 @@ public class SagaLog {
      */
     public List<SagaSnapshot> claimDue(String owner, int limit, Duration lease) {
         return work(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1,"
+            // a saga taken while it waited for a signal waits no more: its run takes the signal, or waits again
+            try (PreparedStatement ps = c.prepareStatement("update saga set owner = ?, version = version + 1, waiting_for = null,"
                     + " wake_at = now() + ? * interval '1 millisecond' where id in (select id from saga"
                     + " where " + StatusSql.LIVE + " and wake_at <= now() and paused_at is null and key_held"
                     + " order by wake_at limit ?"
@@ -742,6 +745,12 @@ public class SagaLog {
         if (decision instanceof Decision.Park) {
             return update(next, null, wakeIn);
         }
+        if (decision instanceof Decision.Wait wait) {
+            // released, and due when its wait runs out; a signal makes it due at once (saga_signal, V18)
+            long version = update(next, null, wakeIn, false, wait.signal());
+            dueIfSignalled(next.id(), wait.signal());
+            return version;
+        }
         if (decision instanceof Decision.End) {
             return update(next, null, null);
         }
@@ -759,6 +768,110 @@ public class SagaLog {
             return next.version();
         }
         throw new IllegalStateException("nothing to write for " + decision);
+    }
+
+    /**
+     * Sends a signal to a saga in the caller's transaction, through {@code saga_signal} (V18), the function applications
+     * call from theirs: one set of rules for both ways in. The caller has checked the payload against the await's schema.
+     *
+     * @param sender who sends it, kept with it
+     * @return true when it was kept now; false when the same id was sent with the same payload before (nothing changed)
+     * @throws SignalRefusedException when the saga will not take it; nothing changed
+     */
+    public boolean signal(UUID sagaId, String signal, JsonNode payload, String signalId, String sender) {
+        return work(c -> {
+            try (PreparedStatement named = c.prepareStatement("select set_config('saga.signal_sender', ?, true)")) {
+                named.setString(1, sender);
+                named.execute();
+            }
+            try (PreparedStatement ps = c.prepareStatement("select saga_signal(?, ?, cast(? as jsonb), ?)")) {
+                ps.setObject(1, sagaId);
+                ps.setString(2, signal);
+                ps.setString(3, write(payload));
+                ps.setString(4, signalId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return "accepted".equals(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                SignalRefusedException.Why why = switch (String.valueOf(e.getSQLState())) {
+                    case "P0002" -> SignalRefusedException.Why.NO_SAGA;
+                    case "42704" -> SignalRefusedException.Why.NO_SUCH_AWAIT;
+                    case "55000" -> SignalRefusedException.Why.NOT_WAITING;
+                    case "23505" -> SignalRefusedException.Why.CONFLICT;
+                    default -> null;
+                };
+                if (why == null) {
+                    throw e;
+                }
+                String message = e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                        ? p.getServerErrorMessage().getMessage() : e.getMessage();
+                throw new SignalRefusedException(why, message.replaceFirst("^saga_signal: ", ""));
+            }
+        });
+    }
+
+    /**
+     * A signal committed after the run looked for one and before this transaction took the saga's row (the update just
+     * made) found the saga not waiting yet, so it did not wake it: this transaction sees it, and makes the saga due at once.
+     */
+    private void dueIfSignalled(UUID sagaId, String signal) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga set wake_at = now() where id = ? and exists (select from"
+                    + " saga_signal where saga_id = ? and signal_name = ? and refused is null) returning pg_notify('saga_dispatched', ?)")) {
+                ps.setObject(1, sagaId);
+                ps.setObject(2, sagaId);
+                ps.setString(3, signal);
+                ps.setString(4, sagaId.toString());
+                ps.execute();
+                return null;
+            }
+        });
+    }
+
+    /** The signal kept for the await of {@code signal} of a saga, not refused; empty when none came yet. */
+    public Optional<KeptSignal> keptSignal(UUID sagaId, String signal) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select signal_id, payload, sender, received_at from saga_signal"
+                    + " where saga_id = ? and signal_name = ? and refused is null")) {
+                ps.setObject(1, sagaId);
+                ps.setString(2, signal);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new KeptSignal(signal, rs.getString(1), read(rs.getString(2)), rs.getString(3),
+                            instant(rs, 4))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Sets a kept signal aside (its payload does not fit the await): the await waits for another. */
+    public void refuseSignal(UUID sagaId, String signalId, String why) {
+        work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update saga_signal set refused = ? where saga_id = ? and signal_id = ?")) {
+                ps.setString(1, why);
+                ps.setObject(2, sagaId);
+                ps.setString(3, signalId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The signals sent to a saga, in the order they came, refused ones included. */
+    public List<KeptSignal> signals(UUID sagaId) {
+        return work(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select signal_name, signal_id, payload, sender, received_at"
+                    + " from saga_signal where saga_id = ? order by received_at, signal_id")) {
+                ps.setObject(1, sagaId);
+                List<KeptSignal> signals = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        signals.add(new KeptSignal(rs.getString(1), rs.getString(2), read(rs.getString(3)), rs.getString(4),
+                                instant(rs, 5)));
+                    }
+                }
+                return signals;
+            }
+        });
     }
 
     /**

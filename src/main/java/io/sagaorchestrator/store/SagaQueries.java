@@ -34,9 +34,12 @@ import java.util.UUID;
 public class SagaQueries {
 
     private static final String SUMMARY_COLUMNS = "id, definition_name, definition_version, status, business_key, last_error,"
-            + " created_at, updated_at, owner, wake_at, attempt - budget_base, paused_at, paused_by";
-    /** Live, and its current step has failed: waiting for a scheduled retry, or on its second attempt or later. */
-    static final String RETRYING = "(" + StatusSql.LIVE + " and (owner is null or attempt - budget_base >= 2))";
+            + " created_at, updated_at, owner, wake_at, attempt - budget_base, paused_at, paused_by, waiting_for";
+    /**
+     * Live, and its current step has failed: waiting for a scheduled retry, or on its second attempt or later. A saga
+     * released to wait for a signal waits on purpose, and is not retrying.
+     */
+    static final String RETRYING = "(" + StatusSql.LIVE + " and waiting_for is null and (owner is null or attempt - budget_base >= 2))";
 
     /**
      * The times a filter may name. The log holds nothing from before 1970, and a year past 9999 overflows
@@ -71,21 +74,21 @@ public class SagaQueries {
             try (PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
                     + ", definition_hash, input, result, step_states, trace_parent, least(deadline_at, step_deadline_at)"
                     + " from saga where id = ?")) {
-                // columns after the summary's 13: 14 hash, 15 input, 16 result, 17 step states, 18 trace parent, 19 deadline
+                // columns after the summary's 14: 15 hash, 16 input, 17 result, 18 step states, 19 trace parent, 20 deadline
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
                     SagaViews.Summary s = summary(rs);
-                    definition = readableDefinition(s, rs.getString(14));
-                    JsonNode states = read(rs.getString(17));
-                    saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(14), s.status(),
-                            s.businessKey(), read(rs.getString(15)), read(rs.getString(16)), s.lastError(), s.createdAt(),
+                    definition = readableDefinition(s, rs.getString(15));
+                    JsonNode states = read(rs.getString(18));
+                    saga = new SagaViews.Detail(s.sagaId(), s.definition(), s.definitionVersion(), rs.getString(15), s.status(),
+                            s.businessKey(), read(rs.getString(16)), read(rs.getString(17)), s.lastError(), s.createdAt(),
                             s.updatedAt(), s.owner(), s.leaseExpiresAt(), s.nextAttemptAt(), s.attempts(), s.retrying(),
                             s.paused(), s.pausedAt(), s.pausedBy(),
-                            SagaTracing.traceId(rs.getString(18)), steps(c, id, definition, states), List.of(),
-                            rs.getTimestamp(19) == null ? null : rs.getTimestamp(19).toInstant());
+                            SagaTracing.traceId(rs.getString(19)), steps(c, id, definition, states), List.of(),
+                            rs.getTimestamp(20) == null ? null : rs.getTimestamp(20).toInstant(), s.waitingFor());
                 }
             }
         } catch (SQLException e) {
@@ -141,6 +144,26 @@ public class SagaQueries {
             return definitions.forSaga(saga.definition(), saga.definitionVersion(), hash);
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * The sagas waiting for a signal (the console's inbox), longest waiting first: at most {@code limit}, each with the
+     * signal it waits for; those of {@code signals} only when it is not null.
+     */
+    public List<SagaViews.Summary> waitingForSignal(int limit) {
+        try (Connection c = reads.open(); PreparedStatement ps = c.prepareStatement("select " + SUMMARY_COLUMNS
+                + " from saga where waiting_for is not null and " + StatusSql.LIVE + " order by updated_at limit ?")) {
+            ps.setInt(1, limit);
+            List<SagaViews.Summary> waiting = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    waiting.add(summary(rs));
+                }
+            }
+            return waiting;
+        } catch (SQLException e) {
+            throw reads.failure("cannot list the sagas waiting for a signal", e);
         }
     }
 
@@ -285,8 +308,14 @@ public class SagaQueries {
                 rs.next();
                 paused = rs.getLong(1);
             }
+            long waiting;
+            try (PreparedStatement ps = c.prepareStatement("select count(*) from saga where waiting_for is not null and "
+                    + StatusSql.LIVE); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                waiting = rs.getLong(1);
+            }
             return new SagaViews.Stats(asOf, byStatus, byDefinition, retrying, paused, oldest,
-                    oldest == null ? null : Duration.between(oldest.createdAt(), asOf).toSeconds());
+                    oldest == null ? null : Duration.between(oldest.createdAt(), asOf).toSeconds(), waiting);
         } catch (SQLException e) {
             throw reads.failure("cannot count sagas", e);
         }
@@ -316,10 +345,12 @@ public class SagaQueries {
         boolean live = !status.isTerminal();
         int attempts = rs.getInt(11);
         Instant pausedAt = instant(rs, 12);
+        String waitingFor = rs.getString(14);
         return new SagaViews.Summary(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), status.name(), rs.getString(5),
                 rs.getString(6), instant(rs, 7), instant(rs, 8), owner,
                 live && owner != null ? wake : null, live && owner == null && pausedAt == null ? wake : null,
-                live ? attempts : null, live && (owner == null || attempts >= 2), pausedAt != null, pausedAt, rs.getString(13));
+                live ? attempts : null, live && waitingFor == null && (owner == null || attempts >= 2), pausedAt != null, pausedAt,
+                rs.getString(13), live ? waitingFor : null);
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

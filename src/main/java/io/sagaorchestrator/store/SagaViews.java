@@ -25,7 +25,9 @@ public final class SagaViews {
                           /* live sagas: attempts of the current step against its budget */ Integer attempts,
                           boolean retrying,
                           /* an operator paused it: it makes no new attempt until resumed */ boolean paused, Instant pausedAt,
-                          String pausedBy) {
+                          String pausedBy,
+                          /* the signal it waits for, released, at an await step (its nextAttemptAt is when the wait runs out) */
+                          String waitingFor) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,11 +38,13 @@ public final class SagaViews {
                          /* the id of the saga's trace; null when tracing was off */ String traceId,
                          List<Step> steps, List<AuditTrail.Entry> operations,
                          /* when a RUNNING saga stops going forward: the earlier of its deadline and its step's; null when none */
-                         Instant deadlineAt) {
+                         Instant deadlineAt,
+                         /* the signal it waits for at an await step, released; null when it waits for none */
+                         String waitingFor) {
         Detail withOperations(List<AuditTrail.Entry> trail) {
             return new Detail(sagaId, definition, definitionVersion, definitionHash, status, businessKey, input, result, lastError,
                     createdAt, updatedAt, owner, leaseExpiresAt, nextAttemptAt, attempts, retrying, paused, pausedAt, pausedBy,
-                    traceId, steps, trail, deadlineAt);
+                    traceId, steps, trail, deadlineAt, waitingFor);
         }
     }
 
@@ -116,6 +120,7 @@ public final class SagaViews {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Stats(Instant asOf, Map<String, Long> byStatus, Map<String, Map<String, Long>> byDefinition, long retrying,
-                        /* live sagas an operator paused */ long paused, Summary oldestLive, Long oldestLiveAgeSeconds) {
+                        /* live sagas an operator paused */ long paused, Summary oldestLive, Long oldestLiveAgeSeconds,
+                        /* live sagas waiting for a signal at an await step */ long waitingForSignal) {
     }
 }

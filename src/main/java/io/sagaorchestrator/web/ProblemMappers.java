@@ -1,5 +1,8 @@
 package io.sagaorchestrator.web;
 
+import io.sagaorchestrator.runtime.InvalidSignalException;
+import io.sagaorchestrator.store.SignalRefusedException;
+
 import io.sagaorchestrator.store.InvalidCursorException;
 import io.sagaorchestrator.store.InvalidParameterException;
 import io.sagaorchestrator.store.SagaNotFoundException;
@@ -118,6 +121,26 @@ public class ProblemMappers {
                 .with("sagaId", e.sagaId())
                 .with("allowed", operations.allowedNow(e.sagaId()))
                 .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response invalidSignal(InvalidSignalException e) {
+        return invalidInputAnswer(e.violations().stream()
+                .map(v -> new InputSchema.Violation("payload." + v.field(), v.message())).toList());
+    }
+
+    /** A signal for a saga that will never wait for it (404) or waits for it no more (409); nothing changed. */
+    @ServerExceptionMapper
+    public Response signalRefused(SignalRefusedException e) {
+        return switch (e.why()) {
+            case NO_SAGA -> Problem.of(Response.Status.NOT_FOUND, "saga-not-found", "No such saga", e.getMessage()).toResponse();
+            case NO_SUCH_AWAIT -> Problem.of(Response.Status.NOT_FOUND, "no-such-await", "The saga never waits for this signal",
+                    e.getMessage()).toResponse();
+            case NOT_WAITING -> Problem.of(Response.Status.CONFLICT, "not-waiting", "The saga waits for this signal no more",
+                    e.getMessage()).toResponse();
+            case CONFLICT -> Problem.of(Response.Status.CONFLICT, "signal-conflict", "The saga has another signal of this name",
+                    e.getMessage()).toResponse();
+        };
     }
 
     @ServerExceptionMapper

@@ -88,4 +88,34 @@ class DiagramTest {
         assertHasLines(diagram, List.of("class s0 running"));
         assertTrue(diagram.lines().noneMatch(l -> l.endsWith(" reached")), diagram);
     }
+
+    @Test
+    void anAwaitIsAHexagonWhoseSignalLeadsOnAndWhoseRefusalAndTimeoutLeadToTheUndo() {
+        SagaDefinition approval = new DefinitionParser(NamedActions.SHIPPED).parse("approval.yaml", """
+                name: approval
+                version: 1
+                steps:
+                  - name: reserve
+                    type: remote
+                    http: { method: POST, target: shop, path: /reservations }
+                    compensation:
+                      http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
+                  - await:
+                      name: manager-approval
+                      signal: approval
+                      timeout: PT48H
+                      rejectWhen: ${signal.approved == false}
+                  - name: charge
+                    type: remote
+                    http: { method: POST, target: shop, path: /charges }
+                    compensation:
+                      http: { method: POST, target: shop, path: "/charges/${step.idempotencyKey}/refund" }
+                """);
+
+        String diagram = Diagram.mermaid(approval);
+
+        assertHasLines(diagram, List.of("s0 --> s1", "s1{{\"manager-approval<br/>await signal: approval\"}}:::await",
+                "s1 -->|signal approval| s2", "s1 -.->|\"refused: signal.approved == false\"| u0",
+                "s1 -.->|\"no signal within 48h\"| u0", "s2 -.->|fails| u0"));
+    }
 }

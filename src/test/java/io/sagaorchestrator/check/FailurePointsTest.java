@@ -169,4 +169,59 @@ class FailurePointsTest {
                 "undo reserve (DELETE inventory /reservations/${step.idempotencyKey}): ok"),
                 at(points, "save-order", FailureKind.REJECTED).path());
     }
+
+    /** Reserve, wait for an approval that may refuse, charge. */
+    private static final String APPROVAL = """
+            name: approval
+            version: 1
+            steps:
+              - name: reserve
+                type: remote
+                http: { method: POST, target: shop, path: /reservations }
+                compensation:
+                  http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
+              - await:
+                  name: manager-approval
+                  signal: approval
+                  payload: { approved: { type: boolean, required: true } }
+                  timeout: 48h
+                  onTimeout: %s
+                  rejectWhen: signal.approved == false
+              - name: charge
+                type: remote
+                http: { method: POST, target: shop, path: /charges }
+                compensation:
+                  http: { method: POST, target: shop, path: "/charges/${step.idempotencyKey}/refund" }
+            """;
+
+    @Test
+    void anAwaitMeetsItsTimeoutARefusalAndAKillWhileWaiting() {
+        List<FailurePoint> points = FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("approval.yaml",
+                APPROVAL.formatted("compensate")));
+
+        FailurePoint timeout = at(points, "manager-approval", FailureKind.WAIT_TIMES_OUT);
+        assertEquals(SagaStatus.COMPENSATED, timeout.end());
+        assertEquals(List.of("reserve: ok", "manager-approval: waits for signal 'approval', released (no thread, no lease), up to 48h",
+                "no signal 'approval' comes within 48h: onTimeout compensate",
+                "undo reserve (DELETE shop /reservations/${step.idempotencyKey}): ok"), timeout.path());
+        FailurePoint refused = at(points, "manager-approval", FailureKind.SIGNAL_REFUSED);
+        assertEquals(SagaStatus.COMPENSATED, refused.end());
+        assertTrue(refused.path().contains("manager-approval: signal 'approval' comes, a refusal (signal.approved == false)"),
+                refused.path().toString());
+        assertEquals(SagaStatus.COMPLETED, at(points, "manager-approval", FailureKind.KILLED_WHILE_WAITING).end());
+        // an await calls nothing: it has no unknown outcome, no intent, no rejection of its own
+        assertFalse(points.stream().anyMatch(p -> p.step().equals("manager-approval") && p.failure() == FailureKind.REJECTED));
+        // the later steps go through the await on a signal
+        assertTrue(at(points, "charge", FailureKind.REJECTED).path().contains("manager-approval: signal 'approval' comes"));
+    }
+
+    @Test
+    void anAwaitThatEscalatesOnTimeoutEndsEscalated() {
+        List<FailurePoint> points = FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("approval.yaml",
+                APPROVAL.formatted("escalate")));
+
+        FailurePoint timeout = at(points, "manager-approval", FailureKind.WAIT_TIMES_OUT);
+        assertEquals(SagaStatus.ESCALATED, timeout.end());
+        assertTrue(timeout.reason().contains("no signal 'approval' came within 48h"), timeout.reason());
+    }
 }

@@ -40,7 +40,8 @@ import java.util.stream.Collectors;
  *     "POST /charges": [ { lose: answer }, { status: 201, body: { id: ch_1 } } ]
  *   inventory:
  *     "POST /reservations": { status: 201, body: { id: r_1 } }
- * killAfter: { step: charge-payment, point: intent }
+ * killAfter: { step: charge-payment, point: intent }   # or { step: <an await>, point: waiting }
+ * await: { signal: approval, send: { approved: true } }   # optional, for a saga with an await step
  * expect:
  *   status: COMPLETED
  *   calls: [ "POST inventory /reservations", "POST payments /charges", "POST payments /charges" ]
@@ -56,15 +57,16 @@ import java.util.stream.Collectors;
  * @param killAfter    where the run is killed, or null
  * @param expect       what must come of it
  * @param sagaThirdParties the third parties the saga's definition calls ({@link #thirdPartiesOf})
+ * @param await        what happens at the saga's await step, or null (then nobody answers, and its wait runs out)
  */
 public record Scenario(String file, String saga, List<String> givenSql, JsonNode input, Map<String, List<Route>> thirdParties,
-                       Kill killAfter, Expect expect, Set<String> sagaThirdParties) {
+                       Kill killAfter, Expect expect, Set<String> sagaThirdParties, Await await) {
 
     /** The third party the user-sync action beans call (TT land cloud), by its name in scenario files. */
     public static final String TT = "tt";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> FIELDS = Set.of("saga", "given", "input", "thirdParties", "killAfter", "expect");
+    private static final Set<String> FIELDS = Set.of("saga", "given", "input", "thirdParties", "killAfter", "expect", "await");
     private static final Pattern ROUTE = Pattern.compile("(GET|POST|PUT|PATCH|DELETE) (/\\S*)");
 
     public Scenario {
@@ -75,7 +77,9 @@ public record Scenario(String file, String saga, List<String> givenSql, JsonNode
 
     /** Where a run is killed: after the intent of a remote step's attempt, or after a local step's commit. */
     public enum Point {
-        INTENT("intent"), LOCAL_COMMIT("local-commit");
+        INTENT("intent"), LOCAL_COMMIT("local-commit"),
+        /** While the saga waits at an await step: a kill then finds nothing to take (no owner, no lease, no run). */
+        WAITING("waiting");
 
         final String name;
 
@@ -85,6 +89,16 @@ public record Scenario(String file, String saga, List<String> givenSql, JsonNode
     }
 
     public record Kill(String step, Point point) {
+    }
+
+    /**
+     * What happens at the saga's await ({@code await:}): the signal it must come to wait for, the payload sent by SQL
+     * ({@code saga_signal}, as the application would) once it waits (null: nobody answers, and the runner lets the wait
+     * run out at once, as it lets a retry's backoff pass), whether it is sent {@code early} (right after the start,
+     * before the saga gets there), and whether the service is {@code down} meanwhile: nobody may take the saga while
+     * the signal is sent or the wait runs out; then the service is back and recovery takes it over from the log.
+     */
+    public record Await(String signal, JsonNode send, boolean early, boolean down) {
     }
 
     /** A scripted route of a third party: {@code "METHOD /path"}, where a {@code {name}} segment matches any one segment. */
@@ -179,7 +193,37 @@ public record Scenario(String file, String saga, List<String> givenSql, JsonNode
         Map<String, List<Route>> thirdParties = thirdParties(file, root.get("thirdParties"), definition);
         Kill kill = kill(file, root.get("killAfter"), definition);
         Expect expect = expect(file, root.get("expect"), definition);
-        return new Scenario(file, sagaName, givenSql, input, thirdParties, kill, expect, thirdPartiesOf(definition));
+        Await await = await(file, root.get("await"), definition);
+        return new Scenario(file, sagaName, givenSql, input, thirdParties, kill, expect, thirdPartiesOf(definition), await);
+    }
+
+    private static Await await(String file, JsonNode node, SagaDefinition definition) {
+        if (node == null) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new InvalidScenarioException(file, "await must be a mapping: { signal, send, early, down }");
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!Set.of("signal", "send", "early", "down").contains(name)) {
+                throw new InvalidScenarioException(file, "unknown field 'await." + name + "'; await has signal, send, early, down");
+            }
+        }
+        String signal = text(file, node, "signal", "the signal the saga waits for (await.signal)");
+        if (definition.awaitFor(signal).isEmpty()) {
+            throw new InvalidScenarioException(file, "await.signal '" + signal + "': saga " + definition.name()
+                    + " waits for no such signal");
+        }
+        JsonNode send = node.get("send");
+        if (send != null && !send.isObject()) {
+            throw new InvalidScenarioException(file, "await.send must be a mapping: the signal's payload");
+        }
+        boolean early = node.path("early").asBoolean(false);
+        if (early && send == null) {
+            throw new InvalidScenarioException(file, "await.early sends the signal before the saga waits, but await.send gives none");
+        }
+        return new Await(signal, send, early, node.path("down").asBoolean(false));
     }
 
     /**
@@ -329,7 +373,7 @@ public record Scenario(String file, String saga, List<String> givenSql, JsonNode
             return null;
         }
         String step = text(file, node, "step", "the step whose run is killed (killAfter.step)");
-        String pointName = text(file, node, "point", "intent or local-commit (killAfter.point)");
+        String pointName = text(file, node, "point", "intent, local-commit or waiting (killAfter.point)");
         int index = indexOf(definition, step);
         if (index < 0) {
             throw new InvalidScenarioException(file, "unknown step '" + step + "' in killAfter: saga " + definition.name()
@@ -337,8 +381,13 @@ public record Scenario(String file, String saga, List<String> givenSql, JsonNode
         }
         Point point = Arrays.stream(Point.values()).filter(p -> p.name.equals(pointName)).findFirst()
                 .orElseThrow(() -> new InvalidScenarioException(file, "unknown point '" + pointName
-                        + "' in killAfter: intent (after a remote attempt's intent committed) or local-commit (after a local step committed)"));
+                        + "' in killAfter: intent (after a remote attempt's intent committed), local-commit (after a local step"
+                        + " committed) or waiting (while the saga waits at an await)"));
         StepKind kind = definition.step(index).kind();
+        if ((point == Point.WAITING) != (kind == StepKind.AWAIT)) {
+            throw new InvalidScenarioException(file, "killAfter: " + (point == Point.WAITING ? "step " + step
+                    + " is no await, a saga does not wait there" : "step " + step + " is an await: use point waiting"));
+        }
         if (point == Point.INTENT && !kind.callsThirdParty()) {
             throw new InvalidScenarioException(file, "killAfter: step " + step + " is local, it has no intent; use point local-commit");
         }

@@ -140,7 +140,7 @@ public final class ScenarioRunner {
             }
         });
         crashPoints.disarm();
-        if (scenario.killAfter() != null) {
+        if (scenario.killAfter() != null && scenario.killAfter().point() != Scenario.Point.WAITING) {
             crashPoints.abandonRunOnce(scenario.killAfter().point() == Scenario.Point.INTENT
                     ? CrashPoints.Abandon.AFTER_INTENT : CrashPoints.Abandon.AFTER_LOCAL_COMMIT, scenario.killAfter().step());
         }
@@ -155,8 +155,9 @@ public final class ScenarioRunner {
         boolean killed;
         try {
             sagaId = start(scenario, run);
+            boolean killedWhileWaiting = atItsAwait(scenario, sagaId);
             untilEnded(sagaId);
-            killed = sagaId.equals(crashPoints.abandoned());
+            killed = killedWhileWaiting || sagaId.equals(crashPoints.abandoned());
         } finally {
             crashPoints.disarm();
         }
@@ -184,7 +185,9 @@ public final class ScenarioRunner {
             wrong.add("unscripted calls (no route of the scenario answers them; the double answered 404): " + outcome.unscripted());
         }
         if (scenario.killAfter() != null && !outcome.killed()) {
-            wrong.add("killAfter never fired: the run did not reach " + scenario.killAfter().point().name + " of step "
+            wrong.add(scenario.killAfter().point() == Scenario.Point.WAITING
+                    ? "killAfter waiting: the saga held something while it waited (an owner or a run), which a kill would take"
+                    : "killAfter never fired: the run did not reach " + scenario.killAfter().point().name + " of step "
                     + scenario.killAfter().step());
         }
         if (!expect.status().name().equals(outcome.status())) {
@@ -261,6 +264,97 @@ public final class ScenarioRunner {
     }
 
     /**
+     * Plays the scenario's {@code await:}: the signal sent early, or once the saga waits; or the wait run out. With
+     * {@code down}, nobody may take the saga meanwhile: its row is held by an instance that is gone, then released as if
+     * that lease had run out. A kill while waiting ({@code killAfter: {point: waiting}}) finds nothing to take.
+     *
+     * @return whether a kill while waiting was played (it needs the saga to hold nothing)
+     */
+    private boolean atItsAwait(Scenario scenario, UUID sagaId) {
+        Scenario.Await await = scenario.await();
+        boolean killWhileWaiting = scenario.killAfter() != null && scenario.killAfter().point() == Scenario.Point.WAITING;
+        if (await == null && !killWhileWaiting) {
+            return false;
+        }
+        String signal = await != null ? await.signal() : scenario.killAfter().step();
+        if (await != null && await.early()) {
+            signal(sagaId, await.signal(), await.send());
+            return false;
+        }
+        long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
+        while (!waitsFor(sagaId, await == null ? null : signal)) {
+            if (!SagaStatus.LIVE.contains(SagaStatus.valueOf(row(sagaId).status())) || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("scenario " + scenario.file() + ": saga " + sagaId + " never came to wait"
+                        + (await == null ? "" : " for signal " + signal) + ": " + row(sagaId));
+            }
+            pause(10);
+        }
+        boolean heldNothing = false;
+        if (killWhileWaiting) {
+            long until = System.currentTimeMillis() + 5_000;
+            while (runner.advancing(sagaId) && System.currentTimeMillis() < until) {
+                pause(10); // the run that released it ends after its last commit
+            }
+            Row row = row(sagaId);
+            heldNothing = row.owner() == null && !runner.advancing(sagaId);
+        }
+        if (await == null) {
+            return heldNothing;
+        }
+        if (await.down()) {
+            update("update saga set owner = 'gone', wake_at = now() + interval '1 day' where id = ? and owner is null", sagaId);
+        }
+        if (await.send() != null) {
+            signal(sagaId, await.signal(), await.send());
+        } else if (await.down()) {
+            // nobody answers, and the wait runs out while the service is down
+            update("update saga set step_deadline_at = now() where id = ?", sagaId);
+        }
+        if (await.down()) {
+            pause(300);
+            // the service is back: the gone instance's lease runs out
+            update("update saga set wake_at = now() where id = ? and owner = 'gone'", sagaId);
+        }
+        recovery.takeDueNow();
+        return heldNothing;
+    }
+
+    private static boolean waitsFor(UUID sagaId, String signal) {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(
+                "select waiting_for from saga where id = ? and owner is null")) {
+            ps.setObject(1, sagaId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null && (signal == null || signal.equals(rs.getString(1)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends the signal as an application would, in a transaction of its own, with saga_signal. */
+    private static void signal(UUID sagaId, String signal, JsonNode payload) {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(
+                "select saga_signal(?, ?, cast(? as jsonb), ?)")) {
+            ps.setObject(1, sagaId);
+            ps.setString(2, signal);
+            ps.setString(3, payload.toString());
+            ps.setString(4, "scenario-" + sagaId);
+            ps.executeQuery().close();
+        } catch (SQLException e) {
+            throw new AssertionError("saga_signal refused the scenario's signal: " + e.getMessage(), e);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Waits for the saga to end, skipping the waits of its parked retries and, after a kill, its lease (see the class's
      * description).
      */
@@ -276,7 +370,13 @@ public final class ScenarioRunner {
                 throw new AssertionError("saga " + sagaId + " has not ended within " + TIMEOUT_MILLIS + " ms: " + row + "\n"
                         + detail(sagaId).toPrettyString());
             }
-            if (row.owner() == null && row.later()) {
+            if (row.owner() == null && row.waiting()) {
+                // waiting for a signal nobody sends (or that is on its way): its wait runs out now, as time would make it
+                if (update("update saga set step_deadline_at = least(step_deadline_at, now()), wake_at = now() where id = ?"
+                        + " and owner is null and waiting_for is not null", sagaId) > 0) {
+                    recovery.takeDueNow();
+                }
+            } else if (row.owner() == null && row.later()) {
                 // parked for its next attempt: the time has come
                 if (update("update saga set wake_at = now() where id = ? and owner is null and status in ('RUNNING', 'COMPENSATING')",
                         sagaId) > 0) {
@@ -298,18 +398,18 @@ public final class ScenarioRunner {
         }
     }
 
-    private record Row(String status, String owner, boolean later) {
+    private record Row(String status, String owner, boolean later, boolean waiting) {
     }
 
     private static Row row(UUID sagaId) {
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(
-                "select status, owner, wake_at > now() from saga where id = ?")) {
+                "select status, owner, wake_at > now(), waiting_for is not null from saga where id = ?")) {
             ps.setObject(1, sagaId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new AssertionError("saga " + sagaId + " is not in the log");
                 }
-                return new Row(rs.getString(1), rs.getString(2), rs.getBoolean(3));
+                return new Row(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -154,4 +154,33 @@ class ScenarioTest {
         assertTrue(problem("saga: order-checkout\ninput: {}\nthirdParties:\n  payments:\n    \"/charges\": { status: 200 }\n"
                 + "expect: { status: COMPLETED }\n").startsWith("bad.yaml: payments: route '/charges' must be \"METHOD /path\""));
     }
+
+    private static final String APPROVAL = """
+            saga: order-approval
+            input: { sku: "A-${unique}", quantity: 1, amount: 120.00, currency: EUR }
+            thirdParties:
+              inventory:
+                "POST /reservations": { status: 201, body: { id: r_1 } }
+            expect: { status: COMPENSATED }
+            """;
+
+    @Test
+    void anAwaitBlockReadsAsTheSignalItsPayloadAndWhenItIsSent() {
+        Scenario s = parse(APPROVAL + """
+                await: { signal: approval, send: { approved: true }, down: true }
+                killAfter: { step: manager-approval, point: waiting }
+                """);
+        assertEquals("approval", s.await().signal());
+        assertTrue(s.await().send().get("approved").asBoolean());
+        assertTrue(s.await().down());
+        assertEquals(new Scenario.Kill("manager-approval", Scenario.Point.WAITING), s.killAfter());
+    }
+
+    @Test
+    void anAwaitBlockThatCannotMeanAnythingSaysWhy() {
+        assertTrue(problem(APPROVAL + "await: { signal: payment }").contains("waits for no such signal"));
+        assertTrue(problem(APPROVAL + "await: { signal: approval, early: true }").contains("await.send gives none"));
+        assertTrue(problem(APPROVAL + "killAfter: { step: reserve-stock, point: waiting }").contains("is no await"));
+        assertTrue(problem(APPROVAL + "killAfter: { step: manager-approval, point: intent }").contains("use point waiting"));
+    }
 }

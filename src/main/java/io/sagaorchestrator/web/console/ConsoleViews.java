@@ -48,7 +48,8 @@ final class ConsoleViews {
 
     @TemplateData
     record Overview(List<StatusCount> byStatus, long total, List<DefinitionRow> byDefinition, long retrying, long paused,
-                    SagaViews.Summary oldestLive, Long oldestLiveAgeSeconds, List<SagaViews.Summary> escalated, Instant at) {
+                    SagaViews.Summary oldestLive, Long oldestLiveAgeSeconds, List<SagaViews.Summary> escalated, Instant at,
+                    long waitingForSignal) {
 
         static Overview of(SagaViews.Stats stats, List<SagaViews.Summary> escalated) {
             List<StatusCount> byStatus = STATUSES.stream()
@@ -59,7 +60,8 @@ final class ConsoleViews {
                 byDefinition.add(new DefinitionRow(d.getKey(), counts, counts.stream().mapToLong(StatusCount::count).sum()));
             }
             return new Overview(byStatus, byStatus.stream().mapToLong(StatusCount::count).sum(), byDefinition, stats.retrying(),
-                    stats.paused(), stats.oldestLive(), stats.oldestLiveAgeSeconds(), escalated, stats.asOf());
+                    stats.paused(), stats.oldestLive(), stats.oldestLiveAgeSeconds(), escalated, stats.asOf(),
+                    stats.waitingForSignal());
         }
 
         public List<String> statuses() {
