@@ -170,13 +170,19 @@ final class ConsoleViews {
 
     /**
      * What became of each step and each undo of a saga, drawn over its definition's diagram. A step's effect says most; a
-     * step tried without an effect is where a live saga stands (running) or where a saga that ended stopped (failed); an
-     * undo is done once its step is compensated, running while the saga compensates it, failed where the saga escalated.
+     * step tried without an effect is where a live saga stands (running) or where a saga that ended stopped (failed), and
+     * the await a released saga stands on is waiting; an undo is done once its step is compensated, running while the saga
+     * compensates it, failed where the saga escalated.
      */
     static Diagram.Overlay overlay(SagaViews.Detail saga) {
         SagaStatus status = SagaStatus.valueOf(saga.status());
         Map<Integer, Diagram.Mark> steps = new HashMap<>();
         Map<Integer, Diagram.Mark> undos = new HashMap<>();
+        // a saga stands on its first step without an effect: the steps before it ran or were skipped
+        int waitingAt = 0;
+        while (waitingAt < saga.steps().size() && saga.steps().get(waitingAt).effect() != null) {
+            waitingAt++;
+        }
         for (int i = 0; i < saga.steps().size(); i++) {
             SagaViews.Step step = saga.steps().get(i);
             List<SagaViews.Attempt> attempts = step.attempts() == null ? List.of() : step.attempts();
@@ -190,6 +196,8 @@ final class ConsoleViews {
                     case COMPENSATED -> Diagram.Mark.COMPENSATED;
                     case SKIPPED -> Diagram.Mark.SKIPPED;
                 });
+            } else if (saga.waitingFor() != null && i == waitingAt) {
+                steps.put(i, Diagram.Mark.WAITING);
             } else if (!attempts.isEmpty()) {
                 steps.put(i, status == SagaStatus.RUNNING ? Diagram.Mark.RUNNING : Diagram.Mark.FAILED);
             }

@@ -2,7 +2,9 @@ package io.sagaorchestrator.web.console;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
+import io.sagaorchestrator.runtime.SagaEngine;
 import io.sagaorchestrator.testsupport.EarlierUserSync;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
@@ -17,9 +19,13 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.awaitStatus;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.deleteUser;
@@ -29,6 +35,7 @@ import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.uniquePhone;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,6 +55,9 @@ class ConsoleInChromiumTest {
 
     @Inject
     DefinitionRegistry definitions;
+
+    @Inject
+    SagaEngine engine;
 
     private WebDriver driver;
 
@@ -356,6 +366,31 @@ class ConsoleInChromiumTest {
         assertTrue(marksOf("compensated").contains("reached"), marksOf("compensated").toString());
         assertEquals(List.of(), marksOf("done"), "the saga did not complete");
         assertTrue(Files.size(browser.screenshot("console-saga-diagram")) > 10_000);
+    }
+
+    @Test
+    void aWaitingSagasPageDrawsItsAwaitAsWaiting() throws Exception {
+        // given a saga that reserved and waits for a manager's approval (test definition approval-shop-test)
+        String sku = "sku-" + UUID.randomUUID();
+        tt().register(post(urlEqualTo("/shop/reservations/" + sku))
+                .willReturn(aResponse().withStatus(201)
+                        .withHeader("Content-Type", "application/json").withBody("{\"id\":\"r-1\"}")));
+        String sagaId = engine.start(definitions.current("approval-shop-test").orElseThrow(),
+                JsonNodeFactory.instance.objectNode().put("sku", sku), sku, "console-test", null, Duration.ofSeconds(1))
+                .sagaId().toString();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "approval".equals(saga(sagaId).path("waitingFor")));
+        signIn("viewer");
+
+        driver.get(root + "console/sagas/" + sagaId);
+        drawnDiagram();
+
+        // then the reservation is drawn done, the await waiting, what follows not reached, and no end outlined
+        assertEquals(List.of("done"), marksOf("s0"));
+        assertEquals(List.of("waiting"), marksOf("s1"), driver.findElement(By.id("diagram-source")).getAttribute("textContent"));
+        assertEquals(List.of(), marksOf("s2"));
+        assertEquals(List.of(), marksOf("done"));
+        assertTrue(Files.size(browser.screenshot("console-waiting-saga-diagram")) > 10_000);
     }
 
     private WebElement drawnDiagram() {
