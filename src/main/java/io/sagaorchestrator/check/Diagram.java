@@ -38,8 +38,9 @@ public final class Diagram {
             this.style = style;
         }
 
+        /** Its class in the diagram: {@code stepDone}, apart from the classes of the ends ({@code compensated}...). */
         public String css() {
-            return name().toLowerCase(Locale.ROOT);
+            return "step" + name().charAt(0) + name().substring(1).toLowerCase(Locale.ROOT);
         }
     }
 

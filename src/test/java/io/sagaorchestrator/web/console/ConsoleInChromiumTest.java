@@ -3,6 +3,7 @@ package io.sagaorchestrator.web.console;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.sagaorchestrator.check.Diagram;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
 import io.sagaorchestrator.runtime.SagaEngine;
 import io.sagaorchestrator.testsupport.EarlierUserSync;
@@ -360,9 +361,9 @@ class ConsoleInChromiumTest {
         drawnDiagram();
 
         // then the add is drawn undone, its undo done, the save failed, and the saga's end outlined
-        assertEquals(List.of("compensated"), marksOf("s0"));
-        assertEquals(List.of("done"), marksOf("u0"));
-        assertEquals(List.of("failed"), marksOf("s1"));
+        assertEquals(List.of(Diagram.Mark.COMPENSATED.css()), marksOf("s0"));
+        assertEquals(List.of(Diagram.Mark.DONE.css()), marksOf("u0"));
+        assertEquals(List.of(Diagram.Mark.FAILED.css()), marksOf("s1"));
         assertTrue(marksOf("compensated").contains("reached"), marksOf("compensated").toString());
         assertEquals(List.of(), marksOf("done"), "the saga did not complete");
         assertTrue(Files.size(browser.screenshot("console-saga-diagram")) > 10_000);
@@ -386,8 +387,8 @@ class ConsoleInChromiumTest {
         drawnDiagram();
 
         // then the reservation is drawn done, the await waiting, what follows not reached, and no end outlined
-        assertEquals(List.of("done"), marksOf("s0"));
-        assertEquals(List.of("waiting"), marksOf("s1"), driver.findElement(By.id("diagram-source")).getAttribute("textContent"));
+        assertEquals(List.of(Diagram.Mark.DONE.css()), marksOf("s0"));
+        assertEquals(List.of(Diagram.Mark.WAITING.css()), marksOf("s1"), driver.findElement(By.id("diagram-source")).getAttribute("textContent"));
         assertEquals(List.of(), marksOf("s2"));
         assertEquals(List.of(), marksOf("done"));
         assertTrue(Files.size(browser.screenshot("console-waiting-saga-diagram")) > 10_000);
@@ -404,7 +405,7 @@ class ConsoleInChromiumTest {
     private List<String> marksOf(String node) {
         WebElement g = driver.findElement(By.cssSelector("#diagram-drawing g.node[id*='-" + node + "-']"));
         return java.util.Arrays.stream(g.getAttribute("class").split("\\s+"))
-                .filter(c -> java.util.Arrays.stream(io.sagaorchestrator.check.Diagram.Mark.values()).anyMatch(m -> m.css().equals(c))
+                .filter(c -> java.util.Arrays.stream(Diagram.Mark.values()).anyMatch(m -> m.css().equals(c))
                         || c.equals("reached"))
                 .toList();
     }
