@@ -77,7 +77,7 @@ final class ConsistencyChecks {
         List<String> steps() {
             return switch (definition) {
                 case OUTBOX -> OUTBOX_STEPS;
-                case OrderCheckoutChecks.DEFINITION -> OrderCheckoutChecks.STEPS;
+                case OrderCheckoutChecks.DEFINITION, OrderCheckoutChecks.APPROVAL -> OrderCheckoutChecks.STEPS;
                 default -> STEPS;
             };
         }

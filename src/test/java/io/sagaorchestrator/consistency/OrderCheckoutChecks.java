@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The consistency promise of order-checkout, checked after convergence from both sides: the saga log, and the shop
+ * The consistency promise of order-checkout and of order-approval (the same two calls with a person's approval
+ * between them), checked after convergence from both sides: the saga log, and the shop
  * double's own record of every reservation and charge. Reads only; every finding is a violation naming its saga.
  *
  * <ul>
@@ -31,14 +32,20 @@ import java.util.Optional;
 final class OrderCheckoutChecks {
 
     static final String DEFINITION = "order-checkout";
-    /** Its steps, in order; both are remote. */
+    /** order-checkout with an await between its two steps, which makes no attempt of its own. */
+    static final String APPROVAL = "order-approval";
+    /** The steps of either that make attempts, in order; both are remote. */
     static final List<String> STEPS = List.of(Service.INVENTORY.step, Service.PAYMENTS.step);
 
     private OrderCheckoutChecks() {
     }
 
-    /** @param accepted the saga id each order (by idempotency key) was answered with */
-    static Report run(SuiteDatabase.Schema schema, ShopDouble shop, Map<String, String> accepted) throws SQLException {
+    /**
+     * @param definition the definition every saga of the scenario must be of
+     * @param accepted   the saga id each order (by idempotency key) was answered with
+     */
+    static Report run(SuiteDatabase.Schema schema, ShopDouble shop, String definition, Map<String, String> accepted)
+            throws SQLException {
         List<String> violations = new ArrayList<>();
         Map<String, Saga> sagas;
         Map<String, List<Attempt>> attempts;
@@ -50,8 +57,8 @@ final class OrderCheckoutChecks {
 
         int completed = 0, compensated = 0, escalated = 0, nonTerminal = 0, invalid = 0, orphans = 0;
         for (Saga s : sagas.values()) {
-            if (!s.definition().equals(DEFINITION)) {
-                violations.add("saga " + s.id() + " of " + s.definition() + " in an order-checkout scenario");
+            if (!s.definition().equals(definition)) {
+                violations.add("saga " + s.id() + " of " + s.definition() + " in an " + definition + " scenario");
                 continue;
             }
             Optional<Effect> reservation = shop.effect(Service.INVENTORY, stepKey(s, Service.INVENTORY));

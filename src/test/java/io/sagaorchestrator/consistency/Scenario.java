@@ -63,6 +63,7 @@ final class Scenario implements AutoCloseable {
     private static boolean summaryStarted;
     private DbProxy proxy;
     private ShopDouble shop;
+    private String shopDefinition;
     private boolean triggerInstalled;
     private int starts;
     private int kills;
@@ -92,8 +93,14 @@ final class Scenario implements AutoCloseable {
      * it owns, instead of user-sync against TT: its clients start orders, and {@link #verify} checks the shop.
      */
     Scenario withShop() {
+        return withShop(OrderCheckoutChecks.DEFINITION);
+    }
+
+    /** As {@link #withShop()}, with clients starting {@code definition}: order-checkout or order-approval. */
+    Scenario withShop(String definition) {
         shop = new ShopDouble();
-        clients.starting(OrderCheckoutChecks.DEFINITION);
+        shopDefinition = definition;
+        clients.starting(definition);
         return this;
     }
 
@@ -393,6 +400,18 @@ final class Scenario implements AutoCloseable {
         }
     }
 
+    /** The first column of the first row a statement with {@code parameters} answers, e.g. of a function's call. */
+    String query(String statement, Object... parameters) throws SQLException {
+        try (Connection c = schema.connect(); PreparedStatement ps = c.prepareStatement(statement)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     void sql(String statements) {
         try (Connection c = schema.connect(); Statement s = c.createStatement()) {
             s.execute(statements);
@@ -441,7 +460,7 @@ final class Scenario implements AutoCloseable {
      */
     ConsistencyChecks.Report verify(Map<String, Clients.Answer> answers, double convergedAfter) throws SQLException {
         Map<String, String> accepted = answers.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sagaId()));
-        ConsistencyChecks.Report r = shop == null ? ConsistencyChecks.run(schema, tt, accepted) : OrderCheckoutChecks.run(schema, shop, accepted);
+        ConsistencyChecks.Report r = shop == null ? ConsistencyChecks.run(schema, tt, accepted) : OrderCheckoutChecks.run(schema, shop, shopDefinition, accepted);
         List<String> faults = new ArrayList<>();
         if (tt.faultsInjected() > 0) {
             faults.add(tt.faultsInjected() + " TT");
