@@ -24,10 +24,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static io.restassured.RestAssured.given;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.count;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,5 +147,21 @@ class ConsoleInboxTest {
                 .body(containsString("data-saga-id=\"" + waiting.sagaId() + "\""))
                 .body(containsString("needs one of the roles saga-operator"))
                 .body(not(containsString("id=\"approve-" + waiting.sagaId() + "\"")));
+    }
+
+    @Test
+    void aDecisionPostedByAViewerIsRefusedAndSendsNothing() {
+        // given a waiting saga, and a viewer whose inbox offers no form
+        SagaEngine.Started waiting = waitingSaga();
+        Map<String, String> cookies = signedIn("viewer");
+
+        // when the viewer's browser posts an approval by hand
+        given().redirects().follow(false).cookies(cookies).formParam("decision", "approve").formParam("signalId", "forged")
+                .post("/console/inbox/" + waiting.sagaId() + "/approval")
+                .then().statusCode(403).body(containsString("nothing was sent"));
+
+        // then no signal is kept and the saga still waits
+        assertEquals(0, count("select count(*) from saga_signal where saga_id = ?::uuid", waiting.sagaId().toString()));
+        saga(waiting.sagaId().toString()).then().body("waitingFor", equalTo("approval"));
     }
 }
