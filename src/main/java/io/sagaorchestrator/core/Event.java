@@ -5,6 +5,7 @@ import io.sagaorchestrator.steps.StepFailure;
 import io.sagaorchestrator.definitions.SagaDefinition;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -132,5 +133,33 @@ public sealed interface Event {
      * @param now the engine's clock, passed in to keep the core deterministic
      */
     record NoSignalYet(Instant now) implements Event {
+    }
+
+    // --- a parallel group, which the engine runs as one: events name the branch they concern ---
+
+    /** A branch of the group the saga stands on succeeded with this output. */
+    record BranchSucceeded(String branch, JsonNode output) implements Event {
+    }
+
+    /**
+     * One attempt of a branch failed, or was interrupted (its owner stopped between its intent and its outcome); the run
+     * may still try the branch again.
+     */
+    record BranchAttemptFailed(String branch, StepFailure failure) implements Event {
+    }
+
+    /**
+     * Every branch this run began has ended, none is in flight; the run started no further branch because one had failed,
+     * or none was left.
+     *
+     * @param failed branches whose last attempt in this run failed, with that failure
+     * @param used   for each failed branch, the attempts it has used of its budget
+     * @param random in [0, 1), spreads the backoff of many sagas apart
+     */
+    record GroupSettled(Map<String, StepFailure> failed, Map<String, Integer> used, double random) implements Event {
+        public GroupSettled {
+            failed = Map.copyOf(failed);
+            used = Map.copyOf(used);
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import io.sagaorchestrator.definitions.DefinitionChanges;
 import io.sagaorchestrator.definitions.CompensationCheck;
 import io.sagaorchestrator.definitions.Await;
+import io.sagaorchestrator.definitions.Group;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,15 @@ public final class SagaTransitions {
         }
         if (event instanceof Event.NoSignalYet waiting) {
             return noSignalYet(definition, saga, waiting.now());
+        }
+        if (event instanceof Event.BranchSucceeded ok) {
+            return branchSucceeded(definition, saga, ok);
+        }
+        if (event instanceof Event.BranchAttemptFailed failed) {
+            return new Decision.Continue(branchAttemptFailed(definition, saga, failed.branch(), failed.failure()));
+        }
+        if (event instanceof Event.GroupSettled settled) {
+            return groupSettled(definition, saga, settled);
         }
         throw new IllegalArgumentException("no transition for " + event);
     }
@@ -220,8 +230,13 @@ public final class SagaTransitions {
             if (runs) {
                 break;
             }
-            s = s.withStepState(candidate.name(), new StepState(Effect.SKIPPED, JsonNodeFactory.instance.objectNode()
-                    .put("when", candidate.when().text()).put("value", false)));
+            // a group's condition stands on its first branch: false, none of its branches runs
+            int last = definition.lastBegunAt(next);
+            for (int skipped = next; skipped <= last; skipped++) {
+                s = s.withStepState(definition.step(skipped).name(), new StepState(Effect.SKIPPED, JsonNodeFactory.instance
+                        .objectNode().put("when", candidate.when().text()).put("value", false)));
+            }
+            next = last;
         }
         SagaSnapshot moved = s.atStep(next);
         if (next == definition.stepCount()) {
@@ -310,7 +325,7 @@ public final class SagaTransitions {
             return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(describe(step, failure)));
         }
         SagaSnapshot compensating = saga.withStatus(SagaStatus.COMPENSATING).withLastError(describe(step, failure));
-        return nextCompensation(definition, compensating, saga.stepIndex(), null);
+        return nextCompensation(definition, compensating, definition.lastBegunAt(saga.stepIndex()), null);
     }
 
     /**
@@ -355,7 +370,7 @@ public final class SagaTransitions {
     public static OperatorUndo operatorUndo(SagaDefinition definition, SagaSnapshot saga, boolean forced, boolean interruptedAttempt,
                                             UUID laterSagaOnKey) {
         SagaSnapshot s = saga;
-        int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : saga.stepIndex();
+        int from = saga.status() == SagaStatus.COMPLETED ? definition.stepCount() - 1 : definition.lastBegunAt(saga.stepIndex());
         if (saga.status() == SagaStatus.RUNNING && interruptedAttempt) {
             s = uncertain(s, current(definition, saga));
         }
@@ -478,12 +493,105 @@ public final class SagaTransitions {
         String why = (stepsOwn ? "step " + step.name() + "'s deadline of " + text(step.deadline())
                 : "the saga's deadline of " + text(definition.deadline())) + " passed at " + deadline(saga)
                 + " while at step " + step.name();
-        StepDefinition stuck = cannotBeUndone(definition, saga, saga.stepIndex());
+        int from = definition.lastBegunAt(saga.stepIndex());
+        StepDefinition stuck = cannotBeUndone(definition, saga, from);
         if (stuck != null) {
             return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(why + "; step '" + stuck.name()
                     + "' may have taken effect and has no compensation, so a person must decide"));
         }
-        return nextCompensation(definition, saga.withStatus(SagaStatus.COMPENSATING).withLastError(why), saga.stepIndex(), null);
+        return nextCompensation(definition, saga.withStatus(SagaStatus.COMPENSATING).withLastError(why), from, null);
+    }
+
+    // --- parallel groups ---
+
+    /**
+     * The branches of the group the saga stands on that are still to run or to try again: neither done nor skipped, in the
+     * order written (the order they start in). Empty when the saga stands on no group.
+     */
+    public static List<StepDefinition> openBranches(SagaDefinition definition, SagaSnapshot saga) {
+        Group group = definition.groupAt(saga.stepIndex());
+        if (group == null) {
+            return List.of();
+        }
+        return definition.steps().subList(group.first(), group.last() + 1).stream().filter(b -> {
+            StepState state = saga.stepState(b.name());
+            return state == null || (state.effect() != Effect.DONE && state.effect() != Effect.SKIPPED);
+        }).toList();
+    }
+
+    /**
+     * A branch succeeded; its output rides with the next commit. When it was the last one open, the group has succeeded and
+     * the saga moves past it.
+     */
+    private static Decision branchSucceeded(SagaDefinition definition, SagaSnapshot saga, Event.BranchSucceeded ok) {
+        requireBranch(definition, saga, ok.branch());
+        SagaSnapshot done = saga.withStepState(ok.branch(), new StepState(Effect.DONE, ok.output()));
+        if (!openBranches(definition, done).isEmpty()) {
+            return new Decision.Continue(done);
+        }
+        return enter(definition, done, definition.groupAt(saga.stepIndex()).last() + 1, false);
+    }
+
+    /** An attempt of a branch failed: one that may have reached its third party leaves the branch possibly done. */
+    private static SagaSnapshot branchAttemptFailed(SagaDefinition definition, SagaSnapshot saga, String branch, StepFailure failure) {
+        StepDefinition step = requireBranch(definition, saga, branch);
+        SagaSnapshot s = failure.mayHaveTakenEffect() ? uncertain(saga, step) : saga;
+        return s.withLastError(describe(step, failure));
+    }
+
+    /**
+     * Every branch this run began has ended. A branch that gave up (refused, or its budget spent) fails the group: the
+     * saga undoes, from the group's last branch backwards, every branch that took effect or may have, then the steps
+     * before it; or escalates, when that branch says so. A branch that may still try again, after its backoff, parks the
+     * saga for the soonest of them: its next run starts only the open branches.
+     */
+    private static Decision groupSettled(SagaDefinition definition, SagaSnapshot saga, Event.GroupSettled settled) {
+        Group group = definition.groupAt(saga.stepIndex());
+        if (group == null || saga.status() != SagaStatus.RUNNING) {
+            throw new IllegalArgumentException("the saga stands on no group going forward (step " + saga.stepIndex() + ", "
+                    + saga.status() + ")");
+        }
+        StepDefinition gaveUp = null;
+        StepFailure why = null;
+        Duration soonest = null;
+        for (int i = group.first(); i <= group.last(); i++) {
+            StepDefinition branch = definition.step(i);
+            StepFailure failure = settled.failed().get(branch.name());
+            if (failure == null) {
+                continue;
+            }
+            int used = settled.used().getOrDefault(branch.name(), branch.retry().attempts());
+            if (branch.retry().isRetryable(failure) && used < branch.retry().attempts()) {
+                Duration wait = branch.retry().backoffAfter(used, settled.random());
+                soonest = soonest == null || wait.compareTo(soonest) < 0 ? wait : soonest;
+            } else if (gaveUp == null || (branch.onFailure() == FailurePolicy.ESCALATE && gaveUp.onFailure() != FailurePolicy.ESCALATE)) {
+                // a branch that asks for a person wins: undoing the group would bypass that ask
+                gaveUp = branch;
+                why = failure;
+            }
+        }
+        if (gaveUp != null) {
+            String reason = "group " + group.name() + ": " + describe(gaveUp, why);
+            if (gaveUp.onFailure() == FailurePolicy.ESCALATE) {
+                return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError(reason));
+            }
+            return nextCompensation(definition, saga.withStatus(SagaStatus.COMPENSATING).withLastError(reason), group.last(), null);
+        }
+        if (soonest != null) {
+            return new Decision.Park(saga, soonest);
+        }
+        // nothing failed and branches are open: the run stopped starting them (a pause, a deadline) and says so itself
+        return openBranches(definition, saga).isEmpty() ? enter(definition, saga, group.last() + 1, false)
+                : new Decision.Park(saga, Duration.ZERO);
+    }
+
+    private static StepDefinition requireBranch(SagaDefinition definition, SagaSnapshot saga, String branch) {
+        Group group = definition.groupAt(saga.stepIndex());
+        int index = definition.indexOf(branch);
+        if (group == null || !group.contains(index)) {
+            throw new IllegalArgumentException("step '" + branch + "' is no branch of a group the saga stands on");
+        }
+        return definition.step(index);
     }
 
     // --- waiting for a signal ---
@@ -659,7 +767,7 @@ public final class SagaTransitions {
 
     /** What moving {@code saga} from {@code definition} to {@code target} changes: the steps it has passed must stay. */
     public static DefinitionChanges changes(SagaDefinition definition, SagaDefinition target, SagaSnapshot saga) {
-        int passedUpTo = saga.stepIndex();
+        int passedUpTo = saga.status() == SagaStatus.COMPLETED ? saga.stepIndex() : definition.lastBegunAt(saga.stepIndex());
         for (int i = 0; i < definition.stepCount(); i++) {
             if (saga.stepState(definition.step(i).name()) != null) {
                 passedUpTo = Math.max(passedUpTo, i);

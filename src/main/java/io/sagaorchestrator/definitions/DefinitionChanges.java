@@ -46,7 +46,8 @@ public record DefinitionChanges(String definition, int fromVersion, String fromH
                 continue;
             }
             StepDefinition is = to.step(i);
-            List<String> differences = shapeDifferences(was, is);
+            List<String> differences = new ArrayList<>(shapeDifferences(was, is));
+            differ(differences, "group", groupShape(from, i), groupShape(to, i));
             if (!differences.isEmpty()) {
                 mismatches.add("step " + (i + 1) + " '" + was.name() + "' has been passed, but in v" + to.version() + " "
                         + String.join(", ", differences));
@@ -89,6 +90,12 @@ public record DefinitionChanges(String definition, int fromVersion, String fromH
         }
         differ(d, "when", a.when(), b.when());
         return d;
+    }
+
+    /** The group a step is a branch of, as far as it shapes what ran: its name and its branches; null for no group. */
+    private static String groupShape(SagaDefinition definition, int index) {
+        Group g = definition.groupAt(index);
+        return g == null ? null : g.name() + " (steps " + (g.first() + 1) + "-" + (g.last() + 1) + ")";
     }
 
     private static List<String> policyDifferences(StepDefinition a, StepDefinition b) {

@@ -68,31 +68,18 @@ public final class DefinitionParser {
             throw new InvalidDefinitionException(file, "", "the file is empty");
         }
         List<StepDefinition> steps = new ArrayList<>();
+        List<Group> groups = new ArrayList<>();
         List<StepDoc> stepDocs = doc.steps() == null ? List.of() : doc.steps();
         Map<String, Set<String>> earlierOutputs = new LinkedHashMap<>();
         for (int i = 0; i < stepDocs.size(); i++) {
             StepDoc s = stepDocs.get(i);
-            String name = s.await() != null && s.name() == null ? s.await().name() : s.name();
-            String place = "steps[" + i + "]" + (name == null ? "" : " '" + name + "'");
-            try {
-                if (s.await() != null) {
-                    StepDefinition step = awaitStep(s);
-                    steps.add(step);
-                    earlierOutputs.put(step.name(), step.await().payload().fields().keySet());
-                    continue;
-                }
-                StepDefinition step = withOwnershipPolicy(step(s, earlierOutputs), s.onUncertainOwnership(), yaml);
-                checkActions(step);
-                steps.add(step);
-                earlierOutputs.put(step.name(), step.http() == null ? null : step.http().outputFields());
-            } catch (TemplateException e) {
-                throw new InvalidDefinitionException(file, lineOf(yaml, name, e.offending()) + place, e.getMessage());
-            } catch (LocatedFault e) {
-                throw new InvalidDefinitionException(file, e.line + place, e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidDefinitionException(file, (name == null ? "" : lineOfFault(yaml, name, e.getMessage())) + place,
-                        e.getMessage());
+            if (s.parallel() != null) {
+                groups.add(group(file, yaml, "steps[" + i + "]", s, steps, earlierOutputs));
+                continue;
             }
+            steps.add(step(file, yaml, "steps[" + i + "]", s, earlierOutputs));
+            StepDefinition step = steps.get(steps.size() - 1);
+            earlierOutputs.put(step.name(), outputFields(step));
         }
         HttpStart httpStart = httpStart(file, doc);
         Duration deadline;
@@ -106,11 +93,100 @@ public final class DefinitionParser {
         try {
             return new SagaDefinition(require(doc.name(), "name"), doc.version() == null ? 0 : doc.version(),
                     doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart, deadline,
-                    liveKey, search);
+                    liveKey, search, groups);
         } catch (IllegalArgumentException | NullPointerException e) {
             Matcher named = NAMED_STEP.matcher(String.valueOf(e.getMessage()));
             throw new InvalidDefinitionException(file, named.find() ? lineOf(yaml, named.group(1), named.group(1)) + "step '"
                     + named.group(1) + "'" : "", e.getMessage());
+        }
+    }
+
+    /** One step written at {@code place}, checked against the known actions; a fault names its file and line. */
+    private StepDefinition step(String file, String yaml, String place, StepDoc s, Map<String, Set<String>> earlierOutputs) {
+        String name = s.await() != null && s.name() == null ? s.await().name() : s.name();
+        place = place + (name == null ? "" : " '" + name + "'");
+        try {
+            if (s.await() != null) {
+                return awaitStep(s);
+            }
+            StepDefinition step = withOwnershipPolicy(step(s, earlierOutputs), s.onUncertainOwnership(), yaml);
+            checkActions(step);
+            return step;
+        } catch (TemplateException e) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, name, e.offending()) + place, e.getMessage());
+        } catch (LocatedFault e) {
+            throw new InvalidDefinitionException(file, e.line + place, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, (name == null ? "" : lineOfFault(yaml, name, e.getMessage())) + place,
+                    e.getMessage());
+        }
+    }
+
+    /** What later steps may read of a step's output: an await's payload fields, a declared call's output fields. */
+    private static Set<String> outputFields(StepDefinition step) {
+        if (step.await() != null) {
+            return step.await().payload().fields().keySet();
+        }
+        return step.http() == null ? null : step.http().outputFields();
+    }
+
+    /**
+     * A group written {@code - parallel: { name, maxConcurrency, compensation, when, steps }}: its branches join the steps
+     * in the order written. A branch reads what came before the group, never a sibling's output (they run side by side), so
+     * their outputs become readable only after the whole group.
+     */
+    private Group group(String file, String yaml, String place, StepDoc s, List<StepDefinition> steps,
+                        Map<String, Set<String>> earlierOutputs) {
+        ParallelDoc p = s.parallel();
+        String name = p.name();
+        String at = place + ".parallel" + (name == null ? "" : " '" + name + "'");
+        String line = name == null ? "" : lineOf(yaml, name, name);
+        if (s.name() != null || s.type() != null || s.action() != null || s.http() != null || s.compensation() != null
+                || s.timeout() != null || s.retry() != null || s.compensationRetry() != null || s.onFailure() != null
+                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null || s.await() != null) {
+            throw new InvalidDefinitionException(file, line + at, "a 'parallel' group is written with everything inside its block"
+                    + " (name, maxConcurrency, compensation, when, steps): nothing may stand beside 'parallel:'");
+        }
+        if (name == null || name.isBlank()) {
+            throw new InvalidDefinitionException(file, at, "'parallel.name' is missing");
+        }
+        if (p.steps() == null || p.steps().size() < 2) {
+            throw new InvalidDefinitionException(file, line + at, "a group runs at least two branches side by side; a single"
+                    + " step needs no group");
+        }
+        String compensation = p.compensation() == null ? "reverse" : p.compensation().toLowerCase(Locale.ROOT);
+        if (!compensation.equals("reverse")) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, name, "compensation") + at, "compensation '"
+                    + p.compensation() + "' is not supported: a group's branches are undone one at a time, in reverse order"
+                    + " of start (write 'reverse', or leave it out)");
+        }
+        Condition when;
+        try {
+            when = p.when() == null ? null : Condition.parse(p.when());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, name, "when") + at, e.getMessage());
+        }
+        int first = steps.size();
+        for (int j = 0; j < p.steps().size(); j++) {
+            StepDoc b = p.steps().get(j);
+            String branchPlace = at + ".steps[" + j + "]";
+            if (b.parallel() != null || b.await() != null || b.when() != null) {
+                throw new InvalidDefinitionException(file, (b.name() == null ? line : lineOf(yaml, b.name(), b.name()))
+                        + branchPlace + (b.name() == null ? "" : " '" + b.name() + "'"), b.parallel() != null
+                        ? "a group cannot hold another group" : b.await() != null
+                        ? "a branch cannot wait for a signal: put the await before or after the group"
+                        : "a branch has no condition of its own: put 'when' on the group, which runs all its branches or none");
+            }
+            StepDefinition branch = step(file, yaml, branchPlace, b, earlierOutputs);
+            steps.add(j == 0 && when != null ? branch.withWhen(when) : branch);
+        }
+        for (int i = first; i < steps.size(); i++) {
+            earlierOutputs.put(steps.get(i).name(), outputFields(steps.get(i)));
+        }
+        try {
+            return new Group(name, first, steps.size() - 1, p.maxConcurrency() == null ? p.steps().size() : p.maxConcurrency());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, line + at, e.getMessage());
         }
     }
 
@@ -575,7 +651,10 @@ public final class DefinitionParser {
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
                    RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership,
-                   String when, @JsonProperty("await") AwaitDoc await) {
+                   String when, @JsonProperty("await") AwaitDoc await, ParallelDoc parallel) {
+    }
+
+    record ParallelDoc(String name, Integer maxConcurrency, String compensation, String when, List<StepDoc> steps) {
     }
 
     record AwaitDoc(String name, String signal, Map<String, InputFieldDoc> payload, String timeout, String onTimeout,

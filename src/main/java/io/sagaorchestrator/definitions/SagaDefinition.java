@@ -21,32 +21,39 @@ import java.util.TreeSet;
  * @param search    the input fields (its {@code search:}) whose values find its sagas, as the business key does; the
  *                  database stores their values beside the saga when it is recorded (V15), so the engine's table
  *                  indexes no application's field
+ * @param groups    its parallel groups, in the order of their branches in {@code steps}; none for a straight line
  */
 public record SagaDefinition(String name, int version, String description, List<StepDefinition> steps,
                              String hash, String source, HttpStart httpStart, Duration deadline, LiveKey liveKey,
-                             List<String> search) {
+                             List<String> search, List<Group> groups) {
+
+    /** A definition whose steps run one after another. */
+    public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
+                          HttpStart httpStart, Duration deadline, LiveKey liveKey, List<String> search) {
+        this(name, version, description, steps, hash, source, httpStart, deadline, liveKey, search, List.of());
+    }
 
     /** A definition whose sagas are found by their business key only. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
                           HttpStart httpStart, Duration deadline, LiveKey liveKey) {
-        this(name, version, description, steps, hash, source, httpStart, deadline, liveKey, List.of());
+        this(name, version, description, steps, hash, source, httpStart, deadline, liveKey, List.of(), List.of());
     }
 
     /** A definition without a key: its sagas may run side by side. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
                           HttpStart httpStart, Duration deadline) {
-        this(name, version, description, steps, hash, source, httpStart, deadline, null, List.of());
+        this(name, version, description, steps, hash, source, httpStart, deadline, null, List.of(), List.of());
     }
 
     /** A definition without a deadline for the whole saga. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source,
                           HttpStart httpStart) {
-        this(name, version, description, steps, hash, source, httpStart, null, null, List.of());
+        this(name, version, description, steps, hash, source, httpStart, null, null, List.of(), List.of());
     }
 
     /** A definition started by code only, or by an endpoint of its own. */
     public SagaDefinition(String name, int version, String description, List<StepDefinition> steps, String hash, String source) {
-        this(name, version, description, steps, hash, source, null, null, null, List.of());
+        this(name, version, description, steps, hash, source, null, null, null, List.of(), List.of());
     }
 
     public SagaDefinition {
@@ -67,6 +74,8 @@ public record SagaDefinition(String name, int version, String description, List<
                 throw new IllegalArgumentException("step name '" + step.name() + "' is used twice");
             }
         }
+        groups = groups == null ? List.of() : List.copyOf(groups);
+        checkGroups(steps, groups, seen);
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition step = steps.get(i);
             boolean laterFailureCompensates = steps.subList(i + 1, steps.size()).stream()
@@ -85,13 +94,22 @@ public record SagaDefinition(String name, int version, String description, List<
             if (conditional.when() == null) {
                 continue;
             }
-            for (StepDefinition later : steps.subList(i + 1, steps.size())) {
-                for (HttpCall call : Arrays.asList(later.http(), later.compensationHttp())) {
-                    if (call != null && call.references().stream().anyMatch(r -> r.root() == Reference.Root.STEPS
-                            && conditional.name().equals(r.step()))) {
-                        throw new IllegalArgumentException("step '" + later.name() + "' reads the output of step '"
-                                + conditional.name() + "', which runs only when " + conditional.when()
-                                + ": when it is skipped there is no output to read");
+            // a group's condition stands on its first branch and holds for all of them
+            int lastConditional = i;
+            for (Group g : groups) {
+                if (g.first() == i) {
+                    lastConditional = g.last();
+                }
+            }
+            for (StepDefinition skippable : steps.subList(i, lastConditional + 1)) {
+                for (StepDefinition later : steps.subList(lastConditional + 1, steps.size())) {
+                    for (HttpCall call : Arrays.asList(later.http(), later.compensationHttp())) {
+                        if (call != null && call.references().stream().anyMatch(r -> r.root() == Reference.Root.STEPS
+                                && skippable.name().equals(r.step()))) {
+                            throw new IllegalArgumentException("step '" + later.name() + "' reads the output of step '"
+                                    + skippable.name() + "', which runs only when " + conditional.when()
+                                    + ": when it is skipped there is no output to read");
+                        }
                     }
                 }
             }
@@ -109,6 +127,80 @@ public record SagaDefinition(String name, int version, String description, List<
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(source, "source");
         search = search == null ? List.of() : List.copyOf(search);
+    }
+
+    /**
+     * Groups lie apart and in order, and their branches are what a group can run side by side: calls to third parties,
+     * whose intents commit together and whose outcomes ride with the next commit. A local step commits the saga's row
+     * with its effect, which two branches at once cannot; an await or a deadline of its own is a step on its own.
+     */
+    private static void checkGroups(List<StepDefinition> steps, List<Group> groups, java.util.Set<String> stepNames) {
+        int after = -1;
+        var names = new HashSet<String>();
+        for (Group g : groups) {
+            if (g.first() <= after || g.last() >= steps.size()) {
+                throw new IllegalArgumentException("group '" + g.name() + "' overlaps another group or lies past the last step");
+            }
+            after = g.last();
+            if (stepNames.contains(g.name()) || !names.add(g.name())) {
+                throw new IllegalArgumentException("group name '" + g.name() + "' is used twice (group and step names share one"
+                        + " space: later steps read a group's branches by their names)");
+            }
+            boolean aFailureCompensates = false;
+            for (int i = g.first(); i <= g.last(); i++) {
+                StepDefinition branch = steps.get(i);
+                if (!branch.kind().callsThirdParty()) {
+                    throw new IllegalArgumentException("step '" + branch.name() + "' in group '" + g.name() + "' is of type "
+                            + branch.kind().name().toLowerCase(java.util.Locale.ROOT) + ": a branch calls a third party"
+                            + " (remote or outbox); put local steps and awaits before or after the group");
+                }
+                if (branch.deadline() != null) {
+                    throw new IllegalArgumentException("step '" + branch.name() + "' in group '" + g.name() + "' has a deadline"
+                            + " of its own: branches run together, under the saga's deadline");
+                }
+                if (branch.when() != null && i != g.first()) {
+                    throw new IllegalArgumentException("step '" + branch.name() + "' in group '" + g.name() + "' has a"
+                            + " condition: put it on the group, which runs all its branches or none");
+                }
+                aFailureCompensates |= branch.onFailure() == FailurePolicy.COMPENSATE;
+                for (int j = g.first(); j <= g.last(); j++) {
+                    String sibling = steps.get(j).name();
+                    for (HttpCall call : Arrays.asList(branch.http(), branch.compensationHttp())) {
+                        if (call != null && call.references().stream().anyMatch(r -> r.root() == Reference.Root.STEPS
+                                && sibling.equals(r.step()))) {
+                            throw new IllegalArgumentException("step '" + branch.name() + "' reads the output of step '"
+                                    + sibling + "', a branch of the same group '" + g.name() + "' that runs beside it");
+                        }
+                    }
+                }
+            }
+            for (int i = g.first(); aFailureCompensates && i <= g.last(); i++) {
+                if (!steps.get(i).hasCompensation()) {
+                    throw new IllegalArgumentException("step '" + steps.get(i).name() + "' has no compensation, but a branch of"
+                            + " its group '" + g.name() + "' that fails sends the saga to compensation: its effect could not be"
+                            + " undone");
+                }
+            }
+        }
+    }
+
+    /** The group whose branch stands at {@code index}; null when that step is no branch. */
+    public Group groupAt(int index) {
+        for (Group g : groups) {
+            if (g.contains(index)) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The last step that a saga standing at {@code index} going forward may have begun: the last branch of a group, where
+     * all of them start together; else the step itself. Undoing starts from there.
+     */
+    public int lastBegunAt(int index) {
+        Group g = groupAt(index);
+        return g == null ? index : g.last();
     }
 
     /**
