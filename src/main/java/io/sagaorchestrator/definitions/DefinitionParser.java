@@ -44,8 +44,11 @@ public final class DefinitionParser {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a key written twice loses one silently
     private static final String FAILURE_PACKAGE = StepFailure.class.getPackageName() + ".";
-    /** A definition-wide fault about one step names it so: {@code step 'save'}. */
-    private static final Pattern NAMED_STEP = Pattern.compile("step '([a-z0-9][a-z0-9-]*)'");
+    /** A definition-wide fault about one step or group names it so: {@code step 'save'}, {@code group 'accounts'}. */
+    private static final Pattern NAMED = Pattern.compile("(step|group) '([a-z0-9][a-z0-9-]*)'");
+    /** A definition-wide fault about a read: {@code step 'notify' reads the output of step 'crm-contact'}. */
+    private static final Pattern READS = Pattern.compile("step '([a-z0-9][a-z0-9-]*)' reads the output of step '([a-z0-9][a-z0-9-]*)'");
+    private static final Pattern USED_TWICE = Pattern.compile("(step|group) name '([^']+)' is used twice");
     private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -95,10 +98,38 @@ public final class DefinitionParser {
                     doc.description() == null ? "" : doc.description().strip(), steps, sha256(yaml), yaml, httpStart, deadline,
                     liveKey, search, groups);
         } catch (IllegalArgumentException | NullPointerException e) {
-            Matcher named = NAMED_STEP.matcher(String.valueOf(e.getMessage()));
-            throw new InvalidDefinitionException(file, named.find() ? lineOf(yaml, named.group(1), named.group(1)) + "step '"
-                    + named.group(1) + "'" : "", e.getMessage());
+            throw new InvalidDefinitionException(file, placeOf(yaml, String.valueOf(e.getMessage())), e.getMessage());
         }
+    }
+
+    /**
+     * Where a fault of the whole definition lies, by what its message names: a read of another step's output is on the line
+     * of the read; a name used twice, on its second use; else the step or group it is about, on the line of its name.
+     */
+    private static String placeOf(String yaml, String message) {
+        Matcher reads = READS.matcher(message);
+        if (reads.find() && line(yaml, reads.group(1), "steps." + reads.group(2)) > 0) {
+            return lineOf(yaml, reads.group(1), "steps." + reads.group(2)) + "step '" + reads.group(1) + "'";
+        }
+        Matcher twice = USED_TWICE.matcher(message);
+        if (twice.find()) {
+            int second = lastNameLine(yaml, twice.group(2));
+            return second == 0 ? "" : "line " + second + ", " + twice.group(1) + " '" + twice.group(2) + "'";
+        }
+        Matcher named = NAMED.matcher(message);
+        return named.find() ? lineOf(yaml, named.group(2), named.group(2)) + named.group(1) + " '" + named.group(2) + "'" : "";
+    }
+
+    /** The number of the last line that gives something the name {@code name}; 0 when none does. */
+    private static int lastNameLine(String yaml, String name) {
+        Pattern named = nameLine(name);
+        String[] lines = yaml.split("\\R", -1);
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (named.matcher(lines[i]).matches()) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     /** One step written at {@code place}, checked against the known actions; a fault names its file and line. */
@@ -166,18 +197,35 @@ public final class DefinitionParser {
         } catch (IllegalArgumentException e) {
             throw new InvalidDefinitionException(file, lineOf(yaml, name, "when") + at, e.getMessage());
         }
+        // a branch that reads a sibling is parsed as if it could, so that the definition refuses it for what it is (a read
+        // of a step that runs beside it), rather than as a read of an unknown step
+        Map<String, Set<String>> visible = new LinkedHashMap<>(earlierOutputs);
+        p.steps().stream().map(DefinitionParser::branchName).filter(java.util.Objects::nonNull)
+                .forEach(sibling -> visible.putIfAbsent(sibling, null));
         int first = steps.size();
         for (int j = 0; j < p.steps().size(); j++) {
             StepDoc b = p.steps().get(j);
-            String branchPlace = at + ".steps[" + j + "]";
-            if (b.parallel() != null || b.await() != null || b.when() != null) {
-                throw new InvalidDefinitionException(file, (b.name() == null ? line : lineOf(yaml, b.name(), b.name()))
-                        + branchPlace + (b.name() == null ? "" : " '" + b.name() + "'"), b.parallel() != null
-                        ? "a group cannot hold another group" : b.await() != null
-                        ? "a branch cannot wait for a signal: put the await before or after the group"
-                        : "a branch has no condition of its own: put 'when' on the group, which runs all its branches or none");
+            String branchName = branchName(b);
+            String branchAt = at + ".steps[" + j + "]";
+            String branchPlace = branchAt + (branchName == null ? "" : " '" + branchName + "'");
+            String branchLine = branchName == null ? line : lineOf(yaml, branchName, branchName);
+            if (b.parallel() != null) {
+                throw new InvalidDefinitionException(file, branchLine + branchPlace, "a group cannot hold another group: write"
+                        + " the inner group's branches into this one, or put the inner group before or after it");
             }
-            StepDefinition branch = step(file, yaml, branchPlace, b, earlierOutputs);
+            if (b.await() != null) {
+                throw new InvalidDefinitionException(file, branchLine + branchPlace, "a branch cannot wait for a signal: put"
+                        + " the await before or after the group");
+            }
+            if (b.when() != null) {
+                throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "when:") + branchPlace, "a branch has no"
+                        + " condition of its own: put 'when' on the group, which runs all its branches or none");
+            }
+            if (b.deadline() != null) {
+                throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "deadline:") + branchPlace, "a branch has"
+                        + " no deadline of its own: the branches run together, under the saga's deadline");
+            }
+            StepDefinition branch = step(file, yaml, branchAt, b, visible);
             steps.add(j == 0 && when != null ? branch.withWhen(when) : branch);
         }
         for (int i = first; i < steps.size(); i++) {
@@ -186,8 +234,15 @@ public final class DefinitionParser {
         try {
             return new Group(name, first, steps.size() - 1, p.maxConcurrency() == null ? p.steps().size() : p.maxConcurrency());
         } catch (IllegalArgumentException e) {
-            throw new InvalidDefinitionException(file, line + at, e.getMessage());
+            throw new InvalidDefinitionException(file, (e.getMessage().contains("maxConcurrency")
+                    ? lineOf(yaml, name, "maxConcurrency") : line) + at, e.getMessage());
         }
+    }
+
+    /** The name an item of a group's {@code steps:} is written with, wherever its kind keeps it; null when it has none. */
+    private static String branchName(StepDoc b) {
+        return b.name() != null ? b.name() : b.await() != null ? b.await().name() : b.parallel() != null ? b.parallel().name()
+                : null;
     }
 
     /** The definition's {@code key:} and {@code onLiveKey:}; a key reads only fields its declared input has, when it declares one. */
@@ -524,7 +579,7 @@ public final class DefinitionParser {
         String[] lines = yaml.split("\\R", -1);
         int from = 0;
         if (step != null) {
-            Pattern named = Pattern.compile("^(\\s*-\\s*|\\s+)name:\\s*[\"']?" + Pattern.quote(step) + "[\"']?\\s*(#.*)?$");
+            Pattern named = nameLine(step);
             for (int i = 0; i < lines.length; i++) {
                 if (named.matcher(lines[i]).matches()) {
                     from = i;
@@ -538,6 +593,11 @@ public final class DefinitionParser {
             }
         }
         return 0;
+    }
+
+    /** A line that gives a step or a group the name {@code name}: {@code - name: save}, {@code   name: accounts}. */
+    private static Pattern nameLine(String name) {
+        return Pattern.compile("^(\\s*-\\s*|\\s+)name:\\s*[\"']?" + Pattern.quote(name) + "[\"']?\\s*(#.*)?$");
     }
 
     /** "line N, " of a key of the definition itself (written at the start of its line), for the keys outside the steps. */

@@ -86,8 +86,10 @@ public record SagaDefinition(String name, int version, String description, List<
             }
         }
         if (steps.get(0).when() != null) {
-            throw new IllegalArgumentException("step '" + steps.get(0).name() + "' has a condition, but the first step always"
-                    + " runs: decide before starting the saga, or put the condition on a later step");
+            Group opening = groups.isEmpty() || groups.get(0).first() != 0 ? null : groups.get(0);
+            throw new IllegalArgumentException((opening == null ? "step '" + steps.get(0).name() + "'" : "group '"
+                    + opening.name() + "', the first step,") + " has a condition, but the first step always runs: decide before"
+                    + " starting the saga, or put the condition on a later step");
         }
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition conditional = steps.get(i);
@@ -95,12 +97,9 @@ public record SagaDefinition(String name, int version, String description, List<
                 continue;
             }
             // a group's condition stands on its first branch and holds for all of them
-            int lastConditional = i;
-            for (Group g : groups) {
-                if (g.first() == i) {
-                    lastConditional = g.last();
-                }
-            }
+            int at = i;
+            Group conditionalGroup = groups.stream().filter(g -> g.first() == at).findFirst().orElse(null);
+            int lastConditional = conditionalGroup == null ? i : conditionalGroup.last();
             for (StepDefinition skippable : steps.subList(i, lastConditional + 1)) {
                 for (StepDefinition later : steps.subList(lastConditional + 1, steps.size())) {
                     for (HttpCall call : Arrays.asList(later.http(), later.compensationHttp())) {
@@ -108,7 +107,8 @@ public record SagaDefinition(String name, int version, String description, List<
                                 && skippable.name().equals(r.step()))) {
                             throw new IllegalArgumentException("step '" + later.name() + "' reads the output of step '"
                                     + skippable.name() + "', which runs only when " + conditional.when()
-                                    + ": when it is skipped there is no output to read");
+                                    + (conditionalGroup == null ? "" : " (the condition of its group '"
+                                    + conditionalGroup.name() + "')") + ": when it is skipped there is no output to read");
                         }
                     }
                 }
@@ -165,11 +165,13 @@ public record SagaDefinition(String name, int version, String description, List<
                 aFailureCompensates |= branch.onFailure() == FailurePolicy.COMPENSATE;
                 for (int j = g.first(); j <= g.last(); j++) {
                     String sibling = steps.get(j).name();
-                    for (HttpCall call : Arrays.asList(branch.http(), branch.compensationHttp())) {
+                    HttpCall check = branch.verify() == null ? null : branch.verify().http();
+                    for (HttpCall call : Arrays.asList(branch.http(), branch.compensationHttp(), check)) {
                         if (call != null && call.references().stream().anyMatch(r -> r.root() == Reference.Root.STEPS
                                 && sibling.equals(r.step()))) {
                             throw new IllegalArgumentException("step '" + branch.name() + "' reads the output of step '"
-                                    + sibling + "', a branch of the same group '" + g.name() + "' that runs beside it");
+                                    + sibling + "', a branch of the same group '" + g.name() + "' that runs beside it: a"
+                                    + " branch's output is there only after the whole group, for the steps after it");
                         }
                     }
                 }
