@@ -3,6 +3,7 @@ package io.sagaorchestrator.check;
 import io.sagaorchestrator.core.SagaStatus;
 import io.sagaorchestrator.definitions.Await;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.Group;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 
@@ -14,7 +15,9 @@ import java.util.TreeMap;
 /**
  * A definition as a Mermaid flowchart: the forward path (solid), each condition as a decision, and where a failure leads
  * (dotted): the undo of what ran before, in reverse, each with its check where it declares one, to COMPENSATED, or
- * ESCALATED when an undo keeps failing, its check finds the effect still there (drift), or a step escalates. GitHub, GitLab and most wikis draw it as it is.
+ * ESCALATED when an undo keeps failing, its check finds the effect still there (drift), or a step escalates. A parallel
+ * group is a box whose fork leads into every branch and whose join leads on; a branch that fails undoes the whole group,
+ * from its last branch back. GitHub, GitLab and most wikis draw it as it is.
  */
 public final class Diagram {
 
@@ -93,39 +96,29 @@ public final class Diagram {
         m.append("  start --> ").append(entry(definition, 0)).append('\n');
         for (int i = 0; i < definition.stepCount(); i++) {
             StepDefinition step = definition.step(i);
+            Group group = definition.groupAt(i);
+            if (group != null) {
+                if (group.first() == i) {
+                    group(m, definition, group);
+                }
+                // a failing branch stops the group: every branch that took effect or may have is undone, the last first
+                m.append("  s").append(i).append(" -.->|fails| ").append(step.onFailure() == FailurePolicy.ESCALATE
+                        ? "escalated" : undoFrom(definition, group.last())).append('\n');
+                undo(m, definition, i, step, false);
+                continue;
+            }
             if (step.when() != null) {
-                m.append("  c").append(i).append("{").append(label("when " + step.when().text())).append("}\n");
-                m.append("  c").append(i).append(" -->|true| s").append(i).append('\n');
-                m.append("  c").append(i).append(" -->|false| ").append(entry(definition, i + 1)).append('\n');
+                condition(m, definition, i, "s" + i, i + 1);
             }
             if (step.await() != null) {
                 await(m, definition, i, step);
                 continue;
             }
-            m.append("  s").append(i).append('[').append(label(step.name() + "\n" + step.kind().name().toLowerCase(Locale.ROOT)
-                    + ": " + step.action())).append("]\n");
+            m.append("  ").append(node(i, step)).append('\n');
             m.append("  s").append(i).append(" --> ").append(entry(definition, i + 1)).append('\n');
-            String undoBefore = undoFrom(definition, i - 1);
             m.append("  s").append(i).append(" -.->|fails| ")
-                    .append(step.onFailure() == FailurePolicy.ESCALATE ? "escalated" : undoBefore).append('\n');
-            if (step.hasCompensation()) {
-                m.append("  u").append(i).append('[').append(label("undo " + step.name() + "\n" + step.compensation()))
-                        .append("]:::undo\n");
-                if (step.kind().callsThirdParty() && step.onFailure() == FailurePolicy.COMPENSATE) {
-                    m.append("  s").append(i).append(" -.->|outcome unknown| u").append(i).append('\n');
-                }
-                m.append("  u").append(i).append(" -.->|keeps failing| escalated\n");
-                if (step.verify() != null) {
-                    // the undo is done only once its check finds the effect gone; one that stays is drift
-                    m.append("  k").append(i).append('[').append(label("check undo of " + step.name() + "\n"
-                            + step.verify().http().label() + ", expects " + step.verify().expectation())).append("]:::undo\n");
-                    m.append("  u").append(i).append(" -.-> k").append(i).append('\n');
-                    m.append("  k").append(i).append(" -.-> ").append(undoBefore).append('\n');
-                    m.append("  k").append(i).append(" -.->|drift| escalated\n");
-                } else {
-                    m.append("  u").append(i).append(" -.-> ").append(undoBefore).append('\n');
-                }
-            }
+                    .append(step.onFailure() == FailurePolicy.ESCALATE ? "escalated" : undoFrom(definition, i - 1)).append('\n');
+            undo(m, definition, i, step, step.kind().callsThirdParty() && step.onFailure() == FailurePolicy.COMPENSATE);
         }
         StepDefinition last = definition.step(definition.stepCount() - 1);
         if (last.hasCompensation()) {
@@ -137,7 +130,77 @@ public final class Diagram {
         m.append("  classDef escalated fill:#fdecea,stroke:#b3261e\n");
         m.append("  classDef undo stroke-dasharray:4 3\n");
         m.append("  classDef await fill:#fff8e1,stroke:#b26a00\n");
+        if (!definition.groups().isEmpty()) {
+            m.append("  classDef fork fill:#5f6368,stroke:#5f6368\n");
+        }
         return m.toString();
+    }
+
+    /**
+     * A parallel group as a box of its own: a fork into every branch and a join after them all, which leads on; its
+     * condition, which stands on its first branch, decides before the fork, as a step's does before the step.
+     */
+    private static void group(StringBuilder m, SagaDefinition definition, Group group) {
+        int g = group.first();
+        if (definition.step(g).when() != null) {
+            condition(m, definition, g, "f" + g, group.last() + 1);
+        }
+        m.append("  subgraph g").append(g).append(" [").append(label("parallel " + group.name() + "\n"
+                + (group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once")))
+                .append("]\n");
+        m.append("    f").append(g).append("[\" \"]:::fork\n");
+        for (int i = group.first(); i <= group.last(); i++) {
+            m.append("    ").append(node(i, definition.step(i))).append('\n');
+        }
+        m.append("    j").append(g).append("[\" \"]:::fork\n  end\n");
+        for (int i = group.first(); i <= group.last(); i++) {
+            m.append("  f").append(g).append(" --> s").append(i).append('\n');
+        }
+        for (int i = group.first(); i <= group.last(); i++) {
+            m.append("  s").append(i).append(" --> j").append(g).append('\n');
+        }
+        m.append("  j").append(g).append(" --> ").append(entry(definition, group.last() + 1)).append('\n');
+    }
+
+    /** A condition as a decision before {@code target}: true leads there, false to step {@code otherwise}. */
+    private static void condition(StringBuilder m, SagaDefinition definition, int i, String target, int otherwise) {
+        m.append("  c").append(i).append("{").append(label("when " + definition.step(i).when().text())).append("}\n");
+        m.append("  c").append(i).append(" -->|true| ").append(target).append('\n');
+        m.append("  c").append(i).append(" -->|false| ").append(entry(definition, otherwise)).append('\n');
+    }
+
+    private static String node(int i, StepDefinition step) {
+        return "s" + i + "[" + label(step.name() + "\n" + step.kind().name().toLowerCase(Locale.ROOT) + ": " + step.action()) + "]";
+    }
+
+    /**
+     * Step {@code i}'s undo, when it has one, with its check where it declares one: each leads to the undo of what ran
+     * before it, or to ESCALATED when it keeps failing or its check finds the effect still there.
+     *
+     * @param undoneWhenUnknown whether the step's lost answer sends the saga to undo the step itself (a branch's is drawn
+     *                          with its failure, which undoes the whole group)
+     */
+    private static void undo(StringBuilder m, SagaDefinition definition, int i, StepDefinition step, boolean undoneWhenUnknown) {
+        if (!step.hasCompensation()) {
+            return;
+        }
+        String undoBefore = undoFrom(definition, i - 1);
+        m.append("  u").append(i).append('[').append(label("undo " + step.name() + "\n" + step.compensation()))
+                .append("]:::undo\n");
+        if (undoneWhenUnknown) {
+            m.append("  s").append(i).append(" -.->|outcome unknown| u").append(i).append('\n');
+        }
+        m.append("  u").append(i).append(" -.->|keeps failing| escalated\n");
+        if (step.verify() != null) {
+            // the undo is done only once its check finds the effect gone; one that stays is drift
+            m.append("  k").append(i).append('[').append(label("check undo of " + step.name() + "\n"
+                    + step.verify().http().label() + ", expects " + step.verify().expectation())).append("]:::undo\n");
+            m.append("  u").append(i).append(" -.-> k").append(i).append('\n');
+            m.append("  k").append(i).append(" -.-> ").append(undoBefore).append('\n');
+            m.append("  k").append(i).append(" -.->|drift| escalated\n");
+        } else {
+            m.append("  u").append(i).append(" -.-> ").append(undoBefore).append('\n');
+        }
     }
 
     /**
@@ -169,12 +232,18 @@ public final class Diagram {
         return "\"" + text.replace("\"", "#quot;").replace("|", "#124;") + "\"";
     }
 
-    /** Where the forward path enters step {@code index}: its condition, the step, or the end past the last. */
+    /**
+     * Where the forward path enters step {@code index}: its condition, the step, the fork of the group it opens, or the
+     * end past the last.
+     */
     private static String entry(SagaDefinition definition, int index) {
         if (index >= definition.stepCount()) {
             return "done";
         }
-        return (definition.step(index).when() != null ? "c" : "s") + index;
+        if (definition.step(index).when() != null) {
+            return "c" + index;
+        }
+        return (definition.groupAt(index) != null ? "f" : "s") + index;
     }
 
     /** The undo of the latest step at or before {@code index} that has one; COMPENSATED when none has. */

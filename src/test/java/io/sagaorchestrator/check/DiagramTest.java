@@ -10,6 +10,7 @@ import io.sagaorchestrator.core.SagaStatus;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A definition drawn as a Mermaid flowchart: the forward path, each condition, and where each failure leads. */
@@ -120,5 +121,104 @@ class DiagramTest {
         assertHasLines(diagram, List.of("s0 --> s1", "s1{{\"manager-approval<br/>await signal: approval\"}}:::await",
                 "s1 -->|signal approval| s2", "s1 -.->|\"refused: signal.approved == false\"| u0",
                 "s1 -.->|\"no signal within 48h\"| u0", "s2 -.->|fails| u0"));
+    }
+
+    /** Reserve, then a CRM contact and a mailbox side by side (at most one at a time when asked), then save. */
+    private static final String SIGNUP = """
+            name: signup
+            version: 1
+            steps:
+              - name: reserve
+                type: remote
+                http: { method: POST, target: shop, path: /reservations }
+                compensation:
+                  http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
+              - parallel:
+                  name: accounts
+            %s      steps:
+                    - name: crm-contact
+                      type: remote
+                      http: { method: POST, target: crm, path: /contacts }
+                      compensation:
+                        http: { method: DELETE, target: crm, path: "/contacts/${step.idempotencyKey}" }
+                    - name: mailbox
+                      type: remote
+                      http: { method: POST, target: mail, path: /boxes }
+                      compensation:
+                        http: { method: DELETE, target: mail, path: "/boxes/${step.idempotencyKey}" }
+              - name: save-order
+                type: local
+                action: saveLiaison
+            """;
+
+    private static SagaDefinition signup(String groupKeys) {
+        return new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml", SIGNUP.formatted(groupKeys));
+    }
+
+    /** The lines from {@code subgraph g<first>} to its {@code end}. */
+    private static List<String> box(String diagram, int first) {
+        List<String> lines = diagram.lines().toList();
+        int from = lines.indexOf(lines.stream().filter(l -> l.startsWith("  subgraph g" + first + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no subgraph g" + first + " in\n" + diagram)));
+        return lines.subList(from, lines.indexOf("  end"));
+    }
+
+    @Test
+    void aGroupIsABoxWhoseForkLeadsIntoEveryBranchAndWhoseJoinLeadsOn() {
+        String diagram = Diagram.mermaid(signup(""));
+
+        assertHasLines(diagram, List.of("s0 --> f1", "f1 --> s1", "f1 --> s2", "s1 --> j1", "s2 --> j1", "j1 --> s3",
+                "s3 --> done"));
+        // the fork, the branches and the join are drawn inside the group's box, which says how many run at once
+        assertEquals(List.of("  subgraph g1 [\"parallel accounts<br/>all at once\"]", "    f1[\" \"]:::fork",
+                "    s1[\"crm-contact<br/>remote: POST crm /contacts\"]", "    s2[\"mailbox<br/>remote: POST mail /boxes\"]",
+                "    j1[\" \"]:::fork"), box(diagram, 1));
+        assertHasLines(Diagram.mermaid(signup("      maxConcurrency: 1\n")),
+                List.of("subgraph g1 [\"parallel accounts<br/>at most 1 at once\"]"));
+        // no branch leads straight to the next step: only the join does, once every branch has succeeded
+        assertTrue(diagram.lines().noneMatch(l -> l.equals("  s1 --> s3") || l.equals("  s1 --> s2")), diagram);
+    }
+
+    @Test
+    void aFailingBranchUndoesEveryBranchInReverseThenTheStepsBeforeTheGroup() {
+        String diagram = Diagram.mermaid(signup(""));
+
+        // whichever branch fails, the group is undone from its last branch back, then the reservation
+        assertHasLines(diagram, List.of("s1 -.->|fails| u2", "s2 -.->|fails| u2", "u2 -.-> u1", "u1 -.-> u0",
+                "u0 -.-> compensated", "u1 -.->|keeps failing| escalated", "u2 -.->|keeps failing| escalated",
+                // a step after the group that fails undoes the group the same way
+                "s3 -.->|fails| u2"));
+        // a branch's lost answer undoes the whole group with it, not the branch alone: its failure edge says so already
+        assertTrue(diagram.lines().noneMatch(l -> l.startsWith("  s1 -.->|outcome unknown|")
+                || l.startsWith("  s2 -.->|outcome unknown|")), diagram);
+    }
+
+    @Test
+    void aBranchThatEscalatesLeadsToEscalated() {
+        SagaDefinition d = new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml", SIGNUP.formatted("")
+                .replace("      type: remote\n          http: { method: POST, target: mail",
+                        "      type: remote\n          onFailure: escalate\n          http: { method: POST, target: mail"));
+
+        assertHasLines(Diagram.mermaid(d), List.of("s2 -.->|fails| escalated", "s1 -.->|fails| u2"));
+    }
+
+    @Test
+    void aGroupsConditionDecidesBeforeItsForkAndFalseLeadsPastTheWholeGroup() {
+        String diagram = Diagram.mermaid(signup("      when: input.amount > 0\n"));
+
+        assertHasLines(diagram, List.of("s0 --> c1", "c1{\"when input.amount > 0\"}", "c1 -->|true| f1", "c1 -->|false| s3"));
+        assertTrue(diagram.lines().noneMatch(l -> l.startsWith("  c2")), "the condition is the group's, drawn once:\n" + diagram);
+    }
+
+    @Test
+    void aSagasStateIsLaidOverEachBranch() {
+        // given the mailbox failed while the CRM contact was done, so that the contact is being undone
+        Diagram.Overlay overlay = new Diagram.Overlay(Map.of(0, Diagram.Mark.DONE, 1, Diagram.Mark.DONE, 2, Diagram.Mark.FAILED),
+                Map.of(1, Diagram.Mark.RUNNING), SagaStatus.COMPENSATING);
+
+        String diagram = Diagram.mermaid(signup(""), overlay);
+
+        assertHasLines(diagram, List.of("class s1 stepDone", "class s2 stepFailed", "class u1 stepRunning"));
+        assertTrue(diagram.startsWith(Diagram.mermaid(signup(""))), "the definition's drawing is kept as it is");
     }
 }
