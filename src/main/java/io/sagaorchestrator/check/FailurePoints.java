@@ -13,6 +13,7 @@ import io.sagaorchestrator.core.SagaStatus;
 import io.sagaorchestrator.core.SagaTransitions;
 import io.sagaorchestrator.definitions.Await;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.Group;
 import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.definitions.HttpCall;
 import io.sagaorchestrator.definitions.RetryPolicy;
@@ -26,7 +27,11 @@ import io.sagaorchestrator.steps.UnknownOutcomeFailure;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +41,8 @@ import java.util.UUID;
  * Every failure point of a definition, and what the engine does at each: the matrix a person reads before the saga
  * runs. It asks {@link SagaTransitions#decide} at every turn, exactly as the engine's run and recovery do, so what it
  * prints is what the rules say, never a second copy of them. It stands in for the world only: which attempts fail and
- * how, where the process dies. No database, no network, no clock.
+ * how, where the process dies, and in which order the branches of a parallel group end (the order they started in). No
+ * database, no network, no clock.
  */
 public final class FailurePoints {
 
@@ -87,7 +93,9 @@ public final class FailurePoints {
             if (step.verify() != null) {
                 points.add(checkFails(definition, at));
             }
-            if (definition.deadline() != null || step.deadline() != null) {
+            // a group's branches stand together under the saga's deadline: it passes once for the whole group
+            Group group = definition.groupAt(at);
+            if ((definition.deadline() != null || step.deadline() != null) && (group == null || group.first() == at)) {
                 points.add(walk(definition, step, FailureKind.DEADLINE_PASSES, null, World.deadlinePassingAt(at)));
             }
         }
@@ -151,7 +159,8 @@ public final class FailurePoints {
                 : StepDefinition.awaiting(s.name(), new Await(s.await().signal(), s.await().payload(), s.await().timeout(),
                 s.await().onTimeout(), s.await().rejectWhen().assuming(true), s.await().roles()))).toList();
         return new SagaDefinition(walkable.name(), walkable.version(), walkable.description(), steps, walkable.hash(),
-                walkable.source(), walkable.httpStart(), walkable.deadline(), walkable.liveKey(), walkable.search());
+                walkable.source(), walkable.httpStart(), walkable.deadline(), walkable.liveKey(), walkable.search(),
+                walkable.groups());
     }
 
     /**
@@ -165,7 +174,8 @@ public final class FailurePoints {
                 : s.await().rejectWhen().assuming(s.name().equals(refusing)), s.await().roles()))
                 : s.when() == null ? s : s.withWhen(s.when().assuming(!s.name().equals(falseAt)))).toList();
         return new SagaDefinition(definition.name(), definition.version(), definition.description(), steps, definition.hash(),
-                definition.source(), definition.httpStart(), definition.deadline(), definition.liveKey(), definition.search());
+                definition.source(), definition.httpStart(), definition.deadline(), definition.liveKey(), definition.search(),
+                definition.groups());
     }
 
     private static FailurePoint walk(SagaDefinition definition, StepDefinition step, FailureKind kind, String trigger, World world) {
@@ -174,8 +184,9 @@ public final class FailurePoints {
                 SagaStatus.RUNNING, null, JsonNodeFactory.instance.objectNode(), null, 0, 0, 0, Map.of(), 1, null, CREATED, null);
         saga = SagaTransitions.begun(definition, saga, CREATED);
         boolean operatorAsked = false;
+        Map<String, Integer> branchAttempts = new HashMap<>();
         for (int turn = 0; turn < MAX_TURNS; turn++) {
-            Decision decision = turn(definition, saga, world, path);
+            Decision decision = turn(definition, saga, world, path, branchAttempts);
             path.skipped(definition, saga, decision.next());
             saga = decision.next();
             if (decision instanceof Decision.Park park) {
@@ -206,7 +217,8 @@ public final class FailurePoints {
      * One run of the saga's current step, as the engine makes it: the deadline is looked at before a forward attempt,
      * a dead owner's intent is found by recovery, then the quick attempts the budget allows, each told to the core.
      */
-    private static Decision turn(SagaDefinition definition, SagaSnapshot saga, World world, Path path) {
+    private static Decision turn(SagaDefinition definition, SagaSnapshot saga, World world, Path path,
+                                 Map<String, Integer> branchAttempts) {
         StepDefinition step = definition.step(saga.stepIndex());
         Direction direction = SagaTransitions.direction(saga);
         RetryPolicy policy = SagaTransitions.policy(definition, saga);
@@ -215,13 +227,17 @@ public final class FailurePoints {
             Decision decision = SagaTransitions.decide(definition, saga.withDeadlines(CREATED, saga.stepDeadlineAt()),
                     new Event.DeadlinePassed(passed));
             if (!(decision instanceof Decision.Continue) || decision.next().status() != SagaStatus.RUNNING) {
-                path.note("the deadline passes at " + step.name());
+                Group group = definition.groupAt(saga.stepIndex());
+                path.note("the deadline passes at " + (group == null ? step.name() : "group " + group.name()));
                 world.deadlineSeen();
                 return decision;
             }
         }
         if (direction == Direction.FORWARD && step.await() != null) {
             return awaitTurn(definition, saga, step, world, path);
+        }
+        if (direction == Direction.FORWARD && definition.groupAt(saga.stepIndex()) != null) {
+            return groupTurn(definition, saga, world, path, branchAttempts);
         }
         if (direction == Direction.FORWARD && world.killsAfterIntentOf(saga.stepIndex(), saga.attempt())) {
             saga = saga.withAttempt(saga.attempt() + 1);
@@ -251,6 +267,123 @@ public final class FailurePoints {
                 return SagaTransitions.decide(definition, saga, new Event.StepFailed(failure, 0.5));
             }
         }
+    }
+
+    /**
+     * One run of the group the saga stands on, as the engine makes it: its open branches start in the order written, at
+     * most {@code maxConcurrency} at once, each making the quick attempts its budget allows. The walk lets them end in the
+     * order they started, one that ends freeing its place for the next; once a branch has failed no further one starts,
+     * and those in flight end. Every attempt is told to the core, and the run's end as the group settled; a process that
+     * dies after the intents of the branches in flight leaves each of them without outcome, for recovery to find.
+     *
+     * @param used the attempts each branch has made so far, over every run: the engine counts them, not the core
+     */
+    private static Decision groupTurn(SagaDefinition definition, SagaSnapshot saga, World world, Path path,
+                                      Map<String, Integer> used) {
+        Group group = definition.groupAt(saga.stepIndex());
+        Deque<StepDefinition> waiting = new ArrayDeque<>(SagaTransitions.openBranches(definition, saga));
+        Deque<StepDefinition> inFlight = new ArrayDeque<>();
+        boolean firstRun = definition.steps().subList(group.first(), group.last() + 1).stream()
+                .noneMatch(b -> used.containsKey(b.name()));
+        while (inFlight.size() < group.maxConcurrency() && !waiting.isEmpty()) {
+            inFlight.add(waiting.poll());
+        }
+        if (firstRun) {
+            path.note("group " + group.name() + " starts " + names(inFlight) + (inFlight.size() > 1 ? " together" : "")
+                    + (waiting.isEmpty() ? "" : " (at most " + group.maxConcurrency() + " at once)"));
+        }
+        Map<String, StepFailure> failed = new LinkedHashMap<>();
+        while (!inFlight.isEmpty()) {
+            if (inFlight.stream().anyMatch(b -> world.killsAfterIntentOf(definition.indexOf(b.name()), used.getOrDefault(b.name(), 0)))) {
+                return killedInFlight(definition, saga, group, inFlight, path, used);
+            }
+            StepDefinition branch = inFlight.poll();
+            BranchRun run = branchRun(definition, saga, branch, world, path, used);
+            saga = run.saga();
+            if (run.failure() != null) {
+                failed.put(branch.name(), run.failure());
+                continue;
+            }
+            Decision done = SagaTransitions.decide(definition, saga, new Event.BranchSucceeded(branch.name(), output(branch)));
+            saga = done.next();
+            if (definition.groupAt(saga.stepIndex()) != group || saga.status() != SagaStatus.RUNNING) {
+                return done; // the last branch succeeded: the saga has moved past the group
+            }
+            if (failed.isEmpty() && !waiting.isEmpty()) {
+                inFlight.add(waiting.poll());
+                path.note("group " + group.name() + " starts " + inFlight.peekLast().name() + " as " + branch.name() + " ends");
+            }
+        }
+        if (!waiting.isEmpty() && firstRun) {
+            path.note("group " + group.name() + " starts no further branch once " + failed.keySet().iterator().next()
+                    + " has failed: " + names(waiting) + (waiting.size() == 1 ? " does" : " do") + " not start");
+        }
+        Map<String, Integer> usedByFailed = new HashMap<>();
+        failed.keySet().forEach(b -> usedByFailed.put(b, used.get(b)));
+        Decision settled = SagaTransitions.decide(definition, saga, new Event.GroupSettled(failed, usedByFailed, 0.5));
+        if (settled instanceof Decision.Park park) {
+            path.note("group " + group.name() + " runs again in " + Path.duration(park.wakeIn()) + ", for "
+                    + names(SagaTransitions.openBranches(definition, park.next())));
+        }
+        return settled;
+    }
+
+    /** What one branch's run left: the saga its failed attempts were told to, and the failure it ended with, if any. */
+    private record BranchRun(SagaSnapshot saga, StepFailure failure) {
+    }
+
+    /**
+     * One branch's quick attempts in a run, each failed one told to the core; it ends with a failure when its last quick
+     * attempt fails, or one that is not worth retrying, or when it had no attempt left to make. Its success is the
+     * caller's to tell, since that may move the saga past the group.
+     */
+    private static BranchRun branchRun(SagaDefinition definition, SagaSnapshot saga, StepDefinition branch, World world,
+                                       Path path, Map<String, Integer> used) {
+        RetryPolicy policy = branch.retry();
+        int quick = policy.inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0));
+        if (quick == 0) {
+            StepFailure spent = SagaTransitions.budgetSpent(policy, saga);
+            path.attempts(branch, Direction.FORWARD, 0, spent);
+            return new BranchRun(saga, spent);
+        }
+        for (int made = 1; ; made++) {
+            used.merge(branch.name(), 1, Integer::sum);
+            StepFailure failure = world.answer(definition.indexOf(branch.name()), Direction.FORWARD);
+            if (failure == null) {
+                path.attempts(branch, Direction.FORWARD, made, null);
+                return new BranchRun(saga, null);
+            }
+            saga = SagaTransitions.decide(definition, saga, new Event.BranchAttemptFailed(branch.name(), failure)).next();
+            if (made >= quick || !policy.isRetryable(failure)) {
+                path.attempts(branch, Direction.FORWARD, made, failure);
+                return new BranchRun(saga, failure);
+            }
+        }
+    }
+
+    /**
+     * The process dies once the intents of the branches in flight have committed (they commit together), before any
+     * outcome: recovery finds each of them without one, and runs the group again.
+     */
+    private static Decision killedInFlight(SagaDefinition definition, SagaSnapshot saga, Group group,
+                                           Deque<StepDefinition> inFlight, Path path, Map<String, Integer> used) {
+        path.note(inFlight.size() == 1 ? "killed after the intent of " + inFlight.peek().name() + "'s attempt "
+                + (used.getOrDefault(inFlight.peek().name(), 0) + 1) + "; recovery finds it without outcome"
+                : "killed after the intents of " + names(inFlight) + " (group " + group.name() + " commits them together);"
+                + " recovery finds them without outcome");
+        for (StepDefinition branch : inFlight) {
+            used.merge(branch.name(), 1, Integer::sum);
+            saga = SagaTransitions.decide(definition, saga, new Event.BranchAttemptFailed(branch.name(),
+                    new UnknownOutcomeFailure("the process died between the intent and the outcome", null))).next();
+        }
+        return new Decision.Continue(saga);
+    }
+
+    /** Step names as a person lists them: {@code a}, {@code a and b}, {@code a, b and c}. */
+    private static String names(java.util.Collection<StepDefinition> steps) {
+        List<String> names = steps.stream().map(StepDefinition::name).toList();
+        return names.size() <= 1 ? String.join("", names)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
     /**
@@ -461,12 +594,16 @@ public final class FailurePoints {
             lines.add(text);
         }
 
-        /** The steps the core recorded as skipped by their condition in this turn. */
+        /**
+         * The steps the core recorded as skipped by their condition in this turn; the branches of a group by the group's,
+         * which the core records with each of them.
+         */
         void skipped(SagaDefinition definition, SagaSnapshot before, SagaSnapshot after) {
             for (StepDefinition step : definition.steps()) {
                 StepState state = after.stepState(step.name());
                 if (state != null && state.effect() == Effect.SKIPPED && before.stepState(step.name()) == null) {
-                    note(step.name() + ": skipped, its condition is false (" + step.when().text() + ")");
+                    note(step.name() + ": skipped, " + (step.when() == null ? "its group's" : "its") + " condition is false ("
+                            + state.output().path("when").asText() + ")");
                 }
             }
         }

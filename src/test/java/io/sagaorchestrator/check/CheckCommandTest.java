@@ -88,6 +88,43 @@ public class CheckCommandTest {
     }
 
     @Test
+    void aParallelGroupIsCheckedBranchByBranchAndARefusedOneNamesItsLine(@TempDir Path dir) throws Exception {
+        // given a definition whose two branches run side by side, and one whose group holds a single branch
+        String accounts = """
+                name: accounts
+                version: 1
+                steps:
+                  - parallel:
+                      name: open
+                      steps:
+                        - name: crm-contact
+                          type: remote
+                          http: { method: POST, target: crm, path: /contacts }
+                          compensation:
+                            http: { method: DELETE, target: crm, path: "/contacts/${step.idempotencyKey}" }
+                        - name: mailbox
+                          type: remote
+                          http: { method: POST, target: mail, path: /boxes }
+                          compensation:
+                            http: { method: DELETE, target: mail, path: "/boxes/${step.idempotencyKey}" }
+                """;
+        Files.writeString(dir.resolve("accounts.yaml"), accounts);
+        Files.writeString(dir.resolve("lonely.yaml"), accounts.replace("name: accounts", "name: lonely")
+                .substring(0, accounts.indexOf("        - name: mailbox")));
+
+        // when they are checked
+        int exit = check(dir.toString());
+
+        // then each branch's refusal undoes its sibling, which ran beside it, and the lonely group is refused at its line
+        assertEquals(CheckCommand.FAULTS, exit, printed());
+        assertTrue(printed().matches("(?s).*\\n  crm-contact +rejected +COMPENSATED +group open starts crm-contact and mailbox"
+                + " together\\n +crm-contact: fails, rejected\\n +mailbox: ok\\n +undo mailbox .*"), printed());
+        assertTrue(printed().contains("undo mailbox (DELETE mail /boxes/${step.idempotencyKey}): ok"), printed());
+        assertTrue(printed().contains("error: " + dir.resolve("lonely.yaml") + ":5: invalid-definition: a group runs at least"
+                + " two branches side by side"), printed());
+    }
+
+    @Test
     void jsonGivesTheSameFindingsToAMachine() throws Exception {
         int exit = check("saga-definitions", "--json");
 

@@ -224,4 +224,160 @@ class FailurePointsTest {
         assertEquals(SagaStatus.ESCALATED, timeout.end());
         assertTrue(timeout.reason().contains("no signal 'approval' came within 48h"), timeout.reason());
     }
+
+    /** Reserve stock, then open a CRM contact and a mailbox side by side, then save the order here. */
+    private static final String SIGNUP = """
+            name: signup
+            version: 1
+            deadline: 10m
+            steps:
+              - name: reserve
+                type: remote
+                http: { method: POST, target: shop, path: /reservations }
+                compensation:
+                  http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
+              - parallel:
+                  name: accounts
+            %s      steps:
+                    - name: crm-contact
+                      type: remote
+                      http: { method: POST, target: crm, path: /contacts }
+                      retry: { attempts: 2, inProcess: { attempts: 1, delay: 0s }, backoff: { initialDelay: 5s, multiplier: 2, maxDelay: 1m } }
+                      compensation:
+                        http: { method: DELETE, target: crm, path: "/contacts/${step.idempotencyKey}" }
+                    - name: mailbox
+                      type: remote
+                      http: { method: POST, target: mail, path: /boxes }
+                      retry: { attempts: 1 }
+                      compensation:
+                        http: { method: DELETE, target: mail, path: "/boxes/${step.idempotencyKey}" }
+              - name: save-order
+                type: local
+                action: saveLiaison
+            """;
+
+    private static final String UNDO_CRM = "undo crm-contact (DELETE crm /contacts/${step.idempotencyKey}): ok";
+    private static final String UNDO_MAILBOX = "undo mailbox (DELETE mail /boxes/${step.idempotencyKey}): ok";
+    private static final String UNDO_RESERVE = "undo reserve (DELETE shop /reservations/${step.idempotencyKey}): ok";
+
+    private static List<FailurePoint> signup(String groupKeys) {
+        return FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml", SIGNUP.formatted(groupKeys)));
+    }
+
+    @Test
+    void aBranchRefusedWhileItsSiblingIsInFlightUndoesTheSiblingThenTheStepsBefore() {
+        // given both branches start together; when the CRM refuses the contact
+        FailurePoint p = at(signup(""), "crm-contact", FailureKind.REJECTED);
+
+        // then the mailbox, in flight, ends; it took effect, so it is undone, then the reservation; the refused contact is not
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together",
+                "crm-contact: fails, rejected", "mailbox: ok", UNDO_MAILBOX, UNDO_RESERVE), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void aBranchWhoseBudgetIsSpentIsTriedAloneAgainAndTheGroupIsUndoneOnceItGivesUp() {
+        FailurePoint p = at(signup(""), "crm-contact", FailureKind.BUDGET_SPENT);
+
+        // the mailbox is done and is not run again: only the open branch is
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together",
+                "crm-contact: fails, unavailable", "mailbox: ok", "group accounts runs again in 5s, for crm-contact",
+                "crm-contact: fails, unavailable", UNDO_MAILBOX, UNDO_RESERVE), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void aBranchWhoseOutcomeIsUnknownIsUndoneWithItsSiblingsInReverseOrder() {
+        FailurePoint p = at(signup(""), "crm-contact", FailureKind.UNKNOWN_OUTCOME);
+
+        // the contact may have been made: it is undone too, after the mailbox, which comes after it in the group
+        assertEquals(List.of(UNDO_MAILBOX, UNDO_CRM, UNDO_RESERVE), p.path().subList(p.path().size() - 3, p.path().size()));
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void aBranchThatFailsWhenItsSiblingIsDoneUndoesTheSibling() {
+        FailurePoint p = at(signup(""), "mailbox", FailureKind.REJECTED);
+
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together", "crm-contact: ok",
+                "mailbox: fails, rejected", UNDO_CRM, UNDO_RESERVE), p.path());
+    }
+
+    @Test
+    void oneBranchAtATimeStartsNoFurtherBranchOnceOneHasFailed() {
+        FailurePoint p = at(signup("      maxConcurrency: 1\n"), "crm-contact", FailureKind.REJECTED);
+
+        // the mailbox never started, so there is nothing of it to undo
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact (at most 1 at once)",
+                "crm-contact: fails, rejected", "group accounts starts no further branch once crm-contact has failed:"
+                        + " mailbox does not start", UNDO_RESERVE), p.path());
+        // and when the contact succeeds, its place goes to the mailbox
+        assertTrue(at(signup("      maxConcurrency: 1\n"), "mailbox", FailureKind.REJECTED).path()
+                .contains("group accounts starts mailbox as crm-contact ends"));
+    }
+
+    @Test
+    void aKillAfterTheIntentsLeavesEveryBranchInFlightWithoutOutcomeAndABranchWithoutAttemptsLeftFailsTheGroup() {
+        FailurePoint p = at(signup(""), "mailbox", FailureKind.KILL_AFTER_INTENT);
+
+        // the mailbox had one attempt: recovery may not try it again, and undoes everything that may have happened
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together",
+                "killed after the intents of crm-contact and mailbox (group accounts commits them together); recovery finds"
+                        + " them without outcome", "crm-contact: ok", "mailbox: fails, no attempt left",
+                UNDO_MAILBOX, UNDO_CRM, UNDO_RESERVE), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void aBranchThatEscalatesLeavesItsSiblingsForAPerson() {
+        List<FailurePoint> points = FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml",
+                SIGNUP.formatted("").replace("      retry: { attempts: 1 }\n",
+                        "      retry: { attempts: 1 }\n          onFailure: escalate\n")));
+
+        FailurePoint p = at(points, "mailbox", FailureKind.REJECTED);
+
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together", "crm-contact: ok",
+                "mailbox: fails, rejected"), p.path());
+        assertEquals(SagaStatus.ESCALATED, p.end());
+        assertTrue(p.reason().startsWith("group accounts: mailbox: RejectedFailure"), p.reason());
+        // a sibling's refusal still undoes the group, the escalating branch with it
+        assertEquals(SagaStatus.COMPENSATED, at(points, "crm-contact", FailureKind.REJECTED).end());
+    }
+
+    @Test
+    void aBranchsCompensationRunsWhenItsSiblingFails() {
+        FailurePoint p = at(signup(""), "crm-contact", FailureKind.COMPENSATION_FAILS);
+
+        assertEquals("mailbox is rejected", p.trigger());
+        assertEquals(SagaStatus.ESCALATED, p.end());
+        assertTrue(p.path().get(p.path().size() - 1).startsWith("undo crm-contact (DELETE crm /contacts/${step.idempotencyKey}):"
+                + " fails, unavailable"), p.path().toString());
+    }
+
+    @Test
+    void aGroupsFalseConditionSkipsEveryBranch() {
+        FailurePoint p = at(signup("      when: input.amount > 0\n"), "crm-contact", FailureKind.CONDITION_FALSE);
+
+        assertEquals(List.of("reserve: ok", "crm-contact: skipped, its condition is false (input.amount > 0)",
+                "mailbox: skipped, its group's condition is false (input.amount > 0)", "save-order: ok"), p.path());
+        assertEquals(SagaStatus.COMPLETED, p.end());
+    }
+
+    @Test
+    void eachBranchMeetsItsFailuresAndTheDeadlinePassesOnceForTheGroup() {
+        List<FailurePoint> points = signup("");
+
+        for (String branch : List.of("crm-contact", "mailbox")) {
+            for (FailureKind kind : List.of(FailureKind.REJECTED, FailureKind.UNKNOWN_OUTCOME, FailureKind.KILL_AFTER_INTENT,
+                    FailureKind.COMPENSATION_FAILS)) {
+                at(points, branch, kind);
+            }
+        }
+        FailurePoint deadline = at(points, "crm-contact", FailureKind.DEADLINE_PASSES);
+        assertTrue(deadline.path().contains("the deadline passes at group accounts"), deadline.path().toString());
+        assertFalse(points.stream().anyMatch(p -> p.step().equals("mailbox") && p.failure() == FailureKind.DEADLINE_PASSES));
+        // a step after the group undoes both branches, the last written first
+        assertEquals(List.of(UNDO_MAILBOX, UNDO_CRM, UNDO_RESERVE), at(points, "save-order", FailureKind.REJECTED).path()
+                .subList(5, 8));
+    }
 }
