@@ -2,6 +2,8 @@ package io.sagaorchestrator.web.console;
 
 import io.quarkus.qute.TemplateExtension;
 import io.sagaorchestrator.core.SagaStatus;
+import io.sagaorchestrator.definitions.Group;
+import io.sagaorchestrator.definitions.SagaDefinition;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.UUID;
 
-/** How the console writes times, durations and ids: UTC, as the API's filters take them. */
+/** How the console writes times, durations, ids and a definition's groups: UTC, as the API's filters take them. */
 @TemplateExtension
 final class ConsoleFormat {
 
@@ -70,6 +72,19 @@ final class ConsoleFormat {
 
     static String css(Enum<?> value) {
         return value == null ? "" : css(value.name());
+    }
+
+    /**
+     * The parallel group step {@code index} of {@code definition} is a branch of, as a steps table says it:
+     * {@code accounts: branch 1 of 2, all at once}; empty for a step that runs on its own.
+     */
+    static String branchOf(SagaDefinition definition, int index) {
+        Group group = definition.groupAt(index);
+        if (group == null) {
+            return "";
+        }
+        return group.name() + ": branch " + (index - group.first() + 1) + " of " + group.size() + ", "
+                + (group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once");
     }
 
     /** Long error texts cut for a table cell; the detail page shows them whole. */
