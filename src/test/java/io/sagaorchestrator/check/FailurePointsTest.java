@@ -380,4 +380,32 @@ class FailurePointsTest {
         assertEquals(List.of(UNDO_MAILBOX, UNDO_CRM, UNDO_RESERVE), at(points, "save-order", FailureKind.REJECTED).path()
                 .subList(5, 8));
     }
+
+    @Test
+    void aSagaThatOpensAndEndsWithAGroupIsWalkedToTheEndAtEveryPoint() {
+        // given two groups back to back, the first opening the saga, the second ending it
+        String branch = """
+                        - name: %s
+                          type: remote
+                          http: { method: POST, target: %s, path: /things }
+                          compensation:
+                            http: { method: DELETE, target: %s, path: "/things/${step.idempotencyKey}" }
+                """;
+        String yaml = "name: both\nversion: 1\nsteps:\n"
+                + "  - parallel:\n      name: first\n      steps:\n" + branch.formatted("a", "a", "a") + branch.formatted("b", "b", "b")
+                + "  - parallel:\n      name: second\n      steps:\n" + branch.formatted("c", "c", "c") + branch.formatted("d", "d", "d");
+
+        List<FailurePoint> points = FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("both.yaml", yaml));
+
+        // when a branch of the second group is refused, its sibling and both branches of the first are undone, in reverse
+        assertEquals(List.of("group first starts a and b together", "a: ok", "b: ok", "group second starts c and d together",
+                "c: fails, rejected", "d: ok", "undo d (DELETE d /things/${step.idempotencyKey}): ok",
+                "undo b (DELETE b /things/${step.idempotencyKey}): ok", "undo a (DELETE a /things/${step.idempotencyKey}): ok"),
+                at(points, "c", FailureKind.REJECTED).path());
+        // and the last branch's undo runs when its own answer is lost, with the whole group's
+        FailurePoint undoFails = at(points, "d", FailureKind.COMPENSATION_FAILS);
+        assertEquals("d's outcome stays unknown", undoFails.trigger());
+        assertEquals(SagaStatus.ESCALATED, undoFails.end());
+        assertTrue(points.stream().allMatch(p -> p.end().isTerminal()));
+    }
 }
