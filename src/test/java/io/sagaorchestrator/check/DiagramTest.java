@@ -221,4 +221,37 @@ class DiagramTest {
         assertHasLines(diagram, List.of("class s1 stepDone", "class s2 stepFailed", "class u1 stepRunning"));
         assertTrue(diagram.startsWith(Diagram.mermaid(signup(""))), "the definition's drawing is kept as it is");
     }
+
+    @Test
+    void aGroupMayOpenAndEndTheSaga() {
+        // given a saga of two groups: reserve and hold stock side by side, then the accounts side by side
+        String opening = """
+                  - parallel:
+                      name: stock
+                      steps:
+                        - name: reserve
+                          type: remote
+                          http: { method: POST, target: shop, path: /reservations }
+                          compensation:
+                            http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
+                        - name: hold
+                          type: remote
+                          http: { method: POST, target: shop, path: /holds }
+                          compensation:
+                            http: { method: DELETE, target: shop, path: "/holds/${step.idempotencyKey}" }
+                """;
+        String yaml = SIGNUP.formatted("");
+        SagaDefinition d = new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml",
+                yaml.substring(0, yaml.indexOf("  - name: reserve")) + opening
+                        + yaml.substring(yaml.indexOf("  - parallel:"), yaml.indexOf("  - name: save-order")));
+
+        String diagram = Diagram.mermaid(d);
+
+        // then the saga starts at the first group's fork, its join leads to the next fork, the last join to COMPLETED
+        assertHasLines(diagram, List.of("start --> f0", "j0 --> f2", "j2 --> done",
+                // nothing ran before the first group: a failing branch undoes its group's branches only
+                "s0 -.->|fails| u1", "u1 -.-> u0", "u0 -.-> compensated", "s2 -.->|fails| u3", "u2 -.-> u1",
+                // the last branch's undo begins the undoing of a completed saga
+                "done -.->|an operator compensates| u3"));
+    }
 }
