@@ -271,10 +271,12 @@ public final class FailurePoints {
 
     /**
      * One run of the group the saga stands on, as the engine makes it: its open branches start in the order written, at
-     * most {@code maxConcurrency} at once, each making the quick attempts its budget allows. The walk lets them end in the
-     * order they started, one that ends freeing its place for the next; once a branch has failed no further one starts,
-     * and those in flight end. Every attempt is told to the core, and the run's end as the group settled; a process that
-     * dies after the intents of the branches in flight leaves each of them without outcome, for recovery to find.
+     * most {@code maxConcurrency} at once, those that start together committing their intents together, each making the
+     * quick attempts its budget allows. The walk lets them end in the order they started, one that ends freeing its place
+     * for the next. Once a branch gives up (refused, or its budget spent; one met with no attempt left gives up before its
+     * window starts) no further branch starts, and those in flight end; one that may try again after its backoff stops
+     * nothing. Every attempt is told to the core, and the run's end as the group settled; a process that dies after the
+     * intents of a window leaves each branch in flight without outcome, for recovery to find.
      *
      * @param used the attempts each branch has made so far, over every run: the engine counts them, not the core
      */
@@ -285,38 +287,56 @@ public final class FailurePoints {
         Deque<StepDefinition> inFlight = new ArrayDeque<>();
         boolean firstRun = definition.steps().subList(group.first(), group.last() + 1).stream()
                 .noneMatch(b -> used.containsKey(b.name()));
-        while (inFlight.size() < group.maxConcurrency() && !waiting.isEmpty()) {
-            inFlight.add(waiting.poll());
-        }
-        if (firstRun) {
-            path.note("group " + group.name() + " starts " + names(inFlight) + (inFlight.size() > 1 ? " together" : "")
-                    + (waiting.isEmpty() ? "" : " (at most " + group.maxConcurrency() + " at once)"));
-        }
         Map<String, StepFailure> failed = new LinkedHashMap<>();
-        while (!inFlight.isEmpty()) {
-            if (inFlight.stream().anyMatch(b -> world.killsAfterIntentOf(definition.indexOf(b.name()), used.getOrDefault(b.name(), 0)))) {
+        StepDefinition ended = null;
+        boolean gaveUp = false;
+        while (true) {
+            List<StepDefinition> starting = new ArrayList<>();
+            while (!gaveUp && inFlight.size() + starting.size() < group.maxConcurrency() && !waiting.isEmpty()) {
+                StepDefinition branch = waiting.poll();
+                if (branch.retry().inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0)) == 0) {
+                    StepFailure spent = SagaTransitions.budgetSpent(branch.retry(), saga);
+                    path.attempts(branch, Direction.FORWARD, 0, spent);
+                    failed.put(branch.name(), spent);
+                    gaveUp = true;
+                    for (int i = starting.size() - 1; i >= 0; i--) {
+                        waiting.addFirst(starting.get(i));
+                    }
+                    noFurther(group, inFlight, waiting, path);
+                    starting.clear();
+                } else {
+                    starting.add(branch);
+                }
+            }
+            if (!starting.isEmpty() && (firstRun || ended != null)) {
+                path.note("group " + group.name() + " starts " + names(starting) + (ended == null
+                        ? (starting.size() > 1 ? " together" : "") + (waiting.isEmpty() ? "" : " (at most "
+                        + group.maxConcurrency() + " at once)") : " as " + ended.name() + " ends"));
+            }
+            inFlight.addAll(starting);
+            if (starting.stream().anyMatch(b -> world.killsAfterIntentOf(definition.indexOf(b.name()), used.getOrDefault(b.name(), 0)))) {
                 return killedInFlight(definition, saga, group, inFlight, path, used);
             }
+            if (inFlight.isEmpty()) {
+                break;
+            }
             StepDefinition branch = inFlight.poll();
+            ended = branch;
             BranchRun run = branchRun(definition, saga, branch, world, path, used);
             saga = run.saga();
-            if (run.failure() != null) {
-                failed.put(branch.name(), run.failure());
+            if (run.failure() == null) {
+                Decision done = SagaTransitions.decide(definition, saga, new Event.BranchSucceeded(branch.name(), output(branch)));
+                saga = done.next();
+                if (definition.groupAt(saga.stepIndex()) != group || saga.status() != SagaStatus.RUNNING) {
+                    return done; // the last branch succeeded: the saga has moved past the group
+                }
                 continue;
             }
-            Decision done = SagaTransitions.decide(definition, saga, new Event.BranchSucceeded(branch.name(), output(branch)));
-            saga = done.next();
-            if (definition.groupAt(saga.stepIndex()) != group || saga.status() != SagaStatus.RUNNING) {
-                return done; // the last branch succeeded: the saga has moved past the group
+            failed.put(branch.name(), run.failure());
+            if (!branch.retry().isRetryable(run.failure()) || used.get(branch.name()) >= branch.retry().attempts()) {
+                gaveUp = true;
+                noFurther(group, inFlight, waiting, path);
             }
-            if (failed.isEmpty() && !waiting.isEmpty()) {
-                inFlight.add(waiting.poll());
-                path.note("group " + group.name() + " starts " + inFlight.peekLast().name() + " as " + branch.name() + " ends");
-            }
-        }
-        if (!waiting.isEmpty() && firstRun) {
-            path.note("group " + group.name() + " starts no further branch once " + failed.keySet().iterator().next()
-                    + " has failed: " + names(waiting) + (waiting.size() == 1 ? " does" : " do") + " not start");
         }
         Map<String, Integer> usedByFailed = new HashMap<>();
         failed.keySet().forEach(b -> usedByFailed.put(b, used.get(b)));
@@ -326,6 +346,16 @@ public final class FailurePoints {
                     + names(SagaTransitions.openBranches(definition, park.next())));
         }
         return settled;
+    }
+
+    /** A branch has given up: what the group does with the others, when there are any. */
+    private static void noFurther(Group group, Deque<StepDefinition> inFlight, Deque<StepDefinition> waiting, Path path) {
+        if (inFlight.isEmpty() && waiting.isEmpty()) {
+            return;
+        }
+        path.note("group " + group.name() + " starts no further branch"
+                + (inFlight.isEmpty() ? "" : "; " + names(inFlight) + ", in flight, " + (inFlight.size() == 1 ? "ends" : "end"))
+                + (waiting.isEmpty() ? "" : "; " + names(waiting) + (waiting.size() == 1 ? " does" : " do") + " not start"));
     }
 
     /** What one branch's run left: the saga its failed attempts were told to, and the failure it ended with, if any. */

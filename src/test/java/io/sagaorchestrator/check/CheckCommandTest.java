@@ -118,7 +118,8 @@ public class CheckCommandTest {
         // then each branch's refusal undoes its sibling, which ran beside it, and the lonely group is refused at its line
         assertEquals(CheckCommand.FAULTS, exit, printed());
         assertTrue(printed().matches("(?s).*\\n  crm-contact +rejected +COMPENSATED +group open starts crm-contact and mailbox"
-                + " together\\n +crm-contact: fails, rejected\\n +mailbox: ok\\n +undo mailbox .*"), printed());
+                + " together\\n +crm-contact: fails, rejected\\n +group open starts no further branch; mailbox, in flight, ends\\n"
+                + " +mailbox: ok\\n +undo mailbox .*"), printed());
         assertTrue(printed().contains("undo mailbox (DELETE mail /boxes/${step.idempotencyKey}): ok"), printed());
         assertTrue(printed().contains("error: " + dir.resolve("lonely.yaml") + ":5: invalid-definition: a group runs at least"
                 + " two branches side by side"), printed());

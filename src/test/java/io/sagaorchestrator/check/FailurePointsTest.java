@@ -271,7 +271,8 @@ class FailurePointsTest {
 
         // then the mailbox, in flight, ends; it took effect, so it is undone, then the reservation; the refused contact is not
         assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together",
-                "crm-contact: fails, rejected", "mailbox: ok", UNDO_MAILBOX, UNDO_RESERVE), p.path());
+                "crm-contact: fails, rejected", "group accounts starts no further branch; mailbox, in flight, ends",
+                "mailbox: ok", UNDO_MAILBOX, UNDO_RESERVE), p.path());
         assertEquals(SagaStatus.COMPENSATED, p.end());
     }
 
@@ -279,7 +280,7 @@ class FailurePointsTest {
     void aBranchWhoseBudgetIsSpentIsTriedAloneAgainAndTheGroupIsUndoneOnceItGivesUp() {
         FailurePoint p = at(signup(""), "crm-contact", FailureKind.BUDGET_SPENT);
 
-        // the mailbox is done and is not run again: only the open branch is
+        // a branch that may try again stops nothing; the mailbox is done and is not run again: only the open branch is
         assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together",
                 "crm-contact: fails, unavailable", "mailbox: ok", "group accounts runs again in 5s, for crm-contact",
                 "crm-contact: fails, unavailable", UNDO_MAILBOX, UNDO_RESERVE), p.path());
@@ -309,22 +310,29 @@ class FailurePointsTest {
 
         // the mailbox never started, so there is nothing of it to undo
         assertEquals(List.of("reserve: ok", "group accounts starts crm-contact (at most 1 at once)",
-                "crm-contact: fails, rejected", "group accounts starts no further branch once crm-contact has failed:"
-                        + " mailbox does not start", UNDO_RESERVE), p.path());
-        // and when the contact succeeds, its place goes to the mailbox
+                "crm-contact: fails, rejected", "group accounts starts no further branch; mailbox does not start",
+                UNDO_RESERVE), p.path());
+        // and when the contact succeeds, or fails but may try again after its backoff, its place goes to the mailbox
         assertTrue(at(signup("      maxConcurrency: 1\n"), "mailbox", FailureKind.REJECTED).path()
                 .contains("group accounts starts mailbox as crm-contact ends"));
+        FailurePoint retried = at(signup("      maxConcurrency: 1\n"), "crm-contact", FailureKind.BUDGET_SPENT);
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact (at most 1 at once)",
+                "crm-contact: fails, unavailable", "group accounts starts mailbox as crm-contact ends", "mailbox: ok",
+                "group accounts runs again in 5s, for crm-contact", "crm-contact: fails, unavailable", UNDO_MAILBOX, UNDO_RESERVE),
+                retried.path());
     }
 
     @Test
     void aKillAfterTheIntentsLeavesEveryBranchInFlightWithoutOutcomeAndABranchWithoutAttemptsLeftFailsTheGroup() {
         FailurePoint p = at(signup(""), "mailbox", FailureKind.KILL_AFTER_INTENT);
 
-        // the mailbox had one attempt: recovery may not try it again, and undoes everything that may have happened
+        // the mailbox had one attempt: the group gives up before its next run starts anything, and everything that may
+        // have happened is undone, the contact too, which is not tried again
         assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together",
                 "killed after the intents of crm-contact and mailbox (group accounts commits them together); recovery finds"
-                        + " them without outcome", "crm-contact: ok", "mailbox: fails, no attempt left",
-                UNDO_MAILBOX, UNDO_CRM, UNDO_RESERVE), p.path());
+                        + " them without outcome", "mailbox: fails, no attempt left",
+                "group accounts starts no further branch; crm-contact does not start", UNDO_MAILBOX, UNDO_CRM, UNDO_RESERVE),
+                p.path());
         assertEquals(SagaStatus.COMPENSATED, p.end());
     }
 
@@ -399,7 +407,7 @@ class FailurePointsTest {
 
         // when a branch of the second group is refused, its sibling and both branches of the first are undone, in reverse
         assertEquals(List.of("group first starts a and b together", "a: ok", "b: ok", "group second starts c and d together",
-                "c: fails, rejected", "d: ok", "undo d (DELETE d /things/${step.idempotencyKey}): ok",
+                "c: fails, rejected", "group second starts no further branch; d, in flight, ends", "d: ok", "undo d (DELETE d /things/${step.idempotencyKey}): ok",
                 "undo b (DELETE b /things/${step.idempotencyKey}): ok", "undo a (DELETE a /things/${step.idempotencyKey}): ok"),
                 at(points, "c", FailureKind.REJECTED).path());
         // and the last branch's undo runs when its own answer is lost, with the whole group's
