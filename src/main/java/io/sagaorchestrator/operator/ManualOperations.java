@@ -196,7 +196,8 @@ public class ManualOperations {
         SagaSnapshot saga = held.saga();
         try {
             Decision decision = operation == Operation.PAUSE || operation == Operation.RESUME ? pauseOrResume(held, operation, "")
-                    : decide(CompensationPlans.asFound(log, held, definition(saga)), operation, mostWilling(saga, operation), "",
+                    : decide(operation == Operation.COMPENSATE || operation == Operation.SKIP
+                            ? CompensationPlans.asFound(log, held, definition(saga)) : saga, operation, mostWilling(saga, operation), "",
                     () -> CompensationPlans.interruptedAttempt(log, held, definition(saga)), false);
             return !(decision instanceof Decision.Refused);
         } catch (OperationRefusedException e) {
@@ -309,9 +310,12 @@ public class ManualOperations {
      * does for a single step): each of those branches may have taken effect.
      */
     private SagaSnapshot interruptedBranches(SagaSnapshot saga, Operation operation) {
+        if (saga.status() != SagaStatus.RUNNING || (operation != Operation.COMPENSATE && operation != Operation.SKIP)) {
+            return saga; // resolve needs no definition: it must work when none can be read
+        }
         SagaDefinition definition = definition(saga);
         Group group = definition.groupAt(saga.stepIndex());
-        if (saga.status() != SagaStatus.RUNNING || group == null || (operation != Operation.COMPENSATE && operation != Operation.SKIP)) {
+        if (group == null) {
             return saga;
         }
         Set<String> marked = new TreeSet<>();
