@@ -672,7 +672,7 @@ public class SagaEngine {
                     ThreadLocalRandom.current().nextDouble()));
         }
         if (decision.next().status() != SagaStatus.RUNNING || decision instanceof Decision.Park) {
-            LOG.infof("Saga %s: group %s: %s; %s", run.saga.id(), group.name(), decision.next().lastError(),
+            LOG.infof("Saga %s: %s; %s", run.saga.id(), decision.next().lastError(),
                     decision instanceof Decision.Park park ? "next attempt in " + scaled(park.wakeIn()).toMillis() + " ms"
                             : decision.next().status());
         }

@@ -32,7 +32,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.operate;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.resetTt;
+import static io.sagaorchestrator.testsupport.UserSyncFixture.saga;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static io.sagaorchestrator.testsupport.UserSyncFixture.tt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,8 +91,12 @@ class ParallelGroupRunTest {
     }
 
     private SagaEngine.Started start(String definition, String sku) {
+        return start(definition, sku, Duration.ofSeconds(10));
+    }
+
+    private SagaEngine.Started start(String definition, String sku, Duration runHere) {
         JsonNode input = json.valueToTree(Map.of("sku", sku));
-        return engine.start(definitions.current(definition).orElseThrow(), input, sku, "group-test", null, Duration.ofSeconds(10));
+        return engine.start(definitions.current(definition).orElseThrow(), input, sku, "group-test", null, runHere);
     }
 
     private List<AttemptRecord> forward(UUID sagaId, Set<String> steps) {
@@ -201,5 +209,36 @@ class ParallelGroupRunTest {
         tt().verifyThat(1, deleteRequestedFor(urlMatching("/shop/shipments/.*")));
         tt().verifyThat(1, deleteRequestedFor(urlMatching("/shop/notices/.*")));
         tt().verifyThat(1, deleteRequestedFor(urlMatching("/shop/reservations/.*")));
+    }
+
+    @Test
+    void aPauseFoundWhileABranchIsInFlightStartsNoFurtherBranchUntilTheSagaIsResumed() throws Exception {
+        // given a group that runs one branch at a time, whose charge is in flight
+        String sku = "sku-" + UUID.randomUUID();
+        slowShop(sku);
+        // slow enough for the pause to come while it is in flight
+        tt().register(post(urlEqualTo("/shop/charges/" + sku)).willReturn(answer(201, "charges-1").withFixedDelay(4000)));
+        SagaEngine.Started started = start("group-one-at-a-time-test", sku, Duration.ZERO);
+        // (the double journals a request once answered: the log's intent tells the call is under way)
+        await().atMost(Duration.ofSeconds(10)).until(() -> forward(started.sagaId(), Set.of("charge")).stream()
+                .anyMatch(a -> a.outcome() == Outcome.PENDING));
+
+        // when an operator pauses it
+        operate("operator", started.sagaId().toString(), "pause", "{\"reason\": \"the carrier is down\"}").then().statusCode(200);
+        assertTrue(tt().find(postRequestedFor(urlEqualTo("/shop/shipments/" + sku))).isEmpty(), "paused with the charge in flight");
+
+        // then the charge ends and is recorded, and no further branch starts while the saga stays paused
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DONE".equals(saga(started.sagaId().toString())
+                .path("steps.find { it.name == 'charge' }.effect")));
+        Thread.sleep(2 * SLOW_MS);
+        tt().verifyThat(0, postRequestedFor(urlEqualTo("/shop/shipments/" + sku)));
+        saga(started.sagaId().toString()).then().body("status", equalTo("RUNNING")).body("paused", equalTo(true));
+
+        // and when it is resumed, the open branches run and the saga completes, the charge made once
+        operate("operator", started.sagaId().toString(), "resume", "{\"reason\": \"the carrier is back\"}").then().statusCode(200);
+        SagaSnapshot ended = started.ended().get(20, TimeUnit.SECONDS);
+        assertEquals(SagaStatus.COMPLETED, ended.status(), ended.lastError());
+        tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/charges/" + sku)));
+        tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/shipments/" + sku)));
     }
 }
