@@ -50,8 +50,8 @@ public class ShopSimulatorResource {
     public record ReservationRequest(String sku, Integer quantity) {
     }
 
-    /** The body of a charge. */
-    public record ChargeRequest(Double amount, String currency, String reservation) {
+    /** The body of a charge: {@code reservation} or {@code sku} say what it pays for, when the caller knows. */
+    public record ChargeRequest(Double amount, String currency, String reservation, String sku) {
     }
 
     /** The body of a shipment: what is sent, for which order. */
@@ -133,6 +133,9 @@ public class ShopSimulatorResource {
         details.put("currency", request.currency());
         if (request.reservation() != null) {
             details.put("reservation", request.reservation());
+        }
+        if (request.sku() != null) {
+            details.put("sku", request.sku());
         }
         return answer(charges.make(key, details, made -> request.amount() > cardLimit ? Optional.of("DECLINED") : Optional.empty()),
                 "CHARGED", "REFUNDED", Status.PAYMENT_REQUIRED);

@@ -80,9 +80,9 @@ class ShopSimulatorResourceTest {
         ShopSimulatorResource shop = shop(true, 5);
 
         // when charges are made without the key, above the card limit, and within it, then refunded twice
-        Response noKey = shop.charge(null, "c1", new ChargeRequest(10.0, "EUR", null));
-        Response declined = shop.charge(API_KEY, "c2", new ChargeRequest(900.0, "EUR", null));
-        Response charged = shop.charge(API_KEY, "c3", new ChargeRequest(10.0, "EUR", null));
+        Response noKey = shop.charge(null, "c1", new ChargeRequest(10.0, "EUR", null, null));
+        Response declined = shop.charge(API_KEY, "c2", new ChargeRequest(900.0, "EUR", null, null));
+        Response charged = shop.charge(API_KEY, "c3", new ChargeRequest(10.0, "EUR", null, null));
         Response refunded = shop.refund(API_KEY, "c3");
         Response refundedAgain = shop.refund(API_KEY, "c3");
 
@@ -123,7 +123,7 @@ class ShopSimulatorResourceTest {
 
         // when anything is asked, then it is as if absent
         assertEquals(404, shop.reserve("k1", new ReservationRequest("SKU-1", 1)).getStatus());
-        assertEquals(404, shop.charge(API_KEY, "c1", new ChargeRequest(1.0, "EUR", null)).getStatus());
+        assertEquals(404, shop.charge(API_KEY, "c1", new ChargeRequest(1.0, "EUR", null, null)).getStatus());
         assertEquals(404, shop.refund(API_KEY, "c1").getStatus());
         assertEquals(404, shop.ship("s1", new ShipmentRequest("SKU-1", 1, null)).getStatus());
         assertEquals(null, shop.release("k1").getEntity());
