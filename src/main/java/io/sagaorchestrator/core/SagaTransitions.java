@@ -258,15 +258,30 @@ public final class SagaTransitions {
         return outputs;
     }
 
+    /** The output of the last step that ran; when that was a group, its branches' outputs by name. */
     private static JsonNode lastOutput(SagaDefinition definition, SagaSnapshot saga) {
-        JsonNode last = null;
-        for (StepDefinition step : definition.steps()) {
-            StepState state = saga.stepState(step.name());
+        int last = -1;
+        for (int i = 0; i < definition.stepCount(); i++) {
+            StepState state = saga.stepState(definition.step(i).name());
             if (state != null && state.effect() == Effect.DONE) {
-                last = state.output();
+                last = i;
             }
         }
-        return last;
+        if (last < 0) {
+            return null;
+        }
+        Group group = definition.groupAt(last);
+        if (group == null) {
+            return saga.stepState(definition.step(last).name()).output();
+        }
+        var outputs = JsonNodeFactory.instance.objectNode();
+        for (int i = group.first(); i <= group.last(); i++) {
+            StepState state = saga.stepState(definition.step(i).name());
+            if (state != null && state.effect() == Effect.DONE) {
+                outputs.set(definition.step(i).name(), state.output());
+            }
+        }
+        return outputs;
     }
 
     /**
@@ -585,6 +600,19 @@ public final class SagaTransitions {
                 : new Decision.Park(saga, Duration.ZERO);
     }
 
+    /**
+     * The saga with the attempts of these branches of its group marked interrupted (their owner is gone, or an operator acts
+     * while they were in flight): each branch may have taken effect.
+     */
+    public static SagaSnapshot interruptedBranches(SagaDefinition definition, SagaSnapshot saga, Set<String> branches) {
+        SagaSnapshot s = saga;
+        for (String branch : branches) {
+            s = branchAttemptFailed(definition, s, branch, new UnknownOutcomeFailure("an attempt of " + branch
+                    + " was left without outcome by its owner", null));
+        }
+        return s;
+    }
+
     private static StepDefinition requireBranch(SagaDefinition definition, SagaSnapshot saga, String branch) {
         Group group = definition.groupAt(saga.stepIndex());
         int index = definition.indexOf(branch);
@@ -701,7 +729,16 @@ public final class SagaTransitions {
                     + " skip only carries a saga forward; retry the compensation once its cause is fixed, or undo the step by"
                     + " hand and resolve");
         }
-        if (!step.name().equals(request.step())) {
+        Group group = definition.groupAt(saga.stepIndex());
+        if (group != null) {
+            // skip names one branch: any branch of the group still open
+            List<String> open = openBranches(definition, saga).stream().map(StepDefinition::name).toList();
+            if (!open.contains(request.step())) {
+                return new Decision.Refused(saga, "The saga stands on group '" + group.name() + "', whose open branches are "
+                        + String.join(", ", open) + ": only one of them can be skipped, not '" + request.step() + "'");
+            }
+            step = definition.step(definition.indexOf(request.step()));
+        } else if (!step.name().equals(request.step())) {
             return new Decision.Refused(saga, "The saga stands on step '" + step.name() + "' (" + (saga.stepIndex() + 1) + " of "
                     + definition.stepCount() + "), not '" + request.step() + "': only the current step can be skipped");
         }
@@ -719,7 +756,9 @@ public final class SagaTransitions {
             return new Decision.Refused(saga, "The output lacks " + String.join(", ", missing) + ", which later steps or the"
                     + " compensation of step '" + step.name() + "' read; give every one of: " + String.join(", ", reads));
         }
-        Decision done = succeeded(definition, s.withStatus(SagaStatus.RUNNING), new Event.StepSucceeded(request.output()));
+        Decision done = group != null
+                ? branchSucceeded(definition, s.withStatus(SagaStatus.RUNNING), new Event.BranchSucceeded(step.name(), request.output()))
+                : succeeded(definition, s.withStatus(SagaStatus.RUNNING), new Event.StepSucceeded(request.output()));
         // a saga that goes on is released to recovery, which runs the next step at once, with a fresh budget
         return done instanceof Decision.Continue next
                 ? new Decision.Park(next.next().withLastError("step '" + step.name() + "' done by hand: " + request.note()), Duration.ZERO)

@@ -12,6 +12,10 @@ import io.sagaorchestrator.core.Outcome;
 import io.sagaorchestrator.store.SagaLog;
 import io.sagaorchestrator.core.SagaSnapshot;
 import io.sagaorchestrator.core.SagaStatus;
+import io.sagaorchestrator.core.SagaTransitions;
+import io.sagaorchestrator.definitions.Group;
+import java.util.Set;
+import java.util.TreeSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -47,12 +51,13 @@ public class CompensationPlans {
      */
     public CompensationPlan plan(UUID sagaId, boolean forced) {
         SagaLog.Locked held = log.peek(sagaId).orElseThrow(() -> new SagaNotFoundException(sagaId));
-        SagaSnapshot saga = held.saga();
+        SagaSnapshot found = held.saga();
         String refusedBefore = ManualOperations.refusedBeforeDeciding(held, Operation.COMPENSATE);
-        if (!Operation.COMPENSATE.allowedFrom(saga.status())) {
-            throw new OperationRefusedException(sagaId, saga.status(), refusedBefore);
+        if (!Operation.COMPENSATE.allowedFrom(found.status())) {
+            throw new OperationRefusedException(sagaId, found.status(), refusedBefore);
         }
-        SagaDefinition definition = operations.definition(saga);
+        SagaDefinition definition = operations.definition(found);
+        SagaSnapshot saga = asFound(log, held, definition);
         return CompensationPlan.of(definition, saga, forced, interruptedAttempt(log, held, definition),
                 operations.laterSagaOnKey(saga, false), refusedBefore, this::describe);
     }
@@ -112,11 +117,30 @@ public class CompensationPlans {
      */
     static boolean interruptedAttempt(SagaLog log, SagaLog.Locked held, SagaDefinition definition) {
         SagaSnapshot saga = held.saga();
-        if (saga.status() != SagaStatus.RUNNING || held.leaseLive()) {
-            return false;
+        if (saga.status() != SagaStatus.RUNNING || held.leaseLive() || definition.groupAt(saga.stepIndex()) != null) {
+            return false; // a group's branches are marked one by one: see asFound
         }
         String current = definition.step(saga.stepIndex()).name();
         return log.attempts(saga.id()).stream().anyMatch(a -> a.pendingOn(current, Direction.FORWARD));
+    }
+
+    /**
+     * The saga as an operation would find it: at a group whose owner is gone, every branch with an intent left without
+     * outcome may have taken effect.
+     */
+    static SagaSnapshot asFound(SagaLog log, SagaLog.Locked held, SagaDefinition definition) {
+        SagaSnapshot saga = held.saga();
+        Group group = definition.groupAt(saga.stepIndex());
+        if (saga.status() != SagaStatus.RUNNING || held.leaseLive() || group == null) {
+            return saga;
+        }
+        Set<String> pending = new TreeSet<>();
+        for (var a : log.attempts(saga.id())) {
+            if (a.direction() == Direction.FORWARD && a.outcome() == Outcome.PENDING && group.contains(definition.indexOf(a.stepName()))) {
+                pending.add(a.stepName());
+            }
+        }
+        return SagaTransitions.interruptedBranches(definition, saga, pending);
     }
 
     /** What the compensation's intent would record of its request: a local compensation sends none. */

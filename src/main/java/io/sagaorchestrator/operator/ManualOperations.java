@@ -31,6 +31,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import io.sagaorchestrator.definitions.Group;
 
 /**
  * Compensate, retry, resolve, skip and re-plan by hand, and pause and resume. Each operation locks the saga's row,
@@ -110,7 +112,7 @@ public class ManualOperations {
             return pauseOrResume(saga, locked, operation, actor, request);
         }
         String note = actor.name() + " (" + operation.path() + "): " + request.reason();
-        Decision decision = decide(saga, operation, request, note, () -> interruptedAttempt(saga), true);
+        Decision decision = decide(interruptedBranches(saga, operation), operation, request, note, () -> interruptedAttempt(saga), true);
         if (decision instanceof Decision.Refused refused) {
             // rolls back whatever was marked on the way, e.g. an interrupted attempt
             throw new OperationRefusedException(sagaId, saga.status(), refused.reason());
@@ -165,7 +167,14 @@ public class ManualOperations {
 
     /** The operator's skip of the current step, with what the step's action bean says its output must hold. */
     private Event.OperatorSkip skip(SagaSnapshot saga, OperationRequest request, String note, BooleanSupplier interrupted) {
-        StepDefinition step = definition(saga).step(saga.stepIndex());
+        SagaDefinition definition = definition(saga);
+        StepDefinition step = definition.step(saga.stepIndex());
+        Group group = definition.groupAt(saga.stepIndex());
+        if (group != null) {
+            // at a group, skip names the branch: its own action says what its output must hold
+            step = definition.steps().subList(group.first(), group.last() + 1).stream()
+                    .filter(b -> b.name().equals(request.step())).findFirst().orElse(step);
+        }
         return new Event.OperatorSkip(request.step(), request.output(), actions.outputFields(step), lastAttemptForward(saga),
                 interrupted.getAsBoolean(), request.forced(), note);
     }
@@ -187,7 +196,8 @@ public class ManualOperations {
         SagaSnapshot saga = held.saga();
         try {
             Decision decision = operation == Operation.PAUSE || operation == Operation.RESUME ? pauseOrResume(held, operation, "")
-                    : decide(saga, operation, mostWilling(saga, operation), "",
+                    : decide(operation == Operation.COMPENSATE || operation == Operation.SKIP
+                            ? CompensationPlans.asFound(log, held, definition(saga)) : saga, operation, mostWilling(saga, operation), "",
                     () -> CompensationPlans.interruptedAttempt(log, held, definition(saga)), false);
             return !(decision instanceof Decision.Refused);
         } catch (OperationRefusedException e) {
@@ -200,7 +210,9 @@ public class ManualOperations {
         if (operation != Operation.SKIP) {
             return new OperationRequest("", true);
         }
-        StepDefinition step = definition(saga).step(saga.stepIndex());
+        // at a group, its first open branch
+        StepDefinition step = SagaTransitions.openBranches(definition(saga), saga).stream().findFirst()
+                .orElse(definition(saga).step(saga.stepIndex()));
         Set<String> reads = new TreeSet<>(definition(saga).outputReads(step.name()));
         reads.addAll(actions.outputFields(step));
         ObjectNode output = json.createObjectNode();
@@ -286,11 +298,34 @@ public class ManualOperations {
      * a COMPLETED saga has none, and a compensation's own intents are the engine's to reconcile.
      */
     private boolean interruptedAttempt(SagaSnapshot saga) {
-        if (saga.status() != SagaStatus.RUNNING) {
+        if (saga.status() != SagaStatus.RUNNING || definition(saga).groupAt(saga.stepIndex()) != null) {
             return false;
         }
         String current = definition(saga).step(saga.stepIndex()).name();
         return log.markPendingUnknown(saga.id(), current, Direction.FORWARD) > 0;
+    }
+
+    /**
+     * At a group, an undo or a skip closes every branch's intent the saga's owner never closed (as {@link #interruptedAttempt}
+     * does for a single step): each of those branches may have taken effect.
+     */
+    private SagaSnapshot interruptedBranches(SagaSnapshot saga, Operation operation) {
+        if (saga.status() != SagaStatus.RUNNING || (operation != Operation.COMPENSATE && operation != Operation.SKIP)) {
+            return saga; // resolve needs no definition: it must work when none can be read
+        }
+        SagaDefinition definition = definition(saga);
+        Group group = definition.groupAt(saga.stepIndex());
+        if (group == null) {
+            return saga;
+        }
+        Set<String> marked = new TreeSet<>();
+        for (int i = group.first(); i <= group.last(); i++) {
+            String branch = definition.step(i).name();
+            if (log.markPendingUnknown(saga.id(), branch, Direction.FORWARD) > 0) {
+                marked.add(branch);
+            }
+        }
+        return SagaTransitions.interruptedBranches(definition, saga, marked);
     }
 
     /**
@@ -321,12 +356,16 @@ public class ManualOperations {
         if (saga.status() != SagaStatus.ESCALATED) {
             return false;
         }
-        StepDefinition current = definition(saga).step(saga.stepIndex());
+        SagaDefinition definition = definition(saga);
+        StepDefinition current = definition.step(saga.stepIndex());
         if (current.await() != null) {
             return true; // an await makes no attempts, and escalates only going forward (its timeout)
         }
-        String step = current.name();
-        return log.attempts(saga.id()).stream().filter(a -> a.stepName().equals(step))
+        Group group = definition.groupAt(saga.stepIndex());
+        // at a group, the last attempt of any branch: the group escalated going forward, or the undoing of a branch did
+        Set<String> steps = group == null ? Set.of(current.name())
+                : definition.steps().subList(group.first(), group.last() + 1).stream().map(StepDefinition::name).collect(Collectors.toSet());
+        return log.attempts(saga.id()).stream().filter(a -> steps.contains(a.stepName()))
                 .reduce((first, second) -> second).map(a -> a.direction() == Direction.FORWARD).orElse(false);
     }
 }

@@ -63,6 +63,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import io.sagaorchestrator.definitions.Group;
 
 /**
  * Advances sagas step by step, writing ahead to the saga log.
@@ -277,7 +288,8 @@ public class SagaEngine {
                 definition.hash(), SagaStatus.RUNNING, businessKey, input, null, 0, 0, 0, Map.of(), 1, null, Instant.now(), null);
         saga = SagaTransitions.begun(definition, saga, saga.createdAt());
         StepDefinition first = definition.step(0);
-        AttemptRecord intent = first.kind().callsThirdParty()
+        // a group's intents commit together, in the group's first commit
+        AttemptRecord intent = first.kind().callsThirdParty() && definition.groupAt(0) == null
                 ? intent(saga.withAttempt(1), first, Direction.FORWARD, 1, saga.createdAt()) : null;
         Attributes traced = SagaTracing.of(saga);
         Span root = tracing.startSaga(saga, traced);
@@ -392,7 +404,21 @@ public class SagaEngine {
         }
         StepDefinition step = run.definition.step(s.stepIndex());
         Direction direction = SagaTransitions.direction(s);
-        log.inNewTransaction((l, c) -> l.attempts(s.id())).stream()
+        Group group = direction == Direction.FORWARD ? run.definition.groupAt(s.stepIndex()) : null;
+        List<AttemptRecord> attempts = log.inNewTransaction((l, c) -> l.attempts(s.id()));
+        if (group != null) {
+            // every branch in flight when the owner stopped may have taken effect
+            for (StepDefinition branch : run.definition.steps().subList(group.first(), group.last() + 1)) {
+                attempts.stream().filter(a -> a.pendingOn(branch.name(), Direction.FORWARD)).forEach(a -> {
+                    run.heldBack.outcome(a.interrupted(Instant.now()));
+                    run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.BranchAttemptFailed(branch.name(),
+                            new UnknownOutcomeFailure("attempt " + a.attempt() + " was interrupted: its owner stopped before"
+                                    + " its outcome was recorded", null))).next();
+                });
+            }
+            return;
+        }
+        attempts.stream()
                 .filter(a -> a.pendingOn(step.name(), direction))
                 .forEach(a -> {
                     run.heldBack.outcome(a.interrupted(Instant.now()));
@@ -452,6 +478,11 @@ public class SagaEngine {
         SagaSnapshot before = run.saga;
         StepDefinition step = run.definition.step(before.stepIndex());
         Direction direction = SagaTransitions.direction(before);
+        Group group = run.definition.groupAt(before.stepIndex());
+        if (group != null && direction == Direction.FORWARD) {
+            group(run, group);
+            return;
+        }
         if (step.await() != null && direction == Direction.FORWARD) {
             await(run, step);
             return;
@@ -530,6 +561,230 @@ public class SagaEngine {
             }
         }
         carryOut(run, decision);
+    }
+
+    /**
+     * The saga stands, going forward, on a parallel group: its open branches run side by side, at most its
+     * {@code maxConcurrency} in flight, started in the order written. The intents of the branches that start together
+     * commit in one commit; the calls run on the runner's branch threads while this run's thread keeps the saga: it
+     * commits, records each outcome (held back, riding with the next commit, as a single step's does) and asks the core
+     * what each means. A branch's quick retries go on beside the others. Once a branch gives up, or a pause or the deadline
+     * is found, no further branch starts; the branches in flight always end and are recorded first (never abandoned),
+     * then the core decides for the group as a whole.
+     */
+    private void group(Run run, Group group) {
+        Map<String, Integer> used = attemptsUsed(run, group);
+        Map<String, Integer> quickLeft = new HashMap<>();
+        Deque<StepDefinition> ready = new ArrayDeque<>(SagaTransitions.openBranches(run.definition, run.saga));
+        for (StepDefinition branch : ready) {
+            quickLeft.put(branch.name(), branch.retry().inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0)));
+        }
+        Map<String, StepFailure> failed = new LinkedHashMap<>();
+        PriorityQueue<Retry> retries = new PriorityQueue<>(Comparator.comparingLong(Retry::at));
+        CompletionService<BranchCall> calls = new ExecutorCompletionService<>(runner.branchThreads());
+        int inFlight = 0;
+        boolean gaveUp = false;
+        Event stoppedBy = null;
+        Decision groupDone = null;
+        while (true) {
+            while (!retries.isEmpty() && retries.peek().at() - System.nanoTime() <= 0) {
+                ready.addFirst(retries.poll().branch());
+            }
+            if (!gaveUp && stoppedBy == null && !ready.isEmpty() && inFlight < group.maxConcurrency()) {
+                List<StepDefinition> starting = new ArrayList<>();
+                while (!ready.isEmpty() && inFlight + starting.size() < group.maxConcurrency()) {
+                    StepDefinition branch = ready.pollFirst();
+                    if (quickLeft.get(branch.name()) == 0) {
+                        failed.put(branch.name(), SagaTransitions.budgetSpent(branch.retry(), run.saga));
+                        gaveUp = true;
+                        break;
+                    }
+                    starting.add(branch);
+                }
+                Instant now = Instant.now();
+                if (!gaveUp && SagaTransitions.deadlinePassed(run.saga, now)) {
+                    stoppedBy = new Event.DeadlinePassed(now);
+                } else if (!gaveUp && !starting.isEmpty()) {
+                    try {
+                        List<BranchAttempt> begun = beginBranches(run, starting, now);
+                        for (BranchAttempt started : begun) {
+                            quickLeft.merge(started.step().name(), -1, Integer::sum);
+                            used.merge(started.step().name(), 1, Integer::sum);
+                            calls.submit(() -> callBranch(run, started));
+                            inFlight++;
+                        }
+                        for (int i = starting.size() - 1; i >= begun.size(); i--) {
+                            ready.addFirst(starting.get(i));
+                        }
+                    } catch (SagaPausedException e) {
+                        LOG.infof("Saga %s is paused: its group %s starts no further branch", run.saga.id(), group.name());
+                        stoppedBy = new Event.PausedBeforeAttempt();
+                    } catch (RejectedFailure f) {
+                        // a branch that cannot describe its request never could: it fails before anything started
+                        StepDefinition cannot = starting.get(0);
+                        failed.put(cannot.name(), f);
+                        run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.BranchAttemptFailed(cannot.name(), f)).next();
+                        gaveUp = true;
+                    }
+                }
+            }
+            if (inFlight == 0 && (gaveUp || stoppedBy != null || (ready.isEmpty() && retries.isEmpty()))) {
+                break;
+            }
+            BranchCall ended = nextEnded(calls, inFlight, retries);
+            if (ended == null) {
+                continue; // a quick retry is due
+            }
+            inFlight--;
+            StepDefinition branch = ended.attempt().step();
+            events.attempt(run.saga, branch.name(), Direction.FORWARD, ended.outcome(), ended.nanos());
+            run.heldBack.outcome(ended.record());
+            if (ended.failure() == null) {
+                failed.remove(branch.name());
+                Decision decision = SagaTransitions.decide(run.definition, run.saga, new Event.BranchSucceeded(branch.name(), ended.output()));
+                run.saga = decision.next();
+                groupDone = decision instanceof Decision.Continue ? null : decision;
+                continue;
+            }
+            StepFailure f = ended.failure();
+            run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.BranchAttemptFailed(branch.name(), f)).next();
+            if (branch.retry().isRetryable(f) && quickLeft.get(branch.name()) > 0) {
+                retries.add(new Retry(System.nanoTime() + scaled(branch.retry().inProcessDelay()).toNanos(), branch));
+            } else {
+                failed.put(branch.name(), f);
+                gaveUp |= !branch.retry().isRetryable(f) || used.get(branch.name()) >= branch.retry().attempts();
+            }
+        }
+        Decision decision;
+        if (groupDone != null) {
+            decision = groupDone; // the last branch succeeded and the core moved the saga on: it ended
+        } else if (!gaveUp && stoppedBy != null) {
+            decision = SagaTransitions.decide(run.definition, run.saga, stoppedBy);
+            if (stoppedBy instanceof Event.DeadlinePassed) {
+                events.deadlinePassed(run.saga.definitionName());
+            }
+        } else if (run.definition.groupAt(run.saga.stepIndex()) != group || run.saga.status() != SagaStatus.RUNNING) {
+            return; // every branch succeeded: the saga stands on the step after the group
+        } else {
+            decision = SagaTransitions.decide(run.definition, run.saga, new Event.GroupSettled(failed,
+                    used.entrySet().stream().filter(e -> failed.containsKey(e.getKey()))
+                            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+                    ThreadLocalRandom.current().nextDouble()));
+        }
+        if (decision.next().status() != SagaStatus.RUNNING || decision instanceof Decision.Park) {
+            LOG.infof("Saga %s: %s; %s", run.saga.id(), decision.next().lastError(),
+                    decision instanceof Decision.Park park ? "next attempt in " + scaled(park.wakeIn()).toMillis() + " ms"
+                            : decision.next().status());
+        }
+        carryOut(run, decision);
+    }
+
+    /**
+     * The attempts each branch of the group has used of its budget: those numbered after the budget's base. A group's
+     * branches share the saga's attempt numbers (each new intent takes the next), so that one fresh budget, granted by an
+     * operator, covers them all.
+     */
+    private Map<String, Integer> attemptsUsed(Run run, Group group) {
+        Map<String, Integer> used = new HashMap<>();
+        int base = run.saga.budgetBase();
+        for (AttemptRecord a : log.inNewTransaction((l, c) -> l.attempts(run.saga.id()))) {
+            if (a.direction() == Direction.FORWARD && a.attempt() > base && group.contains(run.definition.indexOf(a.stepName()))) {
+                used.merge(a.stepName(), 1, Integer::sum);
+            }
+        }
+        return used;
+    }
+
+    /**
+     * Commits the intents of the branches that start together, in one commit that begins their attempts (a pause refuses
+     * it, and nothing starts).
+     *
+     * @throws RejectedFailure when the first branch cannot describe its request (nothing is committed)
+     */
+    private List<BranchAttempt> beginBranches(Run run, List<StepDefinition> starting, Instant now) {
+        List<BranchAttempt> begun = new ArrayList<>();
+        int attempt = run.saga.attempt();
+        for (StepDefinition branch : starting) {
+            AttemptRecord intent;
+            try {
+                intent = intent(run.saga.withAttempt(attempt + 1), branch, Direction.FORWARD, attempt + 1, now);
+            } catch (RejectedFailure f) {
+                if (begun.isEmpty()) {
+                    throw f;
+                }
+                break; // the others start; the caller meets this one again, first, once they have
+            }
+            attempt++;
+            begun.add(new BranchAttempt(branch, intent, context(run.saga, branch, Direction.FORWARD, attempt)));
+        }
+        int last = attempt;
+        crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
+        commit(run, true, (l, c) -> {
+            for (BranchAttempt b : begun) {
+                l.insertAttempt(run.saga.id(), b.intent());
+            }
+            return new Transition(run.saga.withAttempt(last), instance.id(), config.lease());
+        });
+        return begun;
+    }
+
+    /** One branch's call, on a branch thread: what it answered, as the run's thread records it. */
+    private BranchCall callBranch(Run run, BranchAttempt started) {
+        StepDefinition step = started.step();
+        crashPoints.reached(CrashPoints.Point.AFTER_INTENT, run.saga.id(), step.name());
+        Span span = tracing.startAttempt(run.span, run.traced, step.name(), Direction.FORWARD, started.intent().attempt());
+        long t0 = System.nanoTime();
+        try (Scope ignored = span.makeCurrent()) {
+            JsonNode output = remoteCalls.call(actions.remote(step, Direction.FORWARD), step.timeout(), started.context());
+            crashPoints.reached(CrashPoints.Point.AFTER_REMOTE_SUCCESS);
+            SagaTracing.endAttempt(span, Outcome.SUCCEEDED, null);
+            return new BranchCall(started, started.intent().finished(Outcome.SUCCEEDED, Instant.now(), null, null, output),
+                    output, null, System.nanoTime() - t0);
+        } catch (StepFailure f) {
+            SagaTracing.endAttempt(span, outcomeOf(f), kind(f));
+            return new BranchCall(started, started.intent().finished(outcomeOf(f), Instant.now(), kind(f), f.getMessage(), null),
+                    null, f, System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * The next branch call that ended; null when a quick retry became due first. A call that ended by anything but a
+     * step's failure (a test's kill of the run) stops the run, with nothing more committed, as a crash would.
+     */
+    private static BranchCall nextEnded(CompletionService<BranchCall> calls, int inFlight, PriorityQueue<Retry> retries) {
+        try {
+            Future<BranchCall> done;
+            if (retries.isEmpty()) {
+                done = calls.take();
+            } else {
+                long wait = Math.max(0, retries.peek().at() - System.nanoTime());
+                done = inFlight == 0 ? null : calls.poll(wait, TimeUnit.NANOSECONDS);
+                if (inFlight == 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            return done == null ? null : done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the branches of a group were in flight", e);
+        } catch (ExecutionException e) {
+            throw unchecked(e.getCause());
+        }
+    }
+
+    /** A branch's intent, committed, with what its call reads. */
+    private record BranchAttempt(StepDefinition step, AttemptRecord intent, StepContext context) {
+    }
+
+    /** How a branch's attempt ended: its record as the log keeps it, and its output or its failure. */
+    private record BranchCall(BranchAttempt attempt, AttemptRecord record, JsonNode output, StepFailure failure, long nanos) {
+        Outcome outcome() {
+            return record.outcome();
+        }
+    }
+
+    /** A branch whose quick retry is due at {@code at} (a {@link System#nanoTime()}). */
+    private record Retry(long at, StepDefinition branch) {
     }
 
     /** The saga stands, going forward, on a step whose condition nothing has recorded yet. */
@@ -696,7 +951,8 @@ public class SagaEngine {
         StepDefinition following = definition.step(next.stepIndex());
         Instant now = Instant.now();
         // a step with a condition begins in its own run, which tells the condition first (StepReached)
-        if (!following.kind().callsThirdParty() || following.when() != null || SagaTransitions.deadlinePassed(next, now)) {
+        if (!following.kind().callsThirdParty() || following.when() != null || definition.groupAt(next.stepIndex()) != null
+                || SagaTransitions.deadlinePassed(next, now)) {
             // past the deadline, the run's next step finds it and compensates instead of calling
             return null;
         }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,7 @@ public class SagaRunner {
     private static final Logger LOG = Logger.getLogger(SagaRunner.class);
 
     private final ExecutorService pool;
+    private final ExecutorService branches;
     private final Set<UUID> held = ConcurrentHashMap.newKeySet();
     private final SagaLog log;
     private final EngineConfig config;
@@ -45,6 +47,21 @@ public class SagaRunner {
                     t.setDaemon(true);
                     return t;
                 });
+        AtomicInteger b = new AtomicInteger();
+        // as many as the groups in flight need, none kept idle long: a branch thread waits on a third party
+        this.branches = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "saga-branch-" + b.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The threads the branches of parallel groups call their third parties on, while the saga's own thread waits for
+     * them: apart from the saga threads, so that a group never waits for a saga thread its own branches hold.
+     */
+    ExecutorService branchThreads() {
+        return branches;
     }
 
     /** Runs {@code work} on a saga this instance has just taken a lease on. */
@@ -107,6 +124,7 @@ public class SagaRunner {
     @PreDestroy
     void stop() {
         pool.shutdown();
+        branches.shutdown();
         try {
             if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.infof("Stopping with %d saga(s) in flight; their leases run out and another instance (or the next start) resumes them",

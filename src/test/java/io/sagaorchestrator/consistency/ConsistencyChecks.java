@@ -51,7 +51,7 @@ final class ConsistencyChecks {
     /** The user-sync definition's steps, in order. */
     static final List<String> STEPS = List.of("tt-add-user", "save-liaison");
     /** The remote steps of every definition checked here: only they can take effect without the saga learning it. */
-    static final Set<String> REMOTE_STEPS = Set.of("tt-add-user", "reserve-stock", "charge-payment");
+    static final Set<String> REMOTE_STEPS = Set.of("tt-add-user", "reserve-stock", "charge-payment", "book-shipment");
     /** The user-sync-outbox definition's steps, in order; tt-add-user (an outbox step) is its remote one. */
     static final String OUTBOX = "user-sync-outbox";
     static final List<String> OUTBOX_STEPS = List.of("save-liaison", "tt-add-user", "link-liaison");
@@ -78,8 +78,17 @@ final class ConsistencyChecks {
             return switch (definition) {
                 case OUTBOX -> OUTBOX_STEPS;
                 case OrderCheckoutChecks.DEFINITION, OrderCheckoutChecks.APPROVAL -> OrderCheckoutChecks.STEPS;
+                case OrderCheckoutChecks.FULFILMENT -> OrderCheckoutChecks.FULFILMENT_STEPS;
                 default -> STEPS;
             };
+        }
+
+        /**
+         * The first step of the parallel group step {@code i} is a branch of, or {@code i} when it is none: the branches
+         * from there begin together, and the step after them begins only when all of them have succeeded.
+         */
+        int groupStart(int i) {
+            return definition.equals(OrderCheckoutChecks.FULFILMENT) ? 0 : i;
         }
     }
 
@@ -342,7 +351,8 @@ final class ConsistencyChecks {
 
     /**
      * Whether one saga's attempts, in the order they started, are a valid saga execution: forward
-     * steps in order, each begun only after the one before succeeded; then, if the saga did not
+     * steps in order, each begun only after the ones before succeeded (the branches of a parallel group side by side,
+     * in any order, once the steps before the group succeeded); then, if the saga did not
      * complete, compensations in reverse order over exactly the steps that took effect or may have
      * (a remote step whose outcome was unknown), each begun only after the one after it was undone.
      */
@@ -387,10 +397,14 @@ final class ConsistencyChecks {
                 if (compensating) {
                     v.add("forward attempt " + a + " after compensation began");
                 }
-                if (i < lastForward) {
+                if (i < lastForward && saga.groupStart(i) != saga.groupStart(lastForward)) {
                     v.add("forward attempt " + a + " after a later step had begun");
-                } else if (i > lastForward && i > 0 && !forwardSucceeded[i - 1]) {
-                    v.add("step " + a.step() + " began before step " + steps.get(i - 1) + " succeeded");
+                } else if (i > lastForward) {
+                    for (int before = 0; before < saga.groupStart(i); before++) {
+                        if (!forwardSucceeded[before]) {
+                            v.add("step " + a.step() + " began before step " + steps.get(before) + " succeeded");
+                        }
+                    }
                 }
                 if (forwardSucceeded[i]) {
                     v.add("forward attempt " + a + " after the step had already succeeded (executed twice)");

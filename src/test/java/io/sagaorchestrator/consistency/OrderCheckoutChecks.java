@@ -14,18 +14,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The consistency promise of order-checkout and of order-approval (the same two calls with a person's approval
- * between them), checked after convergence from both sides: the saga log, and the shop
- * double's own record of every reservation and charge. Reads only; every finding is a violation naming its saga.
+ * The consistency promise of order-checkout, of order-approval (the same two calls with a person's approval between
+ * them) and of order-fulfilment (reserve, charge and ship side by side, in a parallel group), checked after convergence
+ * from both sides: the saga log, and the shop double's own record of every reservation, charge and shipment. Reads
+ * only; every finding is a violation naming its saga.
  *
  * <ul>
  * <li>every order a client got accepted is exactly one saga, and no saga is still live;</li>
  * <li>COMPLETED: a live reservation under {@code <sagaId>:reserve-stock} and a live charge under
- * {@code <sagaId>:charge-payment} that pays for that reservation;</li>
- * <li>COMPENSATED: neither live (a live one is an orphan: stock held or money taken for an order that failed);</li>
+ * {@code <sagaId>:charge-payment} that pays for that reservation (order-fulfilment: for that SKU), and for
+ * order-fulfilment a live shipment under {@code <sagaId>:book-shipment};</li>
+ * <li>COMPENSATED: none live (a live one is an orphan: stock held, money taken or a parcel booked for an order that
+ * failed);</li>
  * <li>ESCALATED: says why (it may leave an effect live: a person repairs it);</li>
  * <li>no effect in the double under a key that is not a step key of a saga in the log (an orphan if live);</li>
- * <li>no duplicate: no order's SKU (each order has its own) was reserved or charged more than once;</li>
+ * <li>no duplicate: no order's SKU (each order has its own) was reserved, charged or shipped more than once;</li>
  * <li>each saga's history is a valid saga execution ({@link ConsistencyChecks#history}).</li>
  * </ul>
  */
@@ -36,6 +39,9 @@ final class OrderCheckoutChecks {
     static final String APPROVAL = "order-approval";
     /** The steps of either that make attempts, in order; both are remote. */
     static final List<String> STEPS = List.of(Service.INVENTORY.step, Service.PAYMENTS.step);
+    /** The three calls of order-checkout as one parallel group, its only steps. */
+    static final String FULFILMENT = "order-fulfilment";
+    static final List<String> FULFILMENT_STEPS = List.of(Service.INVENTORY.step, Service.PAYMENTS.step, Service.SHIPPING.step);
 
     private OrderCheckoutChecks() {
     }
@@ -63,16 +69,20 @@ final class OrderCheckoutChecks {
             }
             Optional<Effect> reservation = shop.effect(Service.INVENTORY, stepKey(s, Service.INVENTORY));
             Optional<Effect> charge = shop.effect(Service.PAYMENTS, stepKey(s, Service.PAYMENTS));
+            Optional<Effect> shipment = shop.effect(Service.SHIPPING, stepKey(s, Service.SHIPPING));
             boolean reserved = reservation.filter(Effect::live).isPresent();
             boolean charged = charge.filter(Effect::live).isPresent();
+            boolean shipped = shipment.filter(Effect::live).isPresent();
+            boolean shipping = definition.equals(FULFILMENT);
             switch (s.status()) {
                 case "COMPLETED" -> {
                     completed++;
-                    if (!reserved || !charged) {
-                        violations.add("COMPLETED saga " + s.id() + " has reservation " + reservation + " and charge " + charge);
-                    } else if (!reservation.get().id().equals(charge.get().reservation())) {
-                        violations.add("COMPLETED saga " + s.id() + " charged for reservation " + charge.get().reservation()
-                                + ", it holds " + reservation.get().id());
+                    if (!reserved || !charged || shipping != shipped) {
+                        violations.add("COMPLETED saga " + s.id() + " has reservation " + reservation + ", charge " + charge
+                                + " and shipment " + shipment);
+                    } else if (shipping ? !reservation.get().sku().equals(charge.get().sku())
+                            : !reservation.get().id().equals(charge.get().reservation())) {
+                        violations.add("COMPLETED saga " + s.id() + " charged for " + charge.get() + ", it holds " + reservation.get());
                     }
                 }
                 case "COMPENSATED" -> {
@@ -84,6 +94,10 @@ final class OrderCheckoutChecks {
                     if (charged) {
                         orphans++;
                         violations.add("orphan: COMPENSATED saga " + s.id() + " left charge " + charge.get());
+                    }
+                    if (shipped) {
+                        orphans++;
+                        violations.add("orphan: COMPENSATED saga " + s.id() + " left shipment " + shipment.get());
                     }
                 }
                 case "ESCALATED" -> {

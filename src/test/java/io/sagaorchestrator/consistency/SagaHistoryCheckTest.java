@@ -79,6 +79,27 @@ class SagaHistoryCheckTest {
         }
     }
 
+    @Test
+    void theBranchesOfAGroupBeginSideBySideAndAreUndoneOneAtATimeLastBranchFirst() {
+        String reserve = "reserve-stock", charge = "charge-payment", ship = "book-shipment";
+        definition = OrderCheckoutChecks.FULFILMENT;
+        try {
+            // the branches' attempts interleave, in any order, a retry among them
+            assertValid("COMPLETED", t(ship, "SUCCEEDED"), t(reserve, "UNKNOWN"), t(charge, "SUCCEEDED"), t(reserve, "SUCCEEDED"));
+            // the card declined beside the other two: they are undone last branch first; the charge did nothing
+            assertValid("COMPENSATED", t(reserve, "SUCCEEDED"), t(charge, "REJECTED"), t(ship, "UNKNOWN"), c(ship, "SUCCEEDED"),
+                    c(reserve, "SUCCEEDED"));
+            assertInvalid("COMPENSATED", "not reverse order", t(reserve, "SUCCEEDED"), t(charge, "REJECTED"), t(ship, "SUCCEEDED"),
+                    c(reserve, "SUCCEEDED"), c(ship, "SUCCEEDED"));
+            assertInvalid("COMPENSATED", "step book-shipment took effect and was not undone", t(reserve, "SUCCEEDED"),
+                    t(charge, "REJECTED"), t(ship, "UNKNOWN"), c(reserve, "SUCCEEDED"));
+            assertInvalid("COMPENSATED", "after compensation began", t(reserve, "SUCCEEDED"), t(charge, "REJECTED"),
+                    c(reserve, "SUCCEEDED"), t(ship, "SUCCEEDED"));
+        } finally {
+            definition = "user-sync";
+        }
+    }
+
     private static int clock;
 
     private static ConsistencyChecks.Attempt t(String step, String outcome) {

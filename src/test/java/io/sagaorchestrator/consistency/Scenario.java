@@ -89,8 +89,8 @@ final class Scenario implements AutoCloseable {
     }
 
     /**
-     * The scenario runs order-checkout (an example definition, so examples are loaded) against a shop double that
-     * it owns, instead of user-sync against TT: its clients start orders, and {@link #verify} checks the shop.
+     * The scenario runs order-checkout (an example definition, so examples are loaded, and every third party of theirs
+     * is the shop double's) against a shop double that it owns, instead of user-sync against TT: its clients start orders, and {@link #verify} checks the shop.
      */
     Scenario withShop() {
         return withShop(OrderCheckoutChecks.DEFINITION);
@@ -240,6 +240,7 @@ final class Scenario implements AutoCloseable {
             properties.put("saga.definitions.include-examples", "true");
             properties.put("saga.http.inventory.url", shop.url(ShopDouble.Service.INVENTORY));
             properties.put("saga.http.payments.url", shop.url(ShopDouble.Service.PAYMENTS));
+            properties.put("saga.http.shipping.url", shop.url(ShopDouble.Service.SHIPPING));
             properties.put("saga.secret.payments-api-key", ShopDouble.API_KEY);
         }
         properties.putAll(extra);

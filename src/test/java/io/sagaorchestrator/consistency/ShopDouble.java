@@ -15,13 +15,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stateful double of the two third parties of order-checkout, in the test JVM, on one port: the inventory under
- * {@code /inventory} and the payment provider under {@code /payments}, with the contract of the built-in simulator
+ * A stateful double of the third parties of the order examples, in the test JVM, on one port: the inventory under
+ * {@code /inventory}, the payment provider under {@code /payments} and the carrier under {@code /shipping} (of
+ * order-fulfilment), with the contract of the built-in simulator
  * ({@code shopsimulator/ShopSimulatorResource}): an effect is made once per {@code Idempotency-Key}, a repeat answers
  * it, and an undo addressed by that key leaves a mark, so a late repeat is refused (409) rather than made again.
  *
  * <p>Unlike the simulator it keeps the evidence the checks need (every effect by key, live or undone, and how often it
- * was made) and injects faults, switchable at any moment: latency; a share of calls answered 503 before any work; a
+ * was made) and injects faults, switchable at any moment: latency, for all services or one; a share of calls answered 503 before any work; a
  * share that do the work and lose the answer (a 500, or the connection closed with no answer); undo calls that fail
  * their first N tries per key; and scripted failures of the calls of one SKU. Random faults never hit one key more than
  * {@link #MAX_RANDOM_FAULTS_IN_A_ROW} times in a row: they stay technical faults a step's retry budget (6) absorbs, so
@@ -37,11 +38,11 @@ final class ShopDouble implements AutoCloseable {
     static final String API_KEY = "consistency-payments-key";
     static final int MAX_RANDOM_FAULTS_IN_A_ROW = 3;
 
-    /** The two third parties. */
+    /** The third parties. */
     enum Service {
-        INVENTORY("reserve-stock"), PAYMENTS("charge-payment");
+        INVENTORY("reserve-stock"), PAYMENTS("charge-payment"), SHIPPING("book-shipment");
 
-        /** The order-checkout step whose calls this service answers. */
+        /** The step (of every order example that calls it) whose calls this service answers. */
         final String step;
 
         Service(String step) {
@@ -50,9 +51,9 @@ final class ShopDouble implements AutoCloseable {
     }
 
     /**
-     * An effect one key made, or the mark of an undo whose request never arrived ({@code id} null): a reservation
-     * ({@code sku}, {@code quantity}) or a charge ({@code amount}, the {@code reservation} it pays for, and the SKU of
-     * that reservation).
+     * An effect one key made, or the mark of an undo whose request never arrived ({@code id} null): a reservation or a
+     * shipment ({@code sku}, {@code quantity}), or a charge ({@code amount}, the {@code reservation} it pays for, and the
+     * SKU of that reservation, or the SKU it names when it is made beside the reservation).
      */
     record Effect(Service service, String key, String id, boolean live, String sku, int quantity, double amount,
                   String reservation) {
@@ -77,6 +78,7 @@ final class ShopDouble implements AutoCloseable {
 
     private volatile int latencyMinMillis;
     private volatile int latencyMaxMillis;
+    private final Map<Service, Integer> latencyOf = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile double failBeforeWork;
     private volatile double loseAfterWork;
     private volatile int undoFailuresPerKey;
@@ -87,6 +89,7 @@ final class ShopDouble implements AutoCloseable {
         server = HttpDoubles.server(threads);
         server.createContext("/inventory/reservations", e -> handle(e, Service.INVENTORY));
         server.createContext("/payments/charges", e -> handle(e, Service.PAYMENTS));
+        server.createContext("/shipping/shipments", e -> handle(e, Service.SHIPPING));
         server.start();
     }
 
@@ -102,7 +105,12 @@ final class ShopDouble implements AutoCloseable {
         this.latencyMaxMillis = maxMillis;
     }
 
-    /** Share of calls (to make or undo, on both services) answered 503 without doing anything. */
+    /** Every call of {@code service} takes {@code millis}, instead of the latency of all services. */
+    void latency(Service service, int millis) {
+        latencyOf.put(service, millis);
+    }
+
+    /** Share of calls (to make or undo, on every service) answered 503 without doing anything. */
     void failBeforeWork(double share) {
         this.failBeforeWork = share;
     }
@@ -120,7 +128,7 @@ final class ShopDouble implements AutoCloseable {
     /**
      * The next {@code times} calls of {@code service} to make the effect for an order of {@code sku} fail: before
      * the work (503) or after it (the effect is made, the answer is a 500). A charge is of the SKU of the reservation
-     * it pays for. These calls get none of the random faults.
+     * it pays for, or of the SKU it names. These calls get none of the random faults.
      */
     synchronized void failCalls(Service service, String sku, int times, boolean afterWork) {
         scriptedFailures.put(service + "|" + sku, times);
@@ -160,7 +168,8 @@ final class ShopDouble implements AutoCloseable {
 
     private void handle(HttpExchange exchange, Service service) throws IOException {
         try (exchange) {
-            HttpDoubles.pause(latencyMinMillis, latencyMaxMillis);
+            Integer own = latencyOf.get(service);
+            HttpDoubles.pause(own == null ? latencyMinMillis : own, own == null ? latencyMaxMillis : own);
             String path = exchange.getRequestURI().getPath();
             String base = exchange.getHttpContext().getPath();
             String rest = path.substring(base.length());
@@ -169,7 +178,7 @@ final class ShopDouble implements AutoCloseable {
                 HttpDoubles.answer(exchange, 401, "{\"status\":\"UNAUTHORIZED\",\"message\":\"bad or missing X-Api-Key\"}");
             } else if (method.equals("POST") && rest.isEmpty()) {
                 make(exchange, service);
-            } else if (service == Service.INVENTORY && method.equals("DELETE") && rest.startsWith("/")) {
+            } else if (service != Service.PAYMENTS && method.equals("DELETE") && rest.startsWith("/")) {
                 undo(exchange, service, rest.substring(1));
             } else if (service == Service.PAYMENTS && method.equals("POST") && rest.startsWith("/") && rest.endsWith("/refund")) {
                 undo(exchange, service, rest.substring(1, rest.length() - "/refund".length()));
@@ -193,11 +202,11 @@ final class ShopDouble implements AutoCloseable {
         double amount = body.path("amount").asDouble(0);
         String reservation = body.path("reservation").asText(null);
         synchronized (this) {
-            sku = service == Service.INVENTORY ? body.path("sku").asText("")
+            sku = service != Service.PAYMENTS || reservation == null ? body.path("sku").asText("")
                     : effects.values().stream().filter(e -> e.service() == Service.INVENTORY && e.id() != null && e.id().equals(reservation))
                     .map(Effect::sku).findFirst().orElse("");
         }
-        if ((service == Service.INVENTORY && (sku.isEmpty() || quantity < 1)) || (service == Service.PAYMENTS && amount <= 0)) {
+        if ((service != Service.PAYMENTS && (sku.isEmpty() || quantity < 1)) || (service == Service.PAYMENTS && amount <= 0)) {
             HttpDoubles.answer(exchange, 400, "{\"status\":\"BAD_REQUEST\",\"message\":\"incomplete body: " + body + "\"}");
             return;
         }
@@ -221,7 +230,11 @@ final class ShopDouble implements AutoCloseable {
                 status = 402;
                 effect = null;
             } else {
-                String prefix = service == Service.INVENTORY ? "res-" : "ch-";
+                String prefix = switch (service) {
+                    case INVENTORY -> "res-";
+                    case PAYMENTS -> "ch-";
+                    case SHIPPING -> "sh-";
+                };
                 effect = new Effect(service, key, prefix + nextId.incrementAndGet(), true, sku, quantity, amount, reservation);
                 effects.put(id, effect);
                 madeBySku.merge(service + "|" + sku, 1, Integer::sum);
@@ -313,7 +326,11 @@ final class ShopDouble implements AutoCloseable {
     }
 
     private static String view(Effect e) {
-        String word = e.service() == Service.INVENTORY ? (e.live() ? "RESERVED" : "RELEASED") : (e.live() ? "CHARGED" : "REFUNDED");
+        String word = switch (e.service()) {
+            case INVENTORY -> e.live() ? "RESERVED" : "RELEASED";
+            case PAYMENTS -> e.live() ? "CHARGED" : "REFUNDED";
+            case SHIPPING -> e.live() ? "BOOKED" : "CANCELLED";
+        };
         return e.id() == null ? "{\"status\":\"" + word + "\"}" : "{\"id\":\"" + e.id() + "\",\"status\":\"" + word + "\"}";
     }
 

@@ -47,6 +47,10 @@ import java.util.stream.Collectors;
  *   calls: [ "POST inventory /reservations", "POST payments /charges", "POST payments /charges" ]
  * }</pre>
  *
+ * <p>The branches of a parallel group call side by side, so the order of their calls is not the saga's to decide: a list
+ * inside {@code calls} is a run of calls made in any order, e.g. {@code calls: [ [ "POST inventory /reservations",
+ * "POST payments /charges" ], "DELETE inventory /reservations/{key}" ]}.
+ *
  * @param file         the file's name, in every message about it
  * @param saga         the definition's name
  * @param givenSql     statements run on the service's database before the start ({@code given.sql}): the local data a
@@ -141,14 +145,21 @@ public record Scenario(String file, String saga, List<String> givenSql, JsonNode
     /**
      * @param status           the status the saga ends with (a terminal one, ESCALATED included)
      * @param calls            the calls the doubles received, in order, as {@code "METHOD third-party /path"} (the path as
-     *                         received, or the route's template); null when not checked
+     *                         received, or the route's template), each entry a run of calls made in any order (one call
+     *                         for a plain entry, the calls of a group's branches for a list); null when not checked
      * @param escalatedBecause a text the saga's last error must contain; null when not checked
      * @param steps            the effect each named step must end with ({@code NONE}: it never had one)
      */
-    public record Expect(SagaStatus status, List<String> calls, String escalatedBecause, Map<String, String> steps) {
+    public record Expect(SagaStatus status, List<List<String>> calls, String escalatedBecause, Map<String, String> steps) {
         public Expect {
-            calls = calls == null ? null : List.copyOf(calls);
+            calls = calls == null ? null : calls.stream().map(List::copyOf).toList();
             steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
+        }
+
+        /** The calls as the file writes them: a plain entry bare, a run in any order as a list. */
+        public String describeCalls() {
+            return calls.stream().map(run -> run.size() == 1 ? run.get(0) : run.toString())
+                    .collect(Collectors.joining(", ", "[", "]"));
         }
     }
 
@@ -405,17 +416,25 @@ public record Scenario(String file, String saga, List<String> givenSql, JsonNode
         SagaStatus status = Arrays.stream(SagaStatus.values()).filter(s -> s.name().equals(statusName) && s.isTerminal()).findFirst()
                 .orElseThrow(() -> new InvalidScenarioException(file, "expect.status '" + statusName + "' is not a status a saga ends with: "
                         + Arrays.stream(SagaStatus.values()).filter(SagaStatus::isTerminal).map(Enum::name).collect(Collectors.joining(", "))));
-        List<String> calls = null;
+        List<List<String>> calls = null;
         if (node.has("calls")) {
             if (!node.get("calls").isArray()) {
                 throw new InvalidScenarioException(file, "expect.calls must be a list of \"METHOD third-party /path\"");
             }
             calls = new ArrayList<>();
-            for (JsonNode call : node.get("calls")) {
-                if (!call.isTextual() || call.asText().trim().split("\\s+").length != 3) {
-                    throw new InvalidScenarioException(file, "expect.calls: '" + call.asText() + "' is not \"METHOD third-party /path\"");
+            for (JsonNode entry : node.get("calls")) {
+                if (entry.isArray() && entry.isEmpty()) {
+                    throw new InvalidScenarioException(file, "expect.calls: an empty run of calls in any order; give its calls");
                 }
-                calls.add(call.asText().trim().replaceAll("\\s+", " "));
+                List<String> run = new ArrayList<>();
+                for (JsonNode call : entry.isArray() ? entry : List.of(entry)) {
+                    if (!call.isTextual() || call.asText().trim().split("\\s+").length != 3) {
+                        throw new InvalidScenarioException(file, "expect.calls: '" + (call.isTextual() ? call.asText() : call)
+                                + "' is not \"METHOD third-party /path\" (a list inside calls holds calls made in any order)");
+                    }
+                    run.add(call.asText().trim().replaceAll("\\s+", " "));
+                }
+                calls.add(run);
             }
         }
         String because = node.has("escalatedBecause") ? node.get("escalatedBecause").asText() : null;

@@ -195,7 +195,7 @@ public final class ScenarioRunner {
                     + (outcome.lastError() == null ? "" : " (last error: " + outcome.lastError() + ")"));
         }
         if (expect.calls() != null && !callsMatch(expect.calls(), outcome.calls())) {
-            wrong.add("calls:\n    expected " + expect.calls() + "\n    actual   " + outcome.calls());
+            wrong.add("calls:\n    expected " + expect.describeCalls() + "\n    actual   " + outcome.calls());
         }
         if (expect.escalatedBecause() != null
                 && (outcome.lastError() == null || !outcome.lastError().contains(expect.escalatedBecause()))) {
@@ -217,16 +217,33 @@ public final class ScenarioRunner {
                 + String.join("\n  - ", mismatches) + "\nthe saga's log (GET /api/sagas/" + outcome.sagaId() + "):\n" + outcome.log();
     }
 
-    private static boolean callsMatch(List<String> expected, List<Call> actual) {
-        if (expected.size() != actual.size()) {
-            return false;
-        }
-        for (int i = 0; i < expected.size(); i++) {
-            if (!actual.get(i).matches(expected.get(i))) {
+    /** Whether the calls came as expected: run after run, and within a run in any order (the branches of a group). */
+    private static boolean callsMatch(List<List<String>> expected, List<Call> actual) {
+        int at = 0;
+        for (List<String> run : expected) {
+            if (at + run.size() > actual.size() || !anyOrder(run, new ArrayList<>(actual.subList(at, at + run.size())))) {
                 return false;
             }
+            at += run.size();
         }
-        return true;
+        return at == actual.size();
+    }
+
+    /** Whether each expected call names a call of its own among {@code actual}, whatever their order. */
+    private static boolean anyOrder(List<String> expected, List<Call> actual) {
+        if (expected.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < actual.size(); i++) {
+            if (actual.get(i).matches(expected.get(0))) {
+                List<Call> rest = new ArrayList<>(actual);
+                rest.remove(i);
+                if (anyOrder(expected.subList(1, expected.size()), rest)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void stub(WireMock doubles, String wireMockScenario, String base, Scenario.Route route, String run) {

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -71,7 +72,7 @@ class ScenarioTest {
                 charges.answers().get(1));
         assertTrue("/charges/ch_1:charge-payment/refund".matches(s.thirdParties().get("payments").get(1).pathRegex()));
         assertEquals(new Scenario.Kill("charge-payment", Scenario.Point.INTENT), s.killAfter());
-        assertEquals(List.of("POST payments /charges", "POST payments /charges"), s.expect().calls());
+        assertEquals(List.of(List.of("POST payments /charges"), List.of("POST payments /charges")), s.expect().calls());
         assertEquals("A-1234", s.inputFor("1234").get("sku").asText());
     }
 
@@ -182,5 +183,65 @@ class ScenarioTest {
         assertTrue(problem(APPROVAL + "await: { signal: approval, early: true }").contains("await.send gives none"));
         assertTrue(problem(APPROVAL + "killAfter: { step: reserve-stock, point: waiting }").contains("is no await"));
         assertTrue(problem(APPROVAL + "killAfter: { step: manager-approval, point: intent }").contains("use point waiting"));
+    }
+
+    private static final String FULFILMENT = """
+            saga: order-fulfilment
+            input: { sku: "A-${unique}", quantity: 1, amount: 30.00, currency: EUR }
+            thirdParties:
+              inventory:
+                "POST /reservations": { status: 201, body: { id: r_1 } }
+                "DELETE /reservations/{key}": { status: 204 }
+              payments:
+                "POST /charges": { status: 402 }
+              shipping:
+                "POST /shipments": { status: 201, body: { id: s_1 } }
+                "DELETE /shipments/{key}": { status: 204 }
+            expect:
+              status: COMPENSATED
+              calls: [ [ "POST inventory /reservations", "POST payments /charges", "POST shipping /shipments" ],
+                       "DELETE shipping /shipments/{key}", "DELETE inventory /reservations/{key}" ]
+            """;
+
+    /** A call as received ({@code "DELETE shipping /shipments/k"}), answered by the route of that path template. */
+    private static ScenarioRunner.Call call(String received, String route) {
+        String[] parts = received.split(" ");
+        return new ScenarioRunner.Call(parts[0], parts[1], parts[2], route);
+    }
+
+    private static ScenarioRunner.Outcome compensatedWith(ScenarioRunner.Call... calls) {
+        return new ScenarioRunner.Outcome(UUID.randomUUID(), "COMPENSATED", null, Map.of(), List.of(calls), List.of(), false, "{}");
+    }
+
+    private static final ScenarioRunner.Call RESERVE = call("POST inventory /reservations", "/reservations");
+    private static final ScenarioRunner.Call CHARGE = call("POST payments /charges", "/charges");
+    private static final ScenarioRunner.Call SHIP = call("POST shipping /shipments", "/shipments");
+    private static final ScenarioRunner.Call CANCEL = call("DELETE shipping /shipments/k:book-shipment", "/shipments/{key}");
+    private static final ScenarioRunner.Call RELEASE = call("DELETE inventory /reservations/k:reserve-stock", "/reservations/{key}");
+
+    @Test
+    void aListInsideCallsIsARunOfCallsInAnyOrderAndTheRunsKeepTheirOrder() {
+        // given a scenario whose group's three calls go out side by side, then the undos one at a time
+        Scenario s = parse(FULFILMENT);
+
+        // when the branches' calls arrive in another order than written, or an undo comes out of its turn
+        List<String> sideBySide = ScenarioRunner.mismatches(s, compensatedWith(SHIP, RESERVE, CHARGE, CANCEL, RELEASE));
+        List<String> undoneOutOfTurn = ScenarioRunner.mismatches(s, compensatedWith(SHIP, RESERVE, CHARGE, RELEASE, CANCEL));
+
+        // then the run holds in any order, the undos only in theirs, and a mismatch shows the run as the file writes it
+        assertEquals(List.of(List.of("POST inventory /reservations", "POST payments /charges", "POST shipping /shipments"),
+                List.of("DELETE shipping /shipments/{key}"), List.of("DELETE inventory /reservations/{key}")), s.expect().calls());
+        assertEquals(List.of(), sideBySide);
+        assertEquals(1, undoneOutOfTurn.size(), undoneOutOfTurn.toString());
+        assertTrue(undoneOutOfTurn.get(0).contains("expected [[POST inventory /reservations, POST payments /charges,"
+                + " POST shipping /shipments], DELETE shipping /shipments/{key}, DELETE inventory /reservations/{key}]"),
+                undoneOutOfTurn.get(0));
+    }
+
+    @Test
+    void anEmptyRunOrOneThatIsNoCallSaysWhy() {
+        String base = FULFILMENT.substring(0, FULFILMENT.indexOf("  calls:"));
+        assertTrue(problem(base + "  calls: [ [] ]\n").contains("an empty run of calls in any order"));
+        assertTrue(problem(base + "  calls: [ [ \"POST /charges\" ] ]\n").contains("a list inside calls holds calls made in any order"));
     }
 }

@@ -40,6 +40,7 @@ public class TtWireMock implements QuarkusTestResourceLifecycleManager {
                 "saga.http.crm-api.url", base + "/crm",
                 "saga.http.inventory.url", base + "/inventory",
                 "saga.http.payments.url", base + "/payments",
+                "saga.http.shipping.url", base + "/shipping",
                 "saga.http.test-shop.url", base + "/shop",
                 "saga.escalation.webhook-url", base + "/alerts");
     }

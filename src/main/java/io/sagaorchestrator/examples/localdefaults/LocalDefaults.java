@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 /**
  * What the service fills in by itself when it is started without configuration, so that it runs
  * with nothing installed: an embedded PostgreSQL instead of a configured datasource, and the
- * built-in simulators instead of the third parties of the shipped sagas (TT's user API; the inventory and the
- * payment provider of the order-checkout example).
+ * built-in simulators instead of the third parties of the shipped sagas (TT's user API; the inventory, the
+ * payment provider and the carrier of the order examples).
  *
  * <p>These demo parts serve dev mode, the tests and an explicit {@value #DEMO_PROFILE} profile only. Any other
  * start fails closed: without a complete datasource no datasource is activated, and {@link RequiredConfiguration}
@@ -60,7 +60,8 @@ record LocalDefaults(Optional<EmbeddedDatabaseSettings> embeddedDatabase, Map<St
             new Simulator("TT", TT_URL, "/tt-simulator", SIMULATOR_ENABLED, APP_SECRET, DEMO_APP_SECRET),
             new Simulator("inventory", "saga.http.inventory.url", "/shop-simulator/inventory", "shop.simulator.enabled", null, null),
             new Simulator("payments", "saga.http.payments.url", "/shop-simulator/payments", "shop.simulator.enabled",
-                    "saga.secret.payments-api-key", "local-demo-payments-key"));
+                    "saga.secret.payments-api-key", "local-demo-payments-key"),
+            new Simulator("shipping", "saga.http.shipping.url", "/shop-simulator/shipping", "shop.simulator.enabled", null, null));
 
     /** Where the embedded server keeps its data, and its port (0: any free one). */
     record EmbeddedDatabaseSettings(Path dataDir, int port) {

@@ -7,8 +7,9 @@ import java.util.function.Function;
 
 /**
  * Effects a third party makes once per idempotency key and undoes by that key, in memory: a stock reservation, a
- * card charge. An undo leaves a mark, so a late repeat of the request it undid (a retry still in flight when the
- * saga compensated) cannot make the effect again; that is what lets a saga undo a call whose answer it never got.
+ * card charge, a booked shipment. An undo leaves a mark, so a late repeat of the request it undid (a retry still in
+ * flight when the saga compensated) cannot make the effect again; that is what lets a saga undo a call whose answer it
+ * never got.
  */
 final class KeyedEffects {
 

@@ -25,13 +25,14 @@ import java.util.Optional;
 import java.util.stream.StreamSupport;
 
 /**
- * Stand-ins for an inventory service and a payment provider, the two third parties of the {@code order-checkout}
- * example saga, so that it runs without either: {@code saga.http.inventory.url} and {@code saga.http.payments.url}
- * point here in dev mode, tests and the demo profile. Off unless {@code shop.simulator.enabled=true}; while off, and
+ * Stand-ins for an inventory service, a payment provider and a carrier, the third parties of the {@code order-checkout},
+ * {@code order-approval} and {@code order-fulfilment} example sagas, so that they run without any of them:
+ * {@code saga.http.inventory.url}, {@code saga.http.payments.url} and {@code saga.http.shipping.url} point here in dev
+ * mode, tests and the demo profile. Off unless {@code shop.simulator.enabled=true}; while off, and
  * for any caller on another machine, every request answers a bare 404, as if it were absent.
  *
- * <p>Both honour the {@code Idempotency-Key} the saga sends: a repeated request answers the effect made the first
- * time, and undoing (releasing a reservation, refunding a charge) is addressed by that key, so a saga can undo a call
+ * <p>All three honour the {@code Idempotency-Key} the saga sends: a repeated request answers the effect made the first
+ * time, and undoing (releasing a reservation, refunding a charge, cancelling a shipment) is addressed by that key, so a saga can undo a call
  * whose answer it lost. Stock is {@code shop.simulator.stock} units per SKU; a charge above
  * {@code shop.simulator.card-limit} is declined; the payment API wants the {@code X-Api-Key} of
  * {@code saga.secret.payments-api-key} (the key the saga sends; a demo value unless configured).
@@ -49,8 +50,12 @@ public class ShopSimulatorResource {
     public record ReservationRequest(String sku, Integer quantity) {
     }
 
-    /** The body of a charge. */
-    public record ChargeRequest(Double amount, String currency, String reservation) {
+    /** The body of a charge: {@code reservation} or {@code sku} say what it pays for, when the caller knows. */
+    public record ChargeRequest(Double amount, String currency, String reservation, String sku) {
+    }
+
+    /** The body of a shipment: what is sent, for which order. */
+    public record ShipmentRequest(String sku, Integer quantity, String order) {
     }
 
     private final boolean enabled;
@@ -59,6 +64,7 @@ public class ShopSimulatorResource {
     private final Optional<byte[]> paymentsApiKey;
     private final KeyedEffects reservations;
     private final KeyedEffects charges;
+    private final KeyedEffects shipments;
 
     @Inject
     public ShopSimulatorResource(@ConfigProperty(name = "shop.simulator.enabled", defaultValue = "false") boolean enabled,
@@ -73,6 +79,7 @@ public class ShopSimulatorResource {
         this.paymentsApiKey = paymentsApiKey.map(k -> k.getBytes(StandardCharsets.UTF_8));
         this.reservations = new KeyedEffects("res-", maxEntries);
         this.charges = new KeyedEffects("ch-", maxEntries);
+        this.shipments = new KeyedEffects("sh-", maxEntries);
     }
 
     @POST
@@ -127,6 +134,9 @@ public class ShopSimulatorResource {
         if (request.reservation() != null) {
             details.put("reservation", request.reservation());
         }
+        if (request.sku() != null) {
+            details.put("sku", request.sku());
+        }
         return answer(charges.make(key, details, made -> request.amount() > cardLimit ? Optional.of("DECLINED") : Optional.empty()),
                 "CHARGED", "REFUNDED", Status.PAYMENT_REQUIRED);
     }
@@ -149,6 +159,38 @@ public class ShopSimulatorResource {
         }
         return authentic(apiKey) ? found(charges.find(key), "CHARGED", "REFUNDED")
                 : problem(Status.UNAUTHORIZED, "UNAUTHORIZED", "bad or missing X-Api-Key");
+    }
+
+    @POST
+    @Path("shipping/shipments")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response ship(@HeaderParam("Idempotency-Key") String key, ShipmentRequest request) {
+        if (!enabled) {
+            return absent();
+        }
+        if (blank(key) || request == null || blank(request.sku()) || request.quantity() == null || request.quantity() < 1) {
+            return problem(Status.BAD_REQUEST, "BAD_REQUEST", "an Idempotency-Key and {\"sku\", \"quantity\" >= 1} are required");
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("sku", request.sku());
+        details.put("quantity", request.quantity());
+        if (request.order() != null) {
+            details.put("order", request.order());
+        }
+        // a carrier takes any parcel; only a full simulator refuses (429)
+        return answer(shipments.make(key, details, made -> Optional.empty()), "BOOKED", "CANCELLED", Status.CONFLICT);
+    }
+
+    @DELETE
+    @Path("shipping/shipments/{key}")
+    public Response cancelShipment(@PathParam("key") String key) {
+        return enabled ? Response.ok(view(shipments.undo(key), "BOOKED", "CANCELLED")).build() : absent();
+    }
+
+    @GET
+    @Path("shipping/shipments/{key}")
+    public Response shipment(@PathParam("key") String key) {
+        return enabled ? found(shipments.find(key), "BOOKED", "CANCELLED") : absent();
     }
 
     /**

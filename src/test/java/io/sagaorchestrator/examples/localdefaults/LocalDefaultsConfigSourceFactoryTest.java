@@ -88,6 +88,7 @@ class LocalDefaultsConfigSourceFactoryTest {
                 "tt.app-secret", "local-demo-secret",
                 "saga.http.inventory.url", "http://localhost:9090/shop-simulator/inventory",
                 "saga.http.payments.url", "http://localhost:9090/shop-simulator/payments",
+                "saga.http.shipping.url", "http://localhost:9090/shop-simulator/shipping",
                 "shop.simulator.enabled", "true",
                 "saga.secret.payments-api-key", "local-demo-payments-key"), defaults.simulatorProperties());
     }
@@ -95,7 +96,8 @@ class LocalDefaultsConfigSourceFactoryTest {
     @Test
     void theSimulatorUrlAssumesPort8080WhenNoneIsConfiguredAndKeepsAConfiguredSecret() {
         Map<String, String> config = Map.of("user.home", HOME, "tt.app-secret", "real-secret",
-                "saga.http.inventory.url", "https://inventory.example.com", "saga.http.payments.url", "https://pay.example.com");
+                "saga.http.inventory.url", "https://inventory.example.com", "saga.http.payments.url", "https://pay.example.com",
+                "saga.http.shipping.url", "https://ship.example.com");
 
         LocalDefaults defaults = decide(config);
 
@@ -107,7 +109,8 @@ class LocalDefaultsConfigSourceFactoryTest {
     @Test
     void configuredThirdPartyUrlsMeanNoSimulator() {
         Map<String, String> config = Map.of("user.home", HOME, "quarkus.rest-client.tt-user-api.url", "https://tt.example.com",
-                "saga.http.inventory.url", "https://inventory.example.com", "saga.http.payments.url", "https://pay.example.com");
+                "saga.http.inventory.url", "https://inventory.example.com", "saga.http.payments.url", "https://pay.example.com",
+                "saga.http.shipping.url", "https://ship.example.com");
 
         LocalDefaults defaults = decide(config);
 

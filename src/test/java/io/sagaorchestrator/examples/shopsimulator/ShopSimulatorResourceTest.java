@@ -2,6 +2,7 @@ package io.sagaorchestrator.examples.shopsimulator;
 
 import io.sagaorchestrator.examples.shopsimulator.ShopSimulatorResource.ChargeRequest;
 import io.sagaorchestrator.examples.shopsimulator.ShopSimulatorResource.ReservationRequest;
+import io.sagaorchestrator.examples.shopsimulator.ShopSimulatorResource.ShipmentRequest;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
 
@@ -79,9 +80,9 @@ class ShopSimulatorResourceTest {
         ShopSimulatorResource shop = shop(true, 5);
 
         // when charges are made without the key, above the card limit, and within it, then refunded twice
-        Response noKey = shop.charge(null, "c1", new ChargeRequest(10.0, "EUR", null));
-        Response declined = shop.charge(API_KEY, "c2", new ChargeRequest(900.0, "EUR", null));
-        Response charged = shop.charge(API_KEY, "c3", new ChargeRequest(10.0, "EUR", null));
+        Response noKey = shop.charge(null, "c1", new ChargeRequest(10.0, "EUR", null, null));
+        Response declined = shop.charge(API_KEY, "c2", new ChargeRequest(900.0, "EUR", null, null));
+        Response charged = shop.charge(API_KEY, "c3", new ChargeRequest(10.0, "EUR", null, null));
         Response refunded = shop.refund(API_KEY, "c3");
         Response refundedAgain = shop.refund(API_KEY, "c3");
 
@@ -96,14 +97,35 @@ class ShopSimulatorResourceTest {
     }
 
     @Test
+    void aShipmentIsBookedOncePerKeyAndACancelledOneIsNotBookedAgainByALateRepeat() {
+        // given a shipment booked with key s1, its answer lost
+        ShopSimulatorResource shop = shop(true, 5);
+        Response booked = shop.ship("s1", new ShipmentRequest("SKU-1", 2, "order-1"));
+
+        // when the saga repeats it, then cancels it by the key, and a retry still in flight arrives after the cancel
+        Response repeated = shop.ship("s1", new ShipmentRequest("SKU-1", 2, "order-1"));
+        Response cancelled = shop.cancelShipment("s1");
+        Response late = shop.ship("s1", new ShipmentRequest("SKU-1", 2, "order-1"));
+
+        // then the repeat answers the first booking, and the cancelled shipment stays cancelled
+        assertEquals(201, booked.getStatus());
+        assertEquals(200, repeated.getStatus());
+        assertEquals(field(booked, "id"), field(repeated, "id"));
+        assertEquals("CANCELLED", field(cancelled, "status"));
+        assertEquals(409, late.getStatus());
+        assertEquals("CANCELLED", field(shop.shipment("s1"), "status"));
+    }
+
+    @Test
     void aDisabledSimulatorAnswersABare404() {
         // given a simulator that is off (production)
         ShopSimulatorResource shop = shop(false, 5);
 
         // when anything is asked, then it is as if absent
         assertEquals(404, shop.reserve("k1", new ReservationRequest("SKU-1", 1)).getStatus());
-        assertEquals(404, shop.charge(API_KEY, "c1", new ChargeRequest(1.0, "EUR", null)).getStatus());
+        assertEquals(404, shop.charge(API_KEY, "c1", new ChargeRequest(1.0, "EUR", null, null)).getStatus());
         assertEquals(404, shop.refund(API_KEY, "c1").getStatus());
+        assertEquals(404, shop.ship("s1", new ShipmentRequest("SKU-1", 1, null)).getStatus());
         assertEquals(null, shop.release("k1").getEntity());
     }
 }
