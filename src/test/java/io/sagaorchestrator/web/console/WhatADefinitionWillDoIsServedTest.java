@@ -69,4 +69,20 @@ class WhatADefinitionWillDoIsServedTest {
                 .body(containsString("<li>undo tt-add-user (ttDeleteUser): fails, unavailable (12 attempts in 4 runs)"))
                 .body(containsString("<span class=\"badge status-escalated\">ESCALATED</span>"));
     }
+
+    @Test
+    void aParallelGroupIsDrawnAsABoxAndItsBranchesAreNamedOnTheDefinitionsPage() {
+        // given order-fulfilment, whose three calls form the group settle; when a viewer asks for its diagram
+        as("viewer").get("/api/definitions/order-fulfilment/diagram").then().statusCode(200)
+                // then the group is a box that forks into each branch and joins before COMPLETED
+                .body(containsString("\n  subgraph g0 [\"parallel settle<br/>all at once\"]\n"))
+                .body(containsString("\n  f0 --> s1\n"))
+                .body(containsString("\n  j0 --> done\n"))
+                .body(containsString("\n  s1 -.->|fails| u2\n"));
+        // and the definition's page says which group each step is a branch of
+        Response signedIn = ConsoleSignInTest.signIn("viewer", "viewer");
+        given().cookies(signedIn.getCookies()).get("/console/definitions/order-fulfilment").then().statusCode(200)
+                .body(containsString("<td>settle: branch 2 of 3, all at once</td>"))
+                .body(containsString("The branches of a parallel group start together."));
+    }
 }
