@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.definitions.DefinitionLookup;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
+import io.sagaorchestrator.definitions.Group;
 import io.sagaorchestrator.core.SagaStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -127,13 +128,16 @@ public class SagaQueries {
         }
         List<SagaViews.Step> steps = new ArrayList<>();
         for (String name : byStep.keySet()) {
-            StepDefinition d = definition == null ? null : definition.steps().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            int index = definition == null ? -1 : definition.steps().stream().map(StepDefinition::name).toList().indexOf(name);
+            StepDefinition d = index < 0 ? null : definition.step(index);
+            Group group = index < 0 ? null : definition.groupAt(index);
             JsonNode state = states.path(name);
             steps.add(new SagaViews.Step(name, d == null ? null : d.kind().name().toLowerCase(Locale.ROOT), d == null ? null : d.action(),
                     d == null ? null : d.compensation(),
                     state.path("effect").isTextual() ? state.get("effect").asText() : null,
                     state.path("output").isMissingNode() || state.path("output").isNull() ? null : state.get("output"),
-                    byStep.get(name), SagaViews.CompensationCheckView.of(d != null && d.verify() != null, byStep.get(name))));
+                    byStep.get(name), SagaViews.CompensationCheckView.of(d != null && d.verify() != null, byStep.get(name)),
+                    group == null ? null : group.name()));
         }
         return steps;
     }

@@ -51,14 +51,15 @@ public final class SagaViews {
     /**
      * @param compensationCheck whether the step's compensation was verified; null while it has not run (or the step has
      *                          no compensation)
+     * @param group             the parallel group the step is a branch of; null for a step that runs on its own
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Step(String name, String type, String action, String compensation, String effect, JsonNode output,
-                       List<Attempt> attempts, CompensationCheckView compensationCheck) {
+                       List<Attempt> attempts, CompensationCheckView compensationCheck, String group) {
 
         public Step(String name, String type, String action, String compensation, String effect, JsonNode output,
                     List<Attempt> attempts) {
-            this(name, type, action, compensation, effect, output, attempts, null);
+            this(name, type, action, compensation, effect, output, attempts, null, null);
         }
     }
 

@@ -34,7 +34,16 @@ public class DefinitionsResource {
      */
     public record Definition(String name, int version, String hash, String description, List<Step> steps, Start start,
                              @JsonInclude(JsonInclude.Include.NON_NULL) Long deadlineMillis,
-                             @JsonInclude(JsonInclude.Include.NON_NULL) Key key) {
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Key key,
+                             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ParallelGroup> groups) {
+    }
+
+    /**
+     * A parallel group: its branches (steps of {@code steps}, by name) start together, at most {@code maxConcurrency} in
+     * flight, and are undone in reverse order; {@code when}: its condition, null when it always runs.
+     */
+    public record ParallelGroup(String name, List<String> branches, int maxConcurrency, String compensation,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) String when) {
     }
 
     /** One live saga per value of {@code key} (its template); {@code onLiveKey}: what a second start does meanwhile. */
@@ -98,7 +107,10 @@ public class DefinitionsResource {
         return new Definition(d.name(), d.version(), d.hash(), d.description(), d.steps().stream().map(DefinitionsResource::view).toList(),
                 d.httpStart() == null ? null : view(d.name(), d.httpStart()), millis(d.deadline()),
                 d.liveKey() == null ? null : new Key(d.liveKey().template().text(),
-                        d.liveKey().whileLive().name().toLowerCase(Locale.ROOT)));
+                        d.liveKey().whileLive().name().toLowerCase(Locale.ROOT)),
+                d.groups().stream().map(g -> new ParallelGroup(g.name(), d.steps().subList(g.first(), g.last() + 1).stream()
+                        .map(StepDefinition::name).toList(), g.maxConcurrency(), "reverse",
+                        d.step(g.first()).when() == null ? null : d.step(g.first()).when().text())).toList());
     }
 
     private static Start view(String name, HttpStart start) {

@@ -3,6 +3,7 @@ package io.sagaorchestrator.check;
 import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.NamedActions;
 import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.SignupWithAGroup;
 import org.junit.jupiter.api.Test;
 
 import io.sagaorchestrator.core.SagaStatus;
@@ -124,35 +125,8 @@ class DiagramTest {
     }
 
     /** Reserve, then a CRM contact and a mailbox side by side (at most one at a time when asked), then save. */
-    private static final String SIGNUP = """
-            name: signup
-            version: 1
-            steps:
-              - name: reserve
-                type: remote
-                http: { method: POST, target: shop, path: /reservations }
-                compensation:
-                  http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
-              - parallel:
-                  name: accounts
-            %s      steps:
-                    - name: crm-contact
-                      type: remote
-                      http: { method: POST, target: crm, path: /contacts }
-                      compensation:
-                        http: { method: DELETE, target: crm, path: "/contacts/${step.idempotencyKey}" }
-                    - name: mailbox
-                      type: remote
-                      http: { method: POST, target: mail, path: /boxes }
-                      compensation:
-                        http: { method: DELETE, target: mail, path: "/boxes/${step.idempotencyKey}" }
-              - name: save-order
-                type: local
-                action: saveLiaison
-            """;
-
     private static SagaDefinition signup(String groupKeys) {
-        return new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml", SIGNUP.formatted(groupKeys));
+        return SignupWithAGroup.withGroupKeys(groupKeys);
     }
 
     /** The lines from {@code subgraph g<first>} to its {@code end}. */
@@ -195,7 +169,7 @@ class DiagramTest {
 
     @Test
     void aBranchThatEscalatesLeadsToEscalated() {
-        SagaDefinition d = new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml", SIGNUP.formatted("")
+        SagaDefinition d = new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml", SignupWithAGroup.YAML.formatted("")
                 .replace("      type: remote\n          http: { method: POST, target: mail",
                         "      type: remote\n          onFailure: escalate\n          http: { method: POST, target: mail"));
 
@@ -240,7 +214,7 @@ class DiagramTest {
                           compensation:
                             http: { method: DELETE, target: shop, path: "/holds/${step.idempotencyKey}" }
                 """;
-        String yaml = SIGNUP.formatted("");
+        String yaml = SignupWithAGroup.YAML.formatted("");
         SagaDefinition d = new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml",
                 yaml.substring(0, yaml.indexOf("  - name: reserve")) + opening
                         + yaml.substring(yaml.indexOf("  - parallel:"), yaml.indexOf("  - name: save-order")));

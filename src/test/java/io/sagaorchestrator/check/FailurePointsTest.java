@@ -4,6 +4,7 @@ import io.sagaorchestrator.core.SagaStatus;
 import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.NamedActions;
 import io.sagaorchestrator.definitions.SagaDefinition;
+import io.sagaorchestrator.definitions.SignupWithAGroup;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -225,43 +226,13 @@ class FailurePointsTest {
         assertTrue(timeout.reason().contains("no signal 'approval' came within 48h"), timeout.reason());
     }
 
-    /** Reserve stock, then open a CRM contact and a mailbox side by side, then save the order here. */
-    private static final String SIGNUP = """
-            name: signup
-            version: 1
-            deadline: 10m
-            steps:
-              - name: reserve
-                type: remote
-                http: { method: POST, target: shop, path: /reservations }
-                compensation:
-                  http: { method: DELETE, target: shop, path: "/reservations/${step.idempotencyKey}" }
-              - parallel:
-                  name: accounts
-            %s      steps:
-                    - name: crm-contact
-                      type: remote
-                      http: { method: POST, target: crm, path: /contacts }
-                      retry: { attempts: 2, inProcess: { attempts: 1, delay: 0s }, backoff: { initialDelay: 5s, multiplier: 2, maxDelay: 1m } }
-                      compensation:
-                        http: { method: DELETE, target: crm, path: "/contacts/${step.idempotencyKey}" }
-                    - name: mailbox
-                      type: remote
-                      http: { method: POST, target: mail, path: /boxes }
-                      retry: { attempts: 1 }
-                      compensation:
-                        http: { method: DELETE, target: mail, path: "/boxes/${step.idempotencyKey}" }
-              - name: save-order
-                type: local
-                action: saveLiaison
-            """;
 
     private static final String UNDO_CRM = "undo crm-contact (DELETE crm /contacts/${step.idempotencyKey}): ok";
     private static final String UNDO_MAILBOX = "undo mailbox (DELETE mail /boxes/${step.idempotencyKey}): ok";
     private static final String UNDO_RESERVE = "undo reserve (DELETE shop /reservations/${step.idempotencyKey}): ok";
 
     private static List<FailurePoint> signup(String groupKeys) {
-        return FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml", SIGNUP.formatted(groupKeys)));
+        return FailurePoints.of(SignupWithAGroup.withGroupKeys(groupKeys));
     }
 
     @Test
@@ -339,7 +310,7 @@ class FailurePointsTest {
     @Test
     void aBranchThatEscalatesLeavesItsSiblingsForAPerson() {
         List<FailurePoint> points = FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml",
-                SIGNUP.formatted("").replace("      retry: { attempts: 1 }\n",
+                SignupWithAGroup.YAML.formatted("").replace("      retry: { attempts: 1 }\n",
                         "      retry: { attempts: 1 }\n          onFailure: escalate\n")));
 
         FailurePoint p = at(points, "mailbox", FailureKind.REJECTED);

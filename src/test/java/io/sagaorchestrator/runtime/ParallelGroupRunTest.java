@@ -128,6 +128,10 @@ class ParallelGroupRunTest {
         assertEquals(3, branches.size());
         assertEquals(1, branches.stream().map(AttemptRecord::startedAt).distinct().count(), branches.toString());
         assertEquals(Set.of(1, 2, 3), branches.stream().map(AttemptRecord::attempt).collect(Collectors.toSet()));
+        // and the saga's detail names the group of each branch, and none for the steps around it
+        saga(ended.id().toString()).then().statusCode(200)
+                .body("steps.find { it.name == 'ship' }.group", equalTo("settle"))
+                .body("steps.find { it.name == 'reserve' }.group", org.hamcrest.Matchers.nullValue());
     }
 
     @Test

@@ -89,12 +89,10 @@ public class ShopSimulatorResource {
         if (!enabled) {
             return absent();
         }
-        if (blank(key) || request == null || blank(request.sku()) || request.quantity() == null || request.quantity() < 1) {
-            return problem(Status.BAD_REQUEST, "BAD_REQUEST", "an Idempotency-Key and {\"sku\", \"quantity\" >= 1} are required");
+        if (request == null || !parcel(key, request.sku(), request.quantity())) {
+            return badParcel();
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("sku", request.sku());
-        details.put("quantity", request.quantity());
+        Map<String, Object> details = parcelDetails(request.sku(), request.quantity());
         return answer(reservations.make(key, details, made -> {
             int reserved = StreamSupport.stream(made.spliterator(), false)
                     .filter(e -> e.state() == KeyedEffects.State.MADE && request.sku().equals(e.details().get("sku")))
@@ -168,12 +166,10 @@ public class ShopSimulatorResource {
         if (!enabled) {
             return absent();
         }
-        if (blank(key) || request == null || blank(request.sku()) || request.quantity() == null || request.quantity() < 1) {
-            return problem(Status.BAD_REQUEST, "BAD_REQUEST", "an Idempotency-Key and {\"sku\", \"quantity\" >= 1} are required");
+        if (request == null || !parcel(key, request.sku(), request.quantity())) {
+            return badParcel();
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("sku", request.sku());
-        details.put("quantity", request.quantity());
+        Map<String, Object> details = parcelDetails(request.sku(), request.quantity());
         if (request.order() != null) {
             details.put("order", request.order());
         }
@@ -191,6 +187,22 @@ public class ShopSimulatorResource {
     @Path("shipping/shipments/{key}")
     public Response shipment(@PathParam("key") String key) {
         return enabled ? found(shipments.find(key), "BOOKED", "CANCELLED") : absent();
+    }
+
+    /** A reservation and a shipment are both a parcel: a key, a SKU and a quantity of at least one. */
+    private static boolean parcel(String key, String sku, Integer quantity) {
+        return !blank(key) && !blank(sku) && quantity != null && quantity >= 1;
+    }
+
+    private static Response badParcel() {
+        return problem(Status.BAD_REQUEST, "BAD_REQUEST", "an Idempotency-Key and {\"sku\", \"quantity\" >= 1} are required");
+    }
+
+    private static Map<String, Object> parcelDetails(String sku, int quantity) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("sku", sku);
+        details.put("quantity", quantity);
+        return details;
     }
 
     /**

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -392,6 +394,36 @@ class ConsoleInChromiumTest {
         assertEquals(List.of(), marksOf("s2"));
         assertEquals(List.of(), marksOf("done"));
         assertTrue(Files.size(browser.screenshot("console-waiting-saga-diagram")) > 10_000);
+    }
+
+    @Test
+    void aGroupIsDrawnAsOneBoxAndEachOfItsBranchesCarriesWhatBecameOfIt() throws Exception {
+        // given a saga of group-shop-test whose charge was refused while the shipment and the notice ran beside it
+        String sku = "sku-" + UUID.randomUUID();
+        for (String path : List.of("reservations", "shipments", "notices")) {
+            tt().register(post(urlEqualTo("/shop/" + path + "/" + sku)).willReturn(aResponse().withStatus(201)
+                    .withHeader("Content-Type", "application/json").withBody("{\"id\":\"" + path + "-1\"}").withFixedDelay(200)));
+        }
+        tt().register(post(urlEqualTo("/shop/charges/" + sku)).willReturn(aResponse().withStatus(409)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"none\"}")));
+        tt().register(delete(urlMatching("/shop/.*")).willReturn(aResponse().withStatus(204)));
+        String sagaId = engine.start(definitions.current("group-shop-test").orElseThrow(),
+                JsonNodeFactory.instance.objectNode().put("sku", sku), sku, "console-test", null, Duration.ofSeconds(1))
+                .sagaId().toString();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "COMPENSATED".equals(saga(sagaId).path("status")));
+        signIn("viewer");
+
+        driver.get(root + "console/sagas/" + sagaId);
+        WebElement drawing = drawnDiagram();
+
+        // then the group is one box, its branches that ran beside the refusal are drawn undone, as is the reservation
+        assertTrue(drawing.getText().contains("parallel settle"), drawing.getText());
+        assertEquals(List.of(Diagram.Mark.COMPENSATED.css()), marksOf("s2"));
+        assertEquals(List.of(Diagram.Mark.COMPENSATED.css()), marksOf("s3"));
+        assertEquals(List.of(Diagram.Mark.COMPENSATED.css()), marksOf("s0"));
+        assertTrue(marksOf("compensated").contains("reached"), marksOf("compensated").toString());
+        assertEquals(List.of(), marksOf("s4"), "the step after the group was never reached");
+        assertTrue(Files.size(browser.screenshot("console-group-saga-diagram")) > 10_000);
     }
 
     private WebElement drawnDiagram() {

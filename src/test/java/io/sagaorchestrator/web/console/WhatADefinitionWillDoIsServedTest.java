@@ -79,6 +79,13 @@ class WhatADefinitionWillDoIsServedTest {
                 .body(containsString("\n  f0 --> s1\n"))
                 .body(containsString("\n  j0 --> done\n"))
                 .body(containsString("\n  s1 -.->|fails| u2\n"));
+        // and the API lists the group with its branches
+        as("viewer").get("/api/definitions").then().statusCode(200)
+                .body("find { it.name == 'order-fulfilment' }.groups[0].name", org.hamcrest.Matchers.equalTo("settle"))
+                .body("find { it.name == 'order-fulfilment' }.groups[0].branches", org.hamcrest.Matchers.contains(
+                        "reserve-stock", "charge-payment", "book-shipment"))
+                .body("find { it.name == 'order-fulfilment' }.groups[0].maxConcurrency", org.hamcrest.Matchers.equalTo(3))
+                .body("find { it.name == 'user-sync' }.groups", org.hamcrest.Matchers.nullValue());
         // and the definition's page says which group each step is a branch of
         Response signedIn = ConsoleSignInTest.signIn("viewer", "viewer");
         given().cookies(signedIn.getCookies()).get("/console/definitions/order-fulfilment").then().statusCode(200)
