@@ -137,7 +137,7 @@ public final class Diagram {
     }
 
     /**
-     * A parallel group as a box of its own: a fork into every branch and a join after them all, which leads on; its
+     * A parallel group as a box of its branches, with a fork into every branch and a join after them all, which leads on; its
      * condition, which stands on its first branch, decides before the fork, as a step's does before the step.
      */
     private static void group(StringBuilder m, SagaDefinition definition, Group group) {
@@ -145,14 +145,16 @@ public final class Diagram {
         if (definition.step(g).when() != null) {
             condition(m, definition, g, "f" + g, group.last() + 1);
         }
+        // the fork and the join stand outside the box: inside, Mermaid lays the fork over the box's title
+        m.append("  f").append(g).append("[\" \"]:::fork\n");
         m.append("  subgraph g").append(g).append(" [").append(label("parallel " + group.name() + "\n"
                 + (group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once")))
                 .append("]\n");
-        m.append("    f").append(g).append("[\" \"]:::fork\n");
         for (int i = group.first(); i <= group.last(); i++) {
             m.append("    ").append(node(i, definition.step(i))).append('\n');
         }
-        m.append("    j").append(g).append("[\" \"]:::fork\n  end\n");
+        m.append("  end\n");
+        m.append("  j").append(g).append("[\" \"]:::fork\n");
         for (int i = group.first(); i <= group.last(); i++) {
             m.append("  f").append(g).append(" --> s").append(i).append('\n');
         }
