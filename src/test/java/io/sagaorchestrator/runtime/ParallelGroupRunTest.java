@@ -245,4 +245,31 @@ class ParallelGroupRunTest {
         tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/charges/" + sku)));
         tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/shipments/" + sku)));
     }
+
+    @Test
+    void anOperatorSkipsTheBranchThatEscalatedAndTheSagaGoesOnWithWhatItsSiblingsDid() throws Exception {
+        // given a group whose charge, refused, asks for a person, while the shipment and the notice succeed beside it
+        String sku = "sku-" + UUID.randomUUID();
+        slowShop(sku);
+        tt().register(post(urlEqualTo("/shop/charges/" + sku)).willReturn(answer(409, "none")));
+        SagaSnapshot escalated = start("group-escalate-test", sku).ended().get(20, TimeUnit.SECONDS);
+        assertEquals(SagaStatus.ESCALATED, escalated.status(), escalated.lastError());
+        assertEquals(Effect.DONE, escalated.stepState("ship").effect());
+        String id = escalated.id().toString();
+
+        // when an operator names a branch that is done already, then the skip is refused and says which are open
+        operate("operator", id, "skip", "{\"reason\": \"charged by phone\", \"step\": \"ship\", \"output\": {}}")
+                .then().statusCode(409).body("detail", org.hamcrest.Matchers.containsString("open branches are charge"));
+
+        // and when the operator, who charged the card by phone, skips the charge with its output
+        operate("operator", id, "skip", "{\"reason\": \"charged by phone\", \"step\": \"charge\","
+                + " \"output\": {\"chargeId\": \"by-phone-1\"}}").then().statusCode(200);
+
+        // then the saga goes on past the group, with what the siblings did kept (nothing made twice), and completes
+        await().atMost(Duration.ofSeconds(20)).until(() -> "COMPLETED".equals(saga(id).path("status")));
+        tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/shipments/" + sku)));
+        tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/notices/" + sku)));
+        tt().verifyThat(1, postRequestedFor(urlEqualTo("/shop/confirmations/" + sku))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson("{\"charge\": \"by-phone-1\"}")));
+    }
 }
