@@ -185,11 +185,14 @@ public final class DefinitionParser {
             throw new InvalidDefinitionException(file, line + at, "a group runs at least two branches side by side; a single"
                     + " step needs no group");
         }
-        String compensation = p.compensation() == null ? "reverse" : p.compensation().toLowerCase(Locale.ROOT);
-        if (!compensation.equals("reverse")) {
+        Group.CompensationOrder compensation;
+        try {
+            compensation = p.compensation() == null ? Group.CompensationOrder.REVERSE
+                    : Group.CompensationOrder.valueOf(p.compensation().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
             throw new InvalidDefinitionException(file, lineOf(yaml, name, "compensation") + at, "compensation '"
-                    + p.compensation() + "' is not supported: a group's branches are undone one at a time, in reverse order"
-                    + " of start (write 'reverse', or leave it out)");
+                    + p.compensation() + "' is not an order a group is undone in: write 'reverse' (one at a time, last"
+                    + " started first; the default) or 'parallel' (side by side)");
         }
         Condition when;
         try {
@@ -226,13 +229,19 @@ public final class DefinitionParser {
                         + " no deadline of its own: the branches run together, under the saga's deadline");
             }
             StepDefinition branch = step(file, yaml, branchAt, b, visible);
+            if (compensation == Group.CompensationOrder.PARALLEL && branch.verify() != null) {
+                throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "verify:") + branchPlace, "a branch of a"
+                        + " group undone side by side cannot check its undo yet ('verify:'): write 'compensation: reverse' on"
+                        + " the group, or leave the check out");
+            }
             steps.add(j == 0 && when != null ? branch.withWhen(when) : branch);
         }
         for (int i = first; i < steps.size(); i++) {
             earlierOutputs.put(steps.get(i).name(), outputFields(steps.get(i)));
         }
         try {
-            return new Group(name, first, steps.size() - 1, p.maxConcurrency() == null ? p.steps().size() : p.maxConcurrency());
+            return new Group(name, first, steps.size() - 1, p.maxConcurrency() == null ? p.steps().size() : p.maxConcurrency(),
+                    compensation);
         } catch (IllegalArgumentException e) {
             throw new InvalidDefinitionException(file, (e.getMessage().contains("maxConcurrency")
                     ? lineOf(yaml, name, "maxConcurrency") : line) + at, e.getMessage());

@@ -178,13 +178,37 @@ class ParallelGroupParsingTest {
     }
 
     @Test
-    void compensationInParallelIsRefusedOnItsLine() {
-        String fault = refusal(signup(ACCOUNTS.replace("name: accounts\n", "name: accounts\n      compensation: parallel\n"),
+    void aGroupIsUndoneInReverseUnlessItSaysParallel() {
+        // given the same group written without an order, and with 'compensation: parallel'
+        SagaDefinition reverse = parser.parse("signup.yaml", accounts(CRM, MAILBOX));
+        SagaDefinition parallel = parser.parse("signup.yaml", signup(ACCOUNTS.replace("name: accounts\n",
+                "name: accounts\n      compensation: parallel\n"), CRM, MAILBOX));
+
+        // then the first is undone one branch at a time, the second side by side
+        assertEquals(Group.CompensationOrder.REVERSE, reverse.groupAt(1).compensation());
+        assertEquals(Group.CompensationOrder.PARALLEL, parallel.groupAt(1).compensation());
+        assertTrue(parallel.groupAt(2).undoneTogether());
+    }
+
+    @Test
+    void anUnknownCompensationOrderIsRefusedOnItsLine() {
+        String fault = refusal(signup(ACCOUNTS.replace("name: accounts\n", "name: accounts\n      compensation: random\n"),
                 CRM, MAILBOX));
 
-        assertEquals("Invalid saga definition signup.yaml, line 11, steps[1].parallel 'accounts': compensation 'parallel' is"
-                + " not supported: a group's branches are undone one at a time, in reverse order of start (write 'reverse',"
-                + " or leave it out)", fault);
+        assertEquals("Invalid saga definition signup.yaml, line 11, steps[1].parallel 'accounts': compensation 'random' is"
+                + " not an order a group is undone in: write 'reverse' (one at a time, last started first; the default) or"
+                + " 'parallel' (side by side)", fault);
+    }
+
+    @Test
+    void aCheckedUndoInAGroupUndoneSideBySideIsRefusedOnItsLine() {
+        String fault = refusal(signup(ACCOUNTS.replace("name: accounts\n", "name: accounts\n      compensation: parallel\n"),
+                CRM + " ".repeat(12) + "verify: { http: { method: GET, target: crm, path: \"/contacts/${forward.output.id}\" },"
+                        + " expect: { status: 404 } }\n", MAILBOX));
+
+        assertEquals("Invalid saga definition signup.yaml, line 18, steps[1].parallel 'accounts'.steps[0] 'crm-contact': a"
+                + " branch of a group undone side by side cannot check its undo yet ('verify:'): write 'compensation:"
+                + " reverse' on the group, or leave the check out", fault);
     }
 
     @Test
