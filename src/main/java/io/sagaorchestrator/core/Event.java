@@ -135,9 +135,10 @@ public sealed interface Event {
     record NoSignalYet(Instant now) implements Event {
     }
 
-    // --- a parallel group, which the engine runs as one: events name the branch they concern ---
+    // --- a parallel group, which the engine runs as one going forward, and going back when it is undone side by side:
+    // events name the branch they concern, and go the saga's direction ---
 
-    /** A branch of the group the saga stands on succeeded with this output. */
+    /** A branch of the group the saga stands on succeeded (going back: its compensation did) with this output. */
     record BranchSucceeded(String branch, JsonNode output) implements Event {
     }
 
@@ -149,8 +150,8 @@ public sealed interface Event {
     }
 
     /**
-     * Every branch this run began has ended, none is in flight; the run started no further branch because one had failed,
-     * or none was left.
+     * Every branch this run began has ended, none is in flight; the run started no further branch because one had failed
+     * (going forward), or none was left.
      *
      * @param failed branches whose last attempt in this run failed, with that failure
      * @param used   for each failed branch, the attempts it has used of its budget

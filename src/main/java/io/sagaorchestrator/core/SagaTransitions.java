@@ -2,6 +2,7 @@ package io.sagaorchestrator.core;
 
 import java.util.stream.Collectors;
 import java.util.List;
+import java.util.ArrayList;
 import io.sagaorchestrator.definitions.InputSchema;
 import io.sagaorchestrator.steps.StepFailure;
 import io.sagaorchestrator.steps.UnknownOutcomeFailure;
@@ -173,12 +174,7 @@ public final class SagaTransitions {
 
     /** The retry policy of the saga's current step in its current direction. */
     public static RetryPolicy policy(SagaDefinition definition, SagaSnapshot saga) {
-        StepDefinition step = current(definition, saga);
-        return switch (direction(saga)) {
-            case FORWARD -> step.retry();
-            case COMPENSATION -> step.compensationRetry();
-            case VERIFY -> step.verify() != null ? step.verify().retry() : step.compensationRetry();
-        };
+        return policy(current(definition, saga), direction(saga));
     }
 
     /**
@@ -520,6 +516,17 @@ public final class SagaTransitions {
     // --- parallel groups ---
 
     /**
+     * The group the engine runs as one at the saga's current step in its current direction: a group going forward, and a
+     * group undone side by side ({@link Group#undoneTogether()}) going back; null when the step runs alone.
+     */
+    public static Group groupRunAsOne(SagaDefinition definition, SagaSnapshot saga) {
+        Group group = definition.groupAt(saga.stepIndex());
+        Direction direction = direction(saga);
+        return group != null && (direction == Direction.FORWARD || (direction == Direction.COMPENSATION && group.undoneTogether()))
+                ? group : null;
+    }
+
+    /**
      * The branches of the group the saga stands on that are still to run or to try again: neither done nor skipped, in the
      * order written (the order they start in). Empty when the saga stands on no group.
      */
@@ -535,22 +542,59 @@ public final class SagaTransitions {
     }
 
     /**
+     * What the engine runs of the group it runs as one ({@link #groupRunAsOne}), in the order written: going forward its
+     * open branches; going back, the branches still to undo (they took effect or may have, and have a compensation).
+     */
+    public static List<StepDefinition> branchesToRun(SagaDefinition definition, SagaSnapshot saga) {
+        Group group = groupRunAsOne(definition, saga);
+        if (group == null) {
+            return List.of();
+        }
+        if (saga.status() == SagaStatus.RUNNING) {
+            return openBranches(definition, saga);
+        }
+        return definition.steps().subList(group.first(), group.last() + 1).stream()
+                .filter(b -> b.hasCompensation() && Compensations.mayHaveEffect(saga.stepState(b.name()))).toList();
+    }
+
+    /** The retry policy of a step's attempts in {@code direction}. */
+    public static RetryPolicy policy(StepDefinition step, Direction direction) {
+        return switch (direction) {
+            case FORWARD -> step.retry();
+            case COMPENSATION -> step.compensationRetry();
+            case VERIFY -> step.verify() != null ? step.verify().retry() : step.compensationRetry();
+        };
+    }
+
+    /**
      * A branch succeeded; its output rides with the next commit. When it was the last one open, the group has succeeded and
-     * the saga moves past it.
+     * the saga moves past it. Going back, the branch is undone (it keeps its forward output); when it was the last to undo,
+     * compensation moves on to the steps before the group.
      */
     private static Decision branchSucceeded(SagaDefinition definition, SagaSnapshot saga, Event.BranchSucceeded ok) {
-        requireBranch(definition, saga, ok.branch());
+        StepDefinition branch = requireBranch(definition, saga, ok.branch());
+        Group group = definition.groupAt(saga.stepIndex());
+        if (saga.status() == SagaStatus.COMPENSATING) {
+            StepState forward = saga.stepState(branch.name());
+            SagaSnapshot undone = saga.withStepState(branch.name(), new StepState(Effect.COMPENSATED,
+                    forward == null ? null : forward.output()));
+            return branchesToRun(definition, undone).isEmpty() ? nextCompensation(definition, undone, group.first() - 1, null)
+                    : new Decision.Continue(undone);
+        }
         SagaSnapshot done = saga.withStepState(ok.branch(), new StepState(Effect.DONE, ok.output()));
         if (!openBranches(definition, done).isEmpty()) {
             return new Decision.Continue(done);
         }
-        return enter(definition, done, definition.groupAt(saga.stepIndex()).last() + 1, false);
+        return enter(definition, done, group.last() + 1, false);
     }
 
-    /** An attempt of a branch failed: one that may have reached its third party leaves the branch possibly done. */
+    /**
+     * An attempt of a branch failed: going forward, one that may have reached its third party leaves the branch possibly
+     * done; going back, the branch stays as it was, to be undone again.
+     */
     private static SagaSnapshot branchAttemptFailed(SagaDefinition definition, SagaSnapshot saga, String branch, StepFailure failure) {
         StepDefinition step = requireBranch(definition, saga, branch);
-        SagaSnapshot s = failure.mayHaveTakenEffect() ? uncertain(saga, step) : saga;
+        SagaSnapshot s = failure.mayHaveTakenEffect() && saga.status() == SagaStatus.RUNNING ? uncertain(saga, step) : saga;
         return s.withLastError(describe(step, failure));
     }
 
@@ -558,14 +602,17 @@ public final class SagaTransitions {
      * Every branch this run began has ended. A branch that gave up (refused, or its budget spent) fails the group: the
      * saga undoes, from the group's last branch backwards, every branch that took effect or may have, then the steps
      * before it; or escalates, when that branch says so. A branch that may still try again, after its backoff, parks the
-     * saga for the soonest of them: its next run starts only the open branches.
+     * saga for the soonest of them: its next run starts only the open branches. Going back (a group undone side by side),
+     * a branch whose undo gave up escalates the saga, naming every such branch; else the same backoff applies.
      */
     private static Decision groupSettled(SagaDefinition definition, SagaSnapshot saga, Event.GroupSettled settled) {
-        Group group = definition.groupAt(saga.stepIndex());
-        if (group == null || saga.status() != SagaStatus.RUNNING) {
-            throw new IllegalArgumentException("the saga stands on no group going forward (step " + saga.stepIndex() + ", "
+        Group group = groupRunAsOne(definition, saga);
+        if (group == null) {
+            throw new IllegalArgumentException("the saga stands on no group it runs as one (step " + saga.stepIndex() + ", "
                     + saga.status() + ")");
         }
+        Direction direction = direction(saga);
+        List<String> undoGaveUp = new ArrayList<>();
         StepDefinition gaveUp = null;
         StepFailure why = null;
         Duration soonest = null;
@@ -575,15 +622,22 @@ public final class SagaTransitions {
             if (failure == null) {
                 continue;
             }
-            int used = settled.used().getOrDefault(branch.name(), branch.retry().attempts());
-            if (branch.retry().isRetryable(failure) && used < branch.retry().attempts()) {
-                Duration wait = branch.retry().backoffAfter(used, settled.random());
+            RetryPolicy policy = policy(branch, direction);
+            int used = settled.used().getOrDefault(branch.name(), policy.attempts());
+            if (policy.isRetryable(failure) && used < policy.attempts()) {
+                Duration wait = policy.backoffAfter(used, settled.random());
                 soonest = soonest == null || wait.compareTo(soonest) < 0 ? wait : soonest;
+            } else if (direction == Direction.COMPENSATION) {
+                undoGaveUp.add(describe(branch, failure));
             } else if (gaveUp == null || (branch.onFailure() == FailurePolicy.ESCALATE && gaveUp.onFailure() != FailurePolicy.ESCALATE)) {
                 // a branch that asks for a person wins: undoing the group would bypass that ask
                 gaveUp = branch;
                 why = failure;
             }
+        }
+        if (!undoGaveUp.isEmpty()) {
+            return new Decision.Escalate(saga.withStatus(SagaStatus.ESCALATED).withLastError("group " + group.name()
+                    + ", undone side by side: " + String.join("; ", undoGaveUp)));
         }
         if (gaveUp != null) {
             String reason = "group " + group.name() + ": " + describe(gaveUp, why);
@@ -596,8 +650,11 @@ public final class SagaTransitions {
             return new Decision.Park(saga, soonest);
         }
         // nothing failed and branches are open: the run stopped starting them (a pause, a deadline) and says so itself
-        return openBranches(definition, saga).isEmpty() ? enter(definition, saga, group.last() + 1, false)
-                : new Decision.Park(saga, Duration.ZERO);
+        if (!branchesToRun(definition, saga).isEmpty()) {
+            return new Decision.Park(saga, Duration.ZERO);
+        }
+        return direction == Direction.FORWARD ? enter(definition, saga, group.last() + 1, false)
+                : nextCompensation(definition, saga, group.first() - 1, null);
     }
 
     /**
