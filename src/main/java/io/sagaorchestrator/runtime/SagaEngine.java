@@ -404,12 +404,12 @@ public class SagaEngine {
         }
         StepDefinition step = run.definition.step(s.stepIndex());
         Direction direction = SagaTransitions.direction(s);
-        Group group = direction == Direction.FORWARD ? run.definition.groupAt(s.stepIndex()) : null;
+        Group group = SagaTransitions.groupRunAsOne(run.definition, s);
         List<AttemptRecord> attempts = log.inNewTransaction((l, c) -> l.attempts(s.id()));
         if (group != null) {
-            // every branch in flight when the owner stopped may have taken effect
+            // every branch in flight when the owner stopped may have taken effect (going back: may have been undone)
             for (StepDefinition branch : run.definition.steps().subList(group.first(), group.last() + 1)) {
-                attempts.stream().filter(a -> a.pendingOn(branch.name(), Direction.FORWARD)).forEach(a -> {
+                attempts.stream().filter(a -> a.pendingOn(branch.name(), direction)).forEach(a -> {
                     run.heldBack.outcome(a.interrupted(Instant.now()));
                     run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.BranchAttemptFailed(branch.name(),
                             new UnknownOutcomeFailure("attempt " + a.attempt() + " was interrupted: its owner stopped before"
@@ -478,9 +478,9 @@ public class SagaEngine {
         SagaSnapshot before = run.saga;
         StepDefinition step = run.definition.step(before.stepIndex());
         Direction direction = SagaTransitions.direction(before);
-        Group group = run.definition.groupAt(before.stepIndex());
-        if (group != null && direction == Direction.FORWARD) {
-            group(run, group);
+        Group group = SagaTransitions.groupRunAsOne(run.definition, before);
+        if (group != null) {
+            group(run, group, direction);
             return;
         }
         if (step.await() != null && direction == Direction.FORWARD) {
@@ -564,20 +564,25 @@ public class SagaEngine {
     }
 
     /**
-     * The saga stands, going forward, on a parallel group: its open branches run side by side, at most its
-     * {@code maxConcurrency} in flight, started in the order written. The intents of the branches that start together
-     * commit in one commit; the calls run on the runner's branch threads while this run's thread keeps the saga: it
-     * commits, records each outcome (held back, riding with the next commit, as a single step's does) and asks the core
-     * what each means. A branch's quick retries go on beside the others. Once a branch gives up, or a pause or the deadline
-     * is found, no further branch starts; the branches in flight always end and are recorded first (never abandoned),
-     * then the core decides for the group as a whole.
+     * The saga stands on a parallel group it runs as one: going forward, or going back when the group is undone side by
+     * side. Its branches to run run side by side, at most its {@code maxConcurrency} in flight, started in the order
+     * written. The intents of the branches that start together commit in one commit; the calls run on the runner's branch
+     * threads while this run's thread keeps the saga: it commits, records each outcome (held back, riding with the next
+     * commit, as a single step's does) and asks the core what each means. A branch's quick retries go on beside the others.
+     * Going forward, once a branch gives up, or a pause or the deadline is found, no further branch starts; going back,
+     * only a pause stops the starting (undoing is never cut short, and one undo that gives up does not stop the others').
+     * The branches in flight always end and are recorded first (never abandoned), then the core decides for the group as a
+     * whole.
      */
-    private void group(Run run, Group group) {
-        Map<String, Integer> used = attemptsUsed(run, group);
+    private void group(Run run, Group group, Direction direction) {
+        boolean forward = direction == Direction.FORWARD;
+        SagaStatus going = run.saga.status();
+        Map<String, Integer> used = attemptsUsed(run, group, direction);
         Map<String, Integer> quickLeft = new HashMap<>();
-        Deque<StepDefinition> ready = new ArrayDeque<>(SagaTransitions.openBranches(run.definition, run.saga));
+        Deque<StepDefinition> ready = new ArrayDeque<>(SagaTransitions.branchesToRun(run.definition, run.saga));
         for (StepDefinition branch : ready) {
-            quickLeft.put(branch.name(), branch.retry().inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0)));
+            quickLeft.put(branch.name(), SagaTransitions.policy(branch, direction)
+                    .inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0)));
         }
         Map<String, StepFailure> failed = new LinkedHashMap<>();
         PriorityQueue<Retry> retries = new PriorityQueue<>(Comparator.comparingLong(Retry::at));
@@ -590,27 +595,31 @@ public class SagaEngine {
             while (!retries.isEmpty() && retries.peek().at() - System.nanoTime() <= 0) {
                 ready.addFirst(retries.poll().branch());
             }
-            if (!gaveUp && stoppedBy == null && !ready.isEmpty() && inFlight < group.maxConcurrency()) {
+            boolean starts = !(forward && gaveUp) && stoppedBy == null;
+            if (starts && !ready.isEmpty() && inFlight < group.maxConcurrency()) {
                 List<StepDefinition> starting = new ArrayList<>();
                 while (!ready.isEmpty() && inFlight + starting.size() < group.maxConcurrency()) {
                     StepDefinition branch = ready.pollFirst();
                     if (quickLeft.get(branch.name()) == 0) {
-                        failed.put(branch.name(), SagaTransitions.budgetSpent(branch.retry(), run.saga));
+                        failed.put(branch.name(), SagaTransitions.budgetSpent(SagaTransitions.policy(branch, direction), run.saga));
                         gaveUp = true;
-                        break;
+                        if (forward) {
+                            break;
+                        }
+                        continue;
                     }
                     starting.add(branch);
                 }
                 Instant now = Instant.now();
-                if (!gaveUp && SagaTransitions.deadlinePassed(run.saga, now)) {
+                if (forward && !gaveUp && SagaTransitions.deadlinePassed(run.saga, now)) {
                     stoppedBy = new Event.DeadlinePassed(now);
-                } else if (!gaveUp && !starting.isEmpty()) {
+                } else if (!(forward && gaveUp) && !starting.isEmpty()) {
                     try {
-                        List<BranchAttempt> begun = beginBranches(run, starting, now);
+                        List<BranchAttempt> begun = beginBranches(run, starting, now, direction);
                         for (BranchAttempt started : begun) {
                             quickLeft.merge(started.step().name(), -1, Integer::sum);
                             used.merge(started.step().name(), 1, Integer::sum);
-                            calls.submit(() -> callBranch(run, started));
+                            calls.submit(() -> callBranch(run, started, direction));
                             inFlight++;
                         }
                         for (int i = starting.size() - 1; i >= begun.size(); i--) {
@@ -625,10 +634,13 @@ public class SagaEngine {
                         failed.put(cannot.name(), f);
                         run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.BranchAttemptFailed(cannot.name(), f)).next();
                         gaveUp = true;
+                        for (int i = starting.size() - 1; i >= 1; i--) {
+                            ready.addFirst(starting.get(i)); // going back, the others still start
+                        }
                     }
                 }
             }
-            if (inFlight == 0 && (gaveUp || stoppedBy != null || (ready.isEmpty() && retries.isEmpty()))) {
+            if (inFlight == 0 && ((forward && gaveUp) || stoppedBy != null || (ready.isEmpty() && retries.isEmpty()))) {
                 break;
             }
             BranchCall ended = nextEnded(calls, inFlight, retries);
@@ -637,7 +649,7 @@ public class SagaEngine {
             }
             inFlight--;
             StepDefinition branch = ended.attempt().step();
-            events.attempt(run.saga, branch.name(), Direction.FORWARD, ended.outcome(), ended.nanos());
+            events.attempt(run.saga, branch.name(), direction, ended.outcome(), ended.nanos());
             run.heldBack.outcome(ended.record());
             if (ended.failure() == null) {
                 failed.remove(branch.name());
@@ -647,12 +659,16 @@ public class SagaEngine {
                 continue;
             }
             StepFailure f = ended.failure();
+            RetryPolicy policy = SagaTransitions.policy(branch, direction);
             run.saga = SagaTransitions.decide(run.definition, run.saga, new Event.BranchAttemptFailed(branch.name(), f)).next();
-            if (branch.retry().isRetryable(f) && quickLeft.get(branch.name()) > 0) {
-                retries.add(new Retry(System.nanoTime() + scaled(branch.retry().inProcessDelay()).toNanos(), branch));
+            if (!forward) {
+                crashPoints.reached(CrashPoints.Point.BETWEEN_COMPENSATION_ATTEMPTS);
+            }
+            if (policy.isRetryable(f) && quickLeft.get(branch.name()) > 0) {
+                retries.add(new Retry(System.nanoTime() + scaled(policy.inProcessDelay()).toNanos(), branch));
             } else {
                 failed.put(branch.name(), f);
-                gaveUp |= !branch.retry().isRetryable(f) || used.get(branch.name()) >= branch.retry().attempts();
+                gaveUp |= !policy.isRetryable(f) || used.get(branch.name()) >= policy.attempts();
             }
         }
         Decision decision;
@@ -663,15 +679,15 @@ public class SagaEngine {
             if (stoppedBy instanceof Event.DeadlinePassed) {
                 events.deadlinePassed(run.saga.definitionName());
             }
-        } else if (run.definition.groupAt(run.saga.stepIndex()) != group || run.saga.status() != SagaStatus.RUNNING) {
-            return; // every branch succeeded: the saga stands on the step after the group
+        } else if (run.definition.groupAt(run.saga.stepIndex()) != group || run.saga.status() != going) {
+            return; // every branch succeeded: the saga stands on the step after the group (going back, before it)
         } else {
             decision = SagaTransitions.decide(run.definition, run.saga, new Event.GroupSettled(failed,
                     used.entrySet().stream().filter(e -> failed.containsKey(e.getKey()))
                             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
                     ThreadLocalRandom.current().nextDouble()));
         }
-        if (decision.next().status() != SagaStatus.RUNNING || decision instanceof Decision.Park) {
+        if (decision.next().status() != going || decision instanceof Decision.Park) {
             LOG.infof("Saga %s: %s; %s", run.saga.id(), decision.next().lastError(),
                     decision instanceof Decision.Park park ? "next attempt in " + scaled(park.wakeIn()).toMillis() + " ms"
                             : decision.next().status());
@@ -684,11 +700,11 @@ public class SagaEngine {
      * branches share the saga's attempt numbers (each new intent takes the next), so that one fresh budget, granted by an
      * operator, covers them all.
      */
-    private Map<String, Integer> attemptsUsed(Run run, Group group) {
+    private Map<String, Integer> attemptsUsed(Run run, Group group, Direction direction) {
         Map<String, Integer> used = new HashMap<>();
         int base = run.saga.budgetBase();
         for (AttemptRecord a : log.inNewTransaction((l, c) -> l.attempts(run.saga.id()))) {
-            if (a.direction() == Direction.FORWARD && a.attempt() > base && group.contains(run.definition.indexOf(a.stepName()))) {
+            if (a.direction() == direction && a.attempt() > base && group.contains(run.definition.indexOf(a.stepName()))) {
                 used.merge(a.stepName(), 1, Integer::sum);
             }
         }
@@ -701,13 +717,13 @@ public class SagaEngine {
      *
      * @throws RejectedFailure when the first branch cannot describe its request (nothing is committed)
      */
-    private List<BranchAttempt> beginBranches(Run run, List<StepDefinition> starting, Instant now) {
+    private List<BranchAttempt> beginBranches(Run run, List<StepDefinition> starting, Instant now, Direction direction) {
         List<BranchAttempt> begun = new ArrayList<>();
         int attempt = run.saga.attempt();
         for (StepDefinition branch : starting) {
             AttemptRecord intent;
             try {
-                intent = intent(run.saga.withAttempt(attempt + 1), branch, Direction.FORWARD, attempt + 1, now);
+                intent = intent(run.saga.withAttempt(attempt + 1), branch, direction, attempt + 1, now);
             } catch (RejectedFailure f) {
                 if (begun.isEmpty()) {
                     throw f;
@@ -715,7 +731,7 @@ public class SagaEngine {
                 break; // the others start; the caller meets this one again, first, once they have
             }
             attempt++;
-            begun.add(new BranchAttempt(branch, intent, context(run.saga, branch, Direction.FORWARD, attempt)));
+            begun.add(new BranchAttempt(branch, intent, context(run.saga, branch, direction, attempt)));
         }
         int last = attempt;
         crashPoints.reached(CrashPoints.Point.BEFORE_INTENT);
@@ -729,13 +745,13 @@ public class SagaEngine {
     }
 
     /** One branch's call, on a branch thread: what it answered, as the run's thread records it. */
-    private BranchCall callBranch(Run run, BranchAttempt started) {
+    private BranchCall callBranch(Run run, BranchAttempt started, Direction direction) {
         StepDefinition step = started.step();
         crashPoints.reached(CrashPoints.Point.AFTER_INTENT, run.saga.id(), step.name());
-        Span span = tracing.startAttempt(run.span, run.traced, step.name(), Direction.FORWARD, started.intent().attempt());
+        Span span = tracing.startAttempt(run.span, run.traced, step.name(), direction, started.intent().attempt());
         long t0 = System.nanoTime();
         try (Scope ignored = span.makeCurrent()) {
-            JsonNode output = remoteCalls.call(actions.remote(step, Direction.FORWARD), step.timeout(), started.context());
+            JsonNode output = remoteCalls.call(actions.remote(step, direction), step.timeout(), started.context());
             crashPoints.reached(CrashPoints.Point.AFTER_REMOTE_SUCCESS);
             SagaTracing.endAttempt(span, Outcome.SUCCEEDED, null);
             return new BranchCall(started, started.intent().finished(Outcome.SUCCEEDED, Instant.now(), null, null, output),
