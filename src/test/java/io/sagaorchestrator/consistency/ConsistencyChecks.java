@@ -90,6 +90,14 @@ final class ConsistencyChecks {
         int groupStart(int i) {
             return definition.equals(OrderCheckoutChecks.FULFILMENT) ? 0 : i;
         }
+
+        /**
+         * Steps {@code i} and {@code j} are branches of one group undone side by side ({@code compensation: parallel}):
+         * their undos may interleave, and one that gives up does not stop the other's.
+         */
+        boolean undoneTogether(int i, int j) {
+            return definition.equals(OrderCheckoutChecks.FULFILMENT) && groupStart(i) == groupStart(j);
+        }
     }
 
     record Attempt(String step, String direction, int attempt, String outcome, String instance, Instant startedAt) {
@@ -354,7 +362,8 @@ final class ConsistencyChecks {
      * steps in order, each begun only after the ones before succeeded (the branches of a parallel group side by side,
      * in any order, once the steps before the group succeeded); then, if the saga did not
      * complete, compensations in reverse order over exactly the steps that took effect or may have
-     * (a remote step whose outcome was unknown), each begun only after the one after it was undone.
+     * (a remote step whose outcome was unknown), each begun only after the one after it was undone (the branches of a
+     * group undone side by side, in any order, before the steps ahead of the group).
      */
     static List<String> history(Saga saga, List<Attempt> attempts) {
         List<String> v = new ArrayList<>();
@@ -418,7 +427,7 @@ final class ConsistencyChecks {
                 }
             } else {
                 compensating = true;
-                if (i > lastCompensation) {
+                if (i > lastCompensation && !saga.undoneTogether(i, lastCompensation)) {
                     v.add("compensation " + a + " after an earlier step's compensation had begun (not reverse order)");
                 }
                 if (!mayHaveEffect[i]) {
@@ -429,7 +438,7 @@ final class ConsistencyChecks {
                 }
                 checkFailed[i] = false;
                 for (int later = i + 1; later < n; later++) {
-                    if (mayHaveEffect[later] && !compensated[later]) {
+                    if (mayHaveEffect[later] && !compensated[later] && !saga.undoneTogether(i, later)) {
                         v.add("compensation " + a + " began before step " + steps.get(later) + " was undone");
                     }
                 }
@@ -457,11 +466,12 @@ final class ConsistencyChecks {
                 if (allSucceeded) {
                     v.add(saga.status() + ", but every forward step succeeded");
                 }
-                boolean stopped = false; // an ESCALATED saga stops at the step it could not undo
+                int stoppedAt = -1; // an ESCALATED saga stops at the step it could not undo (its group's, side by side)
                 for (int i = n - 1; i >= 0; i--) {
                     if (!mayHaveEffect[i]) {
                         continue;
                     }
+                    boolean stopped = stoppedAt >= 0 && !saga.undoneTogether(i, stoppedAt);
                     if (stopped) {
                         if (compensationTried[i]) {
                             v.add("step " + steps.get(i) + " was compensated after the saga gave up on a later one");
@@ -472,10 +482,10 @@ final class ConsistencyChecks {
                         } else if (!compensationTried[i]) {
                             v.add("ESCALATED without trying to undo step " + steps.get(i));
                         }
-                        stopped = true;
+                        stoppedAt = stoppedAt >= 0 ? stoppedAt : i;
                     }
                 }
-                if (saga.status().equals("ESCALATED") && !stopped) {
+                if (saga.status().equals("ESCALATED") && stoppedAt < 0) {
                     v.add("ESCALATED, but every step that took effect was undone");
                 }
             }
