@@ -85,6 +85,8 @@ class WhatADefinitionWillDoIsServedTest {
                 .body("find { it.name == 'order-fulfilment' }.groups[0].branches", org.hamcrest.Matchers.contains(
                         "reserve-stock", "charge-payment", "book-shipment"))
                 .body("find { it.name == 'order-fulfilment' }.groups[0].maxConcurrency", org.hamcrest.Matchers.equalTo(3))
+                // it names no compensation order: its branches are undone one at a time, the last first
+                .body("find { it.name == 'order-fulfilment' }.groups[0].compensation", org.hamcrest.Matchers.equalTo("reverse"))
                 .body("find { it.name == 'user-sync' }.groups", org.hamcrest.Matchers.nullValue());
         // and the definition's page says which group each step is a branch of
         Response signedIn = ConsoleSignInTest.signIn("viewer", "viewer");
