@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * (dotted): the undo of what ran before, in reverse, each with its check where it declares one, to COMPENSATED, or
  * ESCALATED when an undo keeps failing, its check finds the effect still there (drift), or a step escalates. A parallel
  * group is a box whose fork leads into every branch and whose join leads on; a branch that fails undoes the whole group,
- * from its last branch back. GitHub, GitLab and most wikis draw it as it is.
+ * from its last branch back, or side by side when the group says {@code compensation: parallel}: an undo fork leads to
+ * every branch's undo, which join before the undo of the steps ahead of the group. GitHub, GitLab and most wikis draw it
+ * as it is.
  */
 public final class Diagram {
 
@@ -100,8 +102,12 @@ public final class Diagram {
             if (group != null) {
                 if (group.first() == i) {
                     group(m, definition, group);
+                    if (group.undoneTogether()) {
+                        undoneSideBySide(m, definition, group);
+                    }
                 }
-                // a failing branch stops the group: every branch that took effect or may have is undone, the last first
+                // a failing branch stops the group: every branch that took effect or may have is undone, the last first or
+                // side by side
                 m.append("  s").append(i).append(" -.->|fails| ").append(step.onFailure() == FailurePolicy.ESCALATE
                         ? "escalated" : undoFrom(definition, group.last())).append('\n');
                 undo(m, definition, i, step, false);
@@ -123,7 +129,8 @@ public final class Diagram {
         StepDefinition last = definition.step(definition.stepCount() - 1);
         if (last.hasCompensation()) {
             // only the last step's undo can begin the undoing of a completed saga (SagaTransitions.operatorUndo)
-            m.append("  done -.->|an operator compensates| u").append(definition.stepCount() - 1).append('\n');
+            m.append("  done -.->|an operator compensates| ").append(undoFrom(definition, definition.stepCount() - 1))
+                    .append('\n');
         }
         m.append("  classDef completed fill:#e9f6ec,stroke:#1e7b34\n");
         m.append("  classDef compensated fill:#f1f2f4,stroke:#5f6368\n");
@@ -164,6 +171,25 @@ public final class Diagram {
         m.append("  j").append(g).append(" --> ").append(entry(definition, group.last() + 1)).append('\n');
     }
 
+    /**
+     * The undo of a group undone side by side: its fork leads to the undo of every branch that has one, and their join, once
+     * every one is undone, to the undo of the steps ahead of the group. Each undo may still keep failing, to ESCALATED.
+     */
+    private static void undoneSideBySide(StringBuilder m, SagaDefinition definition, Group group) {
+        int g = group.first();
+        if (definition.steps().subList(group.first(), group.last() + 1).stream().noneMatch(StepDefinition::hasCompensation)) {
+            return; // nothing of the group is undone: compensation passes over it
+        }
+        m.append("  uf").append(g).append("[\" \"]:::fork\n");
+        m.append("  uj").append(g).append("[\" \"]:::fork\n");
+        for (int i = group.first(); i <= group.last(); i++) {
+            if (definition.step(i).hasCompensation()) {
+                m.append("  uf").append(g).append(" -.-> u").append(i).append('\n');
+            }
+        }
+        m.append("  uj").append(g).append(" -.-> ").append(undoFrom(definition, g - 1)).append('\n');
+    }
+
     /** A condition as a decision before {@code target}: true leads there, false to step {@code otherwise}. */
     private static void condition(StringBuilder m, SagaDefinition definition, int i, String target, int otherwise) {
         m.append("  c").append(i).append("{").append(label("when " + definition.step(i).when().text())).append("}\n");
@@ -186,7 +212,9 @@ public final class Diagram {
         if (!step.hasCompensation()) {
             return;
         }
-        String undoBefore = undoFrom(definition, i - 1);
+        Group group = definition.groupAt(i);
+        // undone side by side, a branch's undo leads to its group's undo join, where its siblings' meet it
+        String undoBefore = group != null && group.undoneTogether() ? "uj" + group.first() : undoFrom(definition, i - 1);
         m.append("  u").append(i).append('[').append(label("undo " + step.name() + "\n" + step.compensation()))
                 .append("]:::undo\n");
         if (undoneWhenUnknown) {
@@ -248,11 +276,15 @@ public final class Diagram {
         return (definition.groupAt(index) != null ? "f" : "s") + index;
     }
 
-    /** The undo of the latest step at or before {@code index} that has one; COMPENSATED when none has. */
+    /**
+     * The undo of the latest step at or before {@code index} that has one, or the undo fork of the group undone side by side
+     * it belongs to; COMPENSATED when none has.
+     */
     private static String undoFrom(SagaDefinition definition, int index) {
         for (int i = index; i >= 0; i--) {
             if (definition.step(i).hasCompensation()) {
-                return "u" + i;
+                Group group = definition.groupAt(i);
+                return group != null && group.undoneTogether() ? "uf" + group.first() : "u" + i;
             }
         }
         return "compensated";

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +42,8 @@ import java.util.UUID;
  * Every failure point of a definition, and what the engine does at each: the matrix a person reads before the saga
  * runs. It asks {@link SagaTransitions#decide} at every turn, exactly as the engine's run and recovery do, so what it
  * prints is what the rules say, never a second copy of them. It stands in for the world only: which attempts fail and
- * how, where the process dies, and in which order the branches of a parallel group end (the order they started in). No
- * database, no network, no clock.
+ * how, where the process dies, and in which order the branches of a parallel group, or their undos, end (the order they
+ * started in). No database, no network, no clock.
  */
 public final class FailurePoints {
 
@@ -184,7 +185,7 @@ public final class FailurePoints {
                 SagaStatus.RUNNING, null, JsonNodeFactory.instance.objectNode(), null, 0, 0, 0, Map.of(), 1, null, CREATED, null);
         saga = SagaTransitions.begun(definition, saga, CREATED);
         boolean operatorAsked = false;
-        Map<String, Integer> branchAttempts = new HashMap<>();
+        Map<Direction, Map<String, Integer>> branchAttempts = new EnumMap<>(Direction.class);
         for (int turn = 0; turn < MAX_TURNS; turn++) {
             Decision decision = turn(definition, saga, world, path, branchAttempts);
             path.skipped(definition, saga, decision.next());
@@ -218,7 +219,7 @@ public final class FailurePoints {
      * a dead owner's intent is found by recovery, then the quick attempts the budget allows, each told to the core.
      */
     private static Decision turn(SagaDefinition definition, SagaSnapshot saga, World world, Path path,
-                                 Map<String, Integer> branchAttempts) {
+                                 Map<Direction, Map<String, Integer>> branchAttempts) {
         StepDefinition step = definition.step(saga.stepIndex());
         Direction direction = SagaTransitions.direction(saga);
         RetryPolicy policy = SagaTransitions.policy(definition, saga);
@@ -236,10 +237,10 @@ public final class FailurePoints {
         if (direction == Direction.FORWARD && step.await() != null) {
             return awaitTurn(definition, saga, step, world, path);
         }
-        if (direction == Direction.FORWARD && definition.groupAt(saga.stepIndex()) != null) {
-            return groupTurn(definition, saga, world, path, branchAttempts);
+        if (SagaTransitions.groupRunAsOne(definition, saga) != null) {
+            return groupTurn(definition, saga, world, path, branchAttempts.computeIfAbsent(direction, d -> new HashMap<>()));
         }
-        if (direction == Direction.FORWARD && world.killsAfterIntentOf(saga.stepIndex(), saga.attempt())) {
+        if (world.killsAfterIntentOf(saga.stepIndex(), direction, saga.attempt())) {
             saga = saga.withAttempt(saga.attempt() + 1);
             path.note("killed after the intent of " + step.name() + "'s attempt " + saga.attempt()
                     + "; recovery finds it without outcome");
@@ -270,20 +271,25 @@ public final class FailurePoints {
     }
 
     /**
-     * One run of the group the saga stands on, as the engine makes it: its open branches start in the order written, at
-     * most {@code maxConcurrency} at once, those that start together committing their intents together, each making the
-     * quick attempts its budget allows. The walk lets them end in the order they started, one that ends freeing its place
-     * for the next. Once a branch gives up (refused, or its budget spent; one met with no attempt left gives up before its
-     * window starts) no further branch starts, and those in flight end; one that may try again after its backoff stops
-     * nothing. Every attempt is told to the core, and the run's end as the group settled; a process that dies after the
-     * intents of a window leaves each branch in flight without outcome, for recovery to find.
+     * One run of the group the saga runs as one ({@link SagaTransitions#groupRunAsOne}), as the engine makes it: going
+     * forward its open branches, going back (a group undone side by side) the undos of the branches that took effect or
+     * may have. They start in the order written, at most {@code maxConcurrency} at once, those that start together
+     * committing their intents together, each making the quick attempts its budget allows. The walk lets them end in the
+     * order they started, one that ends freeing its place for the next. Going forward, once a branch gives up (refused, or
+     * its budget spent; one met with no attempt left gives up before its window starts) no further branch starts, and those
+     * in flight end; going back, an undo that gives up stops none of its siblings'. One that may try again after its backoff
+     * stops nothing. Every attempt is told to the core, and the run's end as the group settled; a process that dies after
+     * the intents of a window leaves each branch in flight without outcome, for recovery to find.
      *
-     * @param used the attempts each branch has made so far, over every run: the engine counts them, not the core
+     * @param used the attempts each branch has made so far in the saga's direction, over every run: the engine counts
+     *             them, not the core
      */
     private static Decision groupTurn(SagaDefinition definition, SagaSnapshot saga, World world, Path path,
                                       Map<String, Integer> used) {
-        Group group = definition.groupAt(saga.stepIndex());
-        Deque<StepDefinition> waiting = new ArrayDeque<>(SagaTransitions.openBranches(definition, saga));
+        Group group = SagaTransitions.groupRunAsOne(definition, saga);
+        Direction direction = SagaTransitions.direction(saga);
+        boolean forward = direction == Direction.FORWARD;
+        Deque<StepDefinition> waiting = new ArrayDeque<>(SagaTransitions.branchesToRun(definition, saga));
         Deque<StepDefinition> inFlight = new ArrayDeque<>();
         boolean firstRun = definition.steps().subList(group.first(), group.last() + 1).stream()
                 .noneMatch(b -> used.containsKey(b.name()));
@@ -294,46 +300,52 @@ public final class FailurePoints {
             List<StepDefinition> starting = new ArrayList<>();
             while (!gaveUp && inFlight.size() + starting.size() < group.maxConcurrency() && !waiting.isEmpty()) {
                 StepDefinition branch = waiting.poll();
-                if (branch.retry().inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0)) == 0) {
-                    StepFailure spent = SagaTransitions.budgetSpent(branch.retry(), saga);
-                    path.attempts(branch, Direction.FORWARD, 0, spent);
+                RetryPolicy policy = SagaTransitions.policy(branch, direction);
+                if (policy.inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0)) == 0) {
+                    StepFailure spent = SagaTransitions.budgetSpent(policy, saga);
+                    path.attempts(branch, direction, 0, spent);
                     failed.put(branch.name(), spent);
-                    gaveUp = true;
-                    for (int i = starting.size() - 1; i >= 0; i--) {
-                        waiting.addFirst(starting.get(i));
+                    if (forward) {
+                        gaveUp = true;
+                        for (int i = starting.size() - 1; i >= 0; i--) {
+                            waiting.addFirst(starting.get(i));
+                        }
+                        noFurther(group, inFlight, waiting, path);
+                        starting.clear();
                     }
-                    noFurther(group, inFlight, waiting, path);
-                    starting.clear();
                 } else {
                     starting.add(branch);
                 }
             }
             if (!starting.isEmpty() && (firstRun || ended != null)) {
-                path.note("group " + group.name() + " starts " + names(starting) + (ended == null
-                        ? (starting.size() > 1 ? " together" : "") + (waiting.isEmpty() ? "" : " (at most "
-                        + group.maxConcurrency() + " at once)") : " as " + ended.name() + " ends"));
+                path.note("group " + group.name() + (forward ? " starts " : " undoes ") + names(starting) + (ended == null
+                        ? (starting.size() > 1 ? (forward ? " together" : " side by side") : "") + (waiting.isEmpty() ? ""
+                        : " (at most " + group.maxConcurrency() + " at once)") : " as " + runOf(List.of(ended), direction)
+                        + " ends"));
             }
             inFlight.addAll(starting);
-            if (starting.stream().anyMatch(b -> world.killsAfterIntentOf(definition.indexOf(b.name()), used.getOrDefault(b.name(), 0)))) {
-                return killedInFlight(definition, saga, group, inFlight, path, used);
+            if (starting.stream().anyMatch(b -> world.killsAfterIntentOf(definition.indexOf(b.name()), direction,
+                    used.getOrDefault(b.name(), 0)))) {
+                return killedInFlight(definition, saga, group, direction, inFlight, path, used);
             }
             if (inFlight.isEmpty()) {
                 break;
             }
             StepDefinition branch = inFlight.poll();
             ended = branch;
-            BranchRun run = branchRun(definition, saga, branch, world, path, used);
+            BranchRun run = branchRun(definition, saga, branch, direction, world, path, used);
             saga = run.saga();
             if (run.failure() == null) {
                 Decision done = SagaTransitions.decide(definition, saga, new Event.BranchSucceeded(branch.name(), output(branch)));
                 saga = done.next();
-                if (definition.groupAt(saga.stepIndex()) != group || saga.status() != SagaStatus.RUNNING) {
-                    return done; // the last branch succeeded: the saga has moved past the group
+                if (!(done instanceof Decision.Continue) || SagaTransitions.groupRunAsOne(definition, saga) != group) {
+                    return done; // the last branch succeeded, or the last undo did: the saga has moved past the group
                 }
                 continue;
             }
             failed.put(branch.name(), run.failure());
-            if (!branch.retry().isRetryable(run.failure()) || used.get(branch.name()) >= branch.retry().attempts()) {
+            RetryPolicy policy = SagaTransitions.policy(branch, direction);
+            if (forward && (!policy.isRetryable(run.failure()) || used.get(branch.name()) >= policy.attempts())) {
                 gaveUp = true;
                 noFurther(group, inFlight, waiting, path);
             }
@@ -343,7 +355,7 @@ public final class FailurePoints {
         Decision settled = SagaTransitions.decide(definition, saga, new Event.GroupSettled(failed, usedByFailed, 0.5));
         if (settled instanceof Decision.Park park) {
             path.note("group " + group.name() + " runs again in " + Path.duration(park.wakeIn()) + ", for "
-                    + names(SagaTransitions.openBranches(definition, park.next())));
+                    + runOf(SagaTransitions.branchesToRun(definition, park.next()), direction));
         }
         return settled;
     }
@@ -363,50 +375,56 @@ public final class FailurePoints {
     }
 
     /**
-     * One branch's quick attempts in a run, each failed one told to the core; it ends with a failure when its last quick
-     * attempt fails, or one that is not worth retrying, or when it had no attempt left to make. Its success is the
-     * caller's to tell, since that may move the saga past the group.
+     * One branch's quick attempts in a run, in {@code direction} (the branch, or its undo), each failed one told to the core;
+     * it ends with a failure when its last quick attempt fails, or one that is not worth retrying, or when it had no
+     * attempt left to make. Its success is the caller's to tell, since that may move the saga past the group.
      */
-    private static BranchRun branchRun(SagaDefinition definition, SagaSnapshot saga, StepDefinition branch, World world,
-                                       Path path, Map<String, Integer> used) {
-        RetryPolicy policy = branch.retry();
+    private static BranchRun branchRun(SagaDefinition definition, SagaSnapshot saga, StepDefinition branch, Direction direction,
+                                       World world, Path path, Map<String, Integer> used) {
+        RetryPolicy policy = SagaTransitions.policy(branch, direction);
         int quick = policy.inProcessAttemptsLeft(used.getOrDefault(branch.name(), 0));
         if (quick == 0) {
             StepFailure spent = SagaTransitions.budgetSpent(policy, saga);
-            path.attempts(branch, Direction.FORWARD, 0, spent);
+            path.attempts(branch, direction, 0, spent);
             return new BranchRun(saga, spent);
         }
         for (int made = 1; ; made++) {
             used.merge(branch.name(), 1, Integer::sum);
-            StepFailure failure = world.answer(definition.indexOf(branch.name()), Direction.FORWARD);
+            StepFailure failure = world.answer(definition.indexOf(branch.name()), direction);
             if (failure == null) {
-                path.attempts(branch, Direction.FORWARD, made, null);
+                path.attempts(branch, direction, made, null);
                 return new BranchRun(saga, null);
             }
             saga = SagaTransitions.decide(definition, saga, new Event.BranchAttemptFailed(branch.name(), failure)).next();
             if (made >= quick || !policy.isRetryable(failure)) {
-                path.attempts(branch, Direction.FORWARD, made, failure);
+                path.attempts(branch, direction, made, failure);
                 return new BranchRun(saga, failure);
             }
         }
     }
 
     /**
-     * The process dies once the intents of the branches in flight have committed (they commit together), before any
-     * outcome: recovery finds each of them without one, and runs the group again.
+     * The process dies once the intents of the branches in flight (or of their undos) have committed (they commit
+     * together), before any outcome: recovery finds each of them without one, and runs the group again.
      */
-    private static Decision killedInFlight(SagaDefinition definition, SagaSnapshot saga, Group group,
+    private static Decision killedInFlight(SagaDefinition definition, SagaSnapshot saga, Group group, Direction direction,
                                            Deque<StepDefinition> inFlight, Path path, Map<String, Integer> used) {
-        path.note(inFlight.size() == 1 ? "killed after the intent of " + inFlight.peek().name() + "'s attempt "
+        path.note(inFlight.size() == 1 ? "killed after the intent of " + runOf(inFlight, direction) + "'s attempt "
                 + (used.getOrDefault(inFlight.peek().name(), 0) + 1) + "; recovery finds it without outcome"
-                : "killed after the intents of " + names(inFlight) + " (group " + group.name() + " commits them together);"
-                + " recovery finds them without outcome");
+                : "killed after the intents of " + runOf(inFlight, direction) + " (group " + group.name()
+                + " commits them together); recovery finds them without outcome");
         for (StepDefinition branch : inFlight) {
             used.merge(branch.name(), 1, Integer::sum);
             saga = SagaTransitions.decide(definition, saga, new Event.BranchAttemptFailed(branch.name(),
                     new UnknownOutcomeFailure("the process died between the intent and the outcome", null))).next();
         }
         return new Decision.Continue(saga);
+    }
+
+    /** What of these branches runs in {@code direction}: the branches going forward, their undos going back. */
+    private static String runOf(java.util.Collection<StepDefinition> branches, Direction direction) {
+        return direction == Direction.FORWARD ? names(branches)
+                : (branches.size() == 1 ? "the undo of " : "the undos of ") + names(branches);
     }
 
     /** Step names as a person lists them: {@code a}, {@code a and b}, {@code a, b and c}. */
@@ -562,8 +580,9 @@ public final class FailurePoints {
             };
         }
 
-        boolean killsAfterIntentOf(int step, int attempt) {
-            return step == killedAfterIntent && attempt == 0;
+        /** Whether the process dies after the intent of this attempt: only a step's first, going forward, dies so. */
+        boolean killsAfterIntentOf(int step, Direction direction, int attempt) {
+            return direction == Direction.FORWARD && step == killedAfterIntent && attempt == 0;
         }
 
         boolean killsAfterLocalCommitOf(int step) {

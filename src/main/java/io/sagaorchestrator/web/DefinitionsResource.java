@@ -40,7 +40,8 @@ public class DefinitionsResource {
 
     /**
      * A parallel group: its branches (steps of {@code steps}, by name) start together, at most {@code maxConcurrency} in
-     * flight, and are undone in reverse order; {@code when}: its condition, null when it always runs.
+     * flight; {@code compensation}: how they are undone, {@code reverse} (one at a time, the last first) or {@code parallel}
+     * (side by side, at most {@code maxConcurrency} at once); {@code when}: its condition, null when it always runs.
      */
     public record ParallelGroup(String name, List<String> branches, int maxConcurrency, String compensation,
                                 @JsonInclude(JsonInclude.Include.NON_NULL) String when) {
@@ -109,7 +110,8 @@ public class DefinitionsResource {
                 d.liveKey() == null ? null : new Key(d.liveKey().template().text(),
                         d.liveKey().whileLive().name().toLowerCase(Locale.ROOT)),
                 d.groups().stream().map(g -> new ParallelGroup(g.name(), d.steps().subList(g.first(), g.last() + 1).stream()
-                        .map(StepDefinition::name).toList(), g.maxConcurrency(), "reverse",
+                        .map(StepDefinition::name).toList(), g.maxConcurrency(),
+                        g.compensation().name().toLowerCase(Locale.ROOT),
                         d.step(g.first()).when() == null ? null : d.step(g.first()).when().text())).toList());
     }
 

@@ -198,12 +198,49 @@ class DiagramTest {
     }
 
     @Test
-    void aGroupMayOpenAndEndTheSaga() {
-        // given a saga of two groups: reserve and hold stock side by side, then the accounts side by side
+    void aGroupUndoneSideBySideForksIntoEveryBranchsUndoWhichJoinBeforeTheStepsAhead() {
+        String diagram = Diagram.mermaid(signup("      compensation: parallel\n"));
+
+        // whichever branch fails, and a step after the group that fails, all lead to the group's undo fork
+        assertHasLines(diagram, List.of("s1 -.->|fails| uf1", "s2 -.->|fails| uf1", "s3 -.->|fails| uf1",
+                "uf1[\" \"]:::fork", "uj1[\" \"]:::fork", "uf1 -.-> u1", "uf1 -.-> u2",
+                // the reservation is undone only once both branches are, at the join; each undo may still give up
+                "u1 -.-> uj1", "u2 -.-> uj1", "uj1 -.-> u0", "u0 -.-> compensated",
+                "u1 -.->|keeps failing| escalated", "u2 -.->|keeps failing| escalated"));
+        assertTrue(diagram.lines().noneMatch(l -> l.equals("  u2 -.-> u1") || l.equals("  u1 -.-> u0")),
+                "no branch's undo waits for another's:\n" + diagram);
+    }
+
+    @Test
+    void aGroupUndoneInReverseIsDrawnAsAGroupThatNamesNoOrder() {
+        String reverse = Diagram.mermaid(signup("      compensation: reverse\n"));
+
+        assertEquals(Diagram.mermaid(signup("")), reverse);
+        assertTrue(reverse.lines().noneMatch(l -> l.startsWith("  uf") || l.startsWith("  uj")), reverse);
+    }
+
+    @Test
+    void aSagasStateIsLaidOverEachUndoOfAGroupUndoneSideBySide() {
+        // given the save failed: the contact is undone, the mailbox's undo is under way beside it
+        Diagram.Overlay overlay = new Diagram.Overlay(Map.of(0, Diagram.Mark.DONE, 1, Diagram.Mark.COMPENSATED,
+                2, Diagram.Mark.DONE, 3, Diagram.Mark.FAILED), Map.of(1, Diagram.Mark.DONE, 2, Diagram.Mark.RUNNING),
+                SagaStatus.COMPENSATING);
+
+        String diagram = Diagram.mermaid(signup("      compensation: parallel\n"), overlay);
+
+        assertHasLines(diagram, List.of("class u1 stepDone", "class u2 stepRunning", "class s3 stepFailed"));
+        assertTrue(diagram.startsWith(Diagram.mermaid(signup("      compensation: parallel\n"))),
+                "the definition's drawing is kept as it is");
+    }
+
+    /**
+     * Reserve and hold stock side by side (group {@code stock}), then the accounts side by side, each group with these keys.
+     */
+    private static SagaDefinition twoGroups(String groupKeys) {
         String opening = """
                   - parallel:
                       name: stock
-                      steps:
+                %s      steps:
                         - name: reserve
                           type: remote
                           http: { method: POST, target: shop, path: /reservations }
@@ -214,13 +251,17 @@ class DiagramTest {
                           http: { method: POST, target: shop, path: /holds }
                           compensation:
                             http: { method: DELETE, target: shop, path: "/holds/${step.idempotencyKey}" }
-                """;
-        String yaml = SignupWithAGroup.YAML.formatted("");
-        SagaDefinition d = new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml",
+                """.formatted(groupKeys);
+        String yaml = SignupWithAGroup.YAML.formatted(groupKeys);
+        return new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml",
                 yaml.substring(0, yaml.indexOf("  - name: reserve")) + opening
                         + yaml.substring(yaml.indexOf("  - parallel:"), yaml.indexOf("  - name: save-order")));
+    }
 
-        String diagram = Diagram.mermaid(d);
+    @Test
+    void aGroupMayOpenAndEndTheSaga() {
+        // given a saga of two groups: reserve and hold stock side by side, then the accounts side by side
+        String diagram = Diagram.mermaid(twoGroups(""));
 
         // then the saga starts at the first group's fork, its join leads to the next fork, the last join to COMPLETED
         assertHasLines(diagram, List.of("start --> f0", "j0 --> f2", "j2 --> done",
@@ -228,5 +269,16 @@ class DiagramTest {
                 "s0 -.->|fails| u1", "u1 -.-> u0", "u0 -.-> compensated", "s2 -.->|fails| u3", "u2 -.-> u1",
                 // the last branch's undo begins the undoing of a completed saga
                 "done -.->|an operator compensates| u3"));
+    }
+
+    @Test
+    void anOperatorsUndoOfACompletedSagaBeginsAtTheUndoForkOfTheGroupItEndsWith() {
+        // given both groups undone side by side
+        String diagram = Diagram.mermaid(twoGroups("      compensation: parallel\n"));
+
+        // then the second group's undo join leads to the first's undo fork, whose join leads to COMPENSATED
+        assertHasLines(diagram, List.of("done -.->|an operator compensates| uf2", "uf2 -.-> u2", "uf2 -.-> u3",
+                "uj2 -.-> uf0", "uf0 -.-> u0", "uf0 -.-> u1", "uj0 -.-> compensated", "s0 -.->|fails| uf0",
+                "s2 -.->|fails| uf2"));
     }
 }

@@ -387,4 +387,55 @@ class FailurePointsTest {
         assertEquals(SagaStatus.ESCALATED, undoFails.end());
         assertTrue(points.stream().allMatch(p -> p.end().isTerminal()));
     }
+
+    private static final String UNDONE_SIDE_BY_SIDE = "      compensation: parallel\n";
+
+    @Test
+    void aFailureAfterAGroupUndoneSideBySideUndoesEveryBranchAtOnceThenTheStepsBefore() {
+        // given the accounts undone side by side; when the save after them is refused
+        FailurePoint p = at(signup(UNDONE_SIDE_BY_SIDE), "save-order", FailureKind.REJECTED);
+
+        // then both undos start together, and the reservation is undone only once both are
+        assertEquals(List.of("reserve: ok", "group accounts starts crm-contact and mailbox together", "crm-contact: ok",
+                "mailbox: ok", "save-order: fails, rejected", "group accounts undoes crm-contact and mailbox side by side",
+                UNDO_CRM, UNDO_MAILBOX, UNDO_RESERVE), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void anUndoThatKeepsFailingEscalatesNamingItsBranchOnceItsSiblingIsUndone() {
+        // given the accounts undone side by side; when the mailbox's undo fails on every attempt of its budget
+        FailurePoint p = at(signup(UNDONE_SIDE_BY_SIDE), "mailbox", FailureKind.COMPENSATION_FAILS);
+
+        // then the contact is undone beside it, the group runs again for the mailbox alone, and a person must decide;
+        // the reservation is left as it is
+        assertEquals(List.of("save-order: fails, rejected", "group accounts undoes crm-contact and mailbox side by side",
+                UNDO_CRM, "undo mailbox (DELETE mail /boxes/${step.idempotencyKey}): fails, unavailable (3 attempts)",
+                "group accounts runs again in 2s, for the undo of mailbox",
+                "undo mailbox (DELETE mail /boxes/${step.idempotencyKey}): fails, unavailable (2 attempts)"),
+                p.path().subList(4, p.path().size()));
+        assertEquals(SagaStatus.ESCALATED, p.end());
+        assertTrue(p.reason().startsWith("group accounts, undone side by side: mailbox: UnavailableFailure"), p.reason());
+    }
+
+    @Test
+    void anUndoThatGivesUpStopsNoneOfItsSiblingsUndos() {
+        // given one undo at a time, the contact's undo with one attempt, and the mailbox escalating rather than compensating
+        // (so that the save's refusal, not the mailbox's, sends the saga back through both branches)
+        List<FailurePoint> points = FailurePoints.of(new DefinitionParser(NamedActions.SHIPPED).parse("signup.yaml",
+                SignupWithAGroup.YAML.formatted("      maxConcurrency: 1\n" + UNDONE_SIDE_BY_SIDE)
+                        .replace("maxDelay: 1m } }\n", "maxDelay: 1m } }\n          compensationRetry: { attempts: 1 }\n")
+                        .replace("      retry: { attempts: 1 }\n", "      retry: { attempts: 1 }\n          onFailure: escalate\n")));
+
+        // when the contact's undo is refused
+        FailurePoint p = at(points, "crm-contact", FailureKind.COMPENSATION_FAILS);
+
+        // then the mailbox's undo still takes its place, and only then does the saga escalate, naming the contact
+        assertEquals(List.of("save-order: fails, rejected", "group accounts undoes crm-contact (at most 1 at once)",
+                "undo crm-contact (DELETE crm /contacts/${step.idempotencyKey}): fails, rejected",
+                "group accounts undoes mailbox as the undo of crm-contact ends", UNDO_MAILBOX),
+                p.path().subList(5, p.path().size()));
+        assertEquals(SagaStatus.ESCALATED, p.end());
+        assertTrue(p.reason().startsWith("group accounts, undone side by side: crm-contact: RejectedFailure"), p.reason());
+    }
 }

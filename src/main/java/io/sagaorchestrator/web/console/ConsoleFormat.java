@@ -76,7 +76,8 @@ final class ConsoleFormat {
 
     /**
      * The parallel group step {@code index} of {@code definition} is a branch of, as a steps table says it:
-     * {@code accounts: branch 1 of 2, all at once}; empty for a step that runs on its own.
+     * {@code accounts: branch 1 of 2, all at once}, and {@code , undone side by side} when the group says
+     * {@code compensation: parallel}; empty for a step that runs on its own.
      */
     static String branchOf(SagaDefinition definition, int index) {
         Group group = definition.groupAt(index);
@@ -84,7 +85,8 @@ final class ConsoleFormat {
             return "";
         }
         return group.name() + ": branch " + (index - group.first() + 1) + " of " + group.size() + ", "
-                + (group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once");
+                + (group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once")
+                + (group.undoneTogether() ? ", undone side by side" : "");
     }
 
     /** Long error texts cut for a table cell; the detail page shows them whole. */

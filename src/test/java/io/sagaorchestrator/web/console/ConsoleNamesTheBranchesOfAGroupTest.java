@@ -20,6 +20,16 @@ class ConsoleNamesTheBranchesOfAGroupTest {
     }
 
     @Test
+    void eachBranchOfAGroupUndoneSideBySideSaysSo() {
+        SagaDefinition d = SignupWithAGroup.withGroupKeys("      maxConcurrency: 1\n      compensation: parallel\n");
+
+        assertEquals("accounts: branch 1 of 2, at most 1 at once, undone side by side", ConsoleFormat.branchOf(d, 1));
+        // a group undone in reverse, as one that names no order is, says nothing of it
+        assertEquals("accounts: branch 1 of 2, all at once",
+                ConsoleFormat.branchOf(SignupWithAGroup.withGroupKeys("      compensation: reverse\n"), 1));
+    }
+
+    @Test
     void aStepThatRunsOnItsOwnNamesNoGroup() {
         SagaDefinition d = SignupWithAGroup.withGroupKeys("");
 

@@ -72,24 +72,32 @@ class WhatADefinitionWillDoIsServedTest {
 
     @Test
     void aParallelGroupIsDrawnAsABoxAndItsBranchesAreNamedOnTheDefinitionsPage() {
-        // given order-fulfilment, whose three calls form the group settle; when a viewer asks for its diagram
+        // given order-fulfilment, whose three calls form the group settle, undone side by side; when a viewer asks for its
+        // diagram
         as("viewer").get("/api/definitions/order-fulfilment/diagram").then().statusCode(200)
                 // then the group is a box that forks into each branch and joins before COMPLETED
                 .body(containsString("\n  subgraph g0 [\"parallel settle<br/>all at once\"]\n"))
                 .body(containsString("\n  f0 --> s1\n"))
                 .body(containsString("\n  j0 --> done\n"))
-                .body(containsString("\n  s1 -.->|fails| u2\n"));
+                // and a failing branch leads to the group's undo fork, whose undos join before COMPENSATED
+                .body(containsString("\n  s1 -.->|fails| uf0\n"))
+                .body(containsString("\n  uf0 -.-> u2\n"))
+                .body(containsString("\n  u2 -.-> uj0\n"))
+                .body(containsString("\n  uj0 -.-> compensated\n"));
         // and the API lists the group with its branches
         as("viewer").get("/api/definitions").then().statusCode(200)
                 .body("find { it.name == 'order-fulfilment' }.groups[0].name", org.hamcrest.Matchers.equalTo("settle"))
                 .body("find { it.name == 'order-fulfilment' }.groups[0].branches", org.hamcrest.Matchers.contains(
                         "reserve-stock", "charge-payment", "book-shipment"))
                 .body("find { it.name == 'order-fulfilment' }.groups[0].maxConcurrency", org.hamcrest.Matchers.equalTo(3))
+                .body("find { it.name == 'order-fulfilment' }.groups[0].compensation", org.hamcrest.Matchers.equalTo("parallel"))
+                // a group that names no order is undone one branch at a time, the last first
+                .body("find { it.name == 'group-shop-test' }.groups[0].compensation", org.hamcrest.Matchers.equalTo("reverse"))
                 .body("find { it.name == 'user-sync' }.groups", org.hamcrest.Matchers.nullValue());
         // and the definition's page says which group each step is a branch of
         Response signedIn = ConsoleSignInTest.signIn("viewer", "viewer");
         given().cookies(signedIn.getCookies()).get("/console/definitions/order-fulfilment").then().statusCode(200)
-                .body(containsString("<td>settle: branch 2 of 3, all at once</td>"))
+                .body(containsString("<td>settle: branch 2 of 3, all at once, undone side by side</td>"))
                 .body(containsString("The branches of a parallel group start together."));
     }
 }
