@@ -57,7 +57,7 @@ public class DefinitionsResource {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Field(String type, boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,
-                        @JsonProperty("enum") List<String> values, String text) {
+                        @JsonProperty("enum") List<String> values, String text, Integer maxItems) {
     }
 
     public record Step(String name, String type, String action, String compensation, String onFailure, long timeoutMillis,
@@ -119,7 +119,8 @@ public class DefinitionsResource {
         Map<String, Field> input = new LinkedHashMap<>();
         start.input().fields().forEach((field, f) -> input.put(field, new Field(f.type().yamlName(), f.required(),
                 f.pattern() == null ? null : f.pattern().pattern(), f.maxLength(), f.minimum(), f.maximum(),
-                f.allowed().isEmpty() ? null : f.allowed(), f.text() == null ? null : f.text().name().toLowerCase(Locale.ROOT))));
+                f.allowed().isEmpty() ? null : f.allowed(), f.text() == null ? null : f.text().name().toLowerCase(Locale.ROOT),
+                f.maxItems())));
         return new Start("/api/sagas/" + name, start.roles(), start.businessKey(), input);
     }
 
