@@ -68,6 +68,11 @@ public record ForEach(Reference items, int maxItems) {
         return step + "[" + index + "]";
     }
 
+    /** The name of the step written in the forEach, which the branch {@code item} runs for its item. */
+    public static String stepName(String item) {
+        return item.substring(0, item.lastIndexOf('['));
+    }
+
     /** The item a branch runs: its place in the list. */
     public record Item(ForEach forEach, int index) {
         public Item {
