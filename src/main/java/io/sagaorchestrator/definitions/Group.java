@@ -60,6 +60,11 @@ public record Group(String name, int first, int last, int maxConcurrency, Compen
         this(name, first, last, maxConcurrency, compensation, null);
     }
 
+    /** This forEach group running over {@code forEach} instead: the same list, e.g. taken to be full. */
+    public Group withForEach(ForEach forEach) {
+        return new Group(name, first, last, maxConcurrency, compensation, forEach);
+    }
+
     public boolean undoneTogether() {
         return compensation == CompensationOrder.PARALLEL;
     }
