@@ -158,6 +158,11 @@ public record StepDefinition(String name, StepKind kind, String action, String c
         this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null);
     }
 
+    /** The name the definition writes it under: a forEach's item without its {@code [index]}. */
+    public String writtenName() {
+        return item == null ? name : name.substring(0, name.lastIndexOf('['));
+    }
+
     public boolean hasCompensation() {
         return compensation != null;
     }
