@@ -3,10 +3,12 @@ package io.sagaorchestrator.check;
 import io.sagaorchestrator.core.SagaStatus;
 import io.sagaorchestrator.definitions.Await;
 import io.sagaorchestrator.definitions.FailurePolicy;
+import io.sagaorchestrator.definitions.ForEach;
 import io.sagaorchestrator.definitions.Group;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.StepDefinition;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -18,10 +20,19 @@ import java.util.TreeMap;
  * ESCALATED when an undo keeps failing, its check finds the effect still there (drift), or a step escalates. A parallel
  * group is a box whose fork leads into every branch and whose join leads on; a branch that fails undoes the whole group,
  * from its last branch back, or side by side when the group says {@code compensation: parallel}: an undo fork leads to
- * every branch's undo, which join before the undo of the steps ahead of the group. GitHub, GitLab and most wikis draw it
- * as it is.
+ * every branch's undo, which join before the undo of the steps ahead of the group. A forEach, whose branches are one step
+ * run for each item of a list, is a box holding that step once, and its undo once: the undo of every item that ran, in
+ * reverse or side by side as the forEach says. GitHub, GitLab and most wikis draw it as it is.
  */
 public final class Diagram {
+
+    /**
+     * The marks from the most telling down, for the one node a forEach's items share: what a person must look at (a failure,
+     * an outcome unknown), then what is under way, then an effect that stands, then one undone, then an item that never
+     * ran; an item's undo the same way.
+     */
+    private static final List<Mark> MOST_TELLING_FIRST = List.of(Mark.FAILED, Mark.UNCERTAIN, Mark.CHECKING, Mark.RUNNING,
+            Mark.WAITING, Mark.DONE, Mark.COMPENSATED, Mark.SKIPPED);
 
     private Diagram() {
     }
@@ -68,8 +79,9 @@ public final class Diagram {
             m.append("  classDef ").append(mark.css()).append(' ').append(mark.style).append('\n');
         }
         m.append("  classDef reached stroke-width:4px\n");
-        new TreeMap<>(overlay.steps()).forEach((index, mark) -> m.append("  class s").append(index).append(' ').append(mark.css()).append('\n'));
-        new TreeMap<>(overlay.undos()).forEach((index, mark) -> {
+        byNode(definition, overlay.steps()).forEach((index, mark) -> m.append("  class s").append(index).append(' ')
+                .append(mark.css()).append('\n'));
+        byNode(definition, overlay.undos()).forEach((index, mark) -> {
             StepDefinition step = definition.step(index);
             if (step.hasCompensation()) {
                 m.append("  class u").append(index).append(' ').append(mark.css()).append('\n');
@@ -99,6 +111,12 @@ public final class Diagram {
         for (int i = 0; i < definition.stepCount(); i++) {
             StepDefinition step = definition.step(i);
             Group group = definition.groupAt(i);
+            if (group != null && group.forEach() != null) {
+                if (group.first() == i) {
+                    forEach(m, definition, group);
+                }
+                continue;
+            }
             if (group != null) {
                 if (group.first() == i) {
                     group(m, definition, group);
@@ -137,7 +155,7 @@ public final class Diagram {
         m.append("  classDef escalated fill:#fdecea,stroke:#b3261e\n");
         m.append("  classDef undo stroke-dasharray:4 3\n");
         m.append("  classDef await fill:#fff8e1,stroke:#b26a00\n");
-        if (!definition.groups().isEmpty()) {
+        if (definition.groups().stream().anyMatch(g -> g.forEach() == null)) {
             m.append("  classDef fork fill:#5f6368,stroke:#5f6368\n");
         }
         return m.toString();
@@ -154,8 +172,7 @@ public final class Diagram {
         }
         // the fork and the join stand outside the box: inside, Mermaid lays the fork over the box's title
         m.append("  f").append(g).append("[\" \"]:::fork\n");
-        m.append("  subgraph g").append(g).append(" [").append(label("parallel " + group.name() + "\n"
-                + (group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once")))
+        m.append("  subgraph g").append(g).append(" [").append(label("parallel " + group.name() + "\n" + concurrency(group)))
                 .append("]\n");
         for (int i = group.first(); i <= group.last(); i++) {
             m.append("    ").append(node(i, definition.step(i))).append('\n');
@@ -169,6 +186,31 @@ public final class Diagram {
             m.append("  s").append(i).append(" --> j").append(g).append('\n');
         }
         m.append("  j").append(g).append(" --> ").append(entry(definition, group.last() + 1)).append('\n');
+    }
+
+    /**
+     * A forEach as a box holding its step once, for every item, which leads on once every item has succeeded; a failing item
+     * undoes every item that ran, then the steps ahead of the group. Its condition decides before the box, as a group's.
+     */
+    private static void forEach(StringBuilder m, SagaDefinition definition, Group group) {
+        int g = group.first();
+        StepDefinition step = definition.step(g);
+        ForEach forEach = group.forEach();
+        if (step.when() != null) {
+            condition(m, definition, g, "s" + g, group.last() + 1);
+        }
+        m.append("  subgraph g").append(g).append(" [").append(label("forEach " + group.name() + ": each item of "
+                + forEach.items().text() + ", at most " + forEach.maxItems() + "\n" + concurrency(group))).append("]\n");
+        m.append("    ").append(node(g, step)).append('\n');
+        m.append("  end\n");
+        m.append("  s").append(g).append(" --> ").append(entry(definition, group.last() + 1)).append('\n');
+        m.append("  s").append(g).append(" -.->|fails| ").append(step.onFailure() == FailurePolicy.ESCALATE ? "escalated"
+                : undoFrom(definition, group.last())).append('\n');
+        undo(m, definition, g, step, false);
+    }
+
+    private static String concurrency(Group group) {
+        return group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once";
     }
 
     /**
@@ -198,7 +240,7 @@ public final class Diagram {
     }
 
     private static String node(int i, StepDefinition step) {
-        return "s" + i + "[" + label(step.name() + "\n" + step.kind().name().toLowerCase(Locale.ROOT) + ": " + step.action()) + "]";
+        return "s" + i + "[" + label(name(step) + "\n" + step.kind().name().toLowerCase(Locale.ROOT) + ": " + step.action()) + "]";
     }
 
     /**
@@ -213,9 +255,12 @@ public final class Diagram {
             return;
         }
         Group group = definition.groupAt(i);
-        // undone side by side, a branch's undo leads to its group's undo join, where its siblings' meet it
-        String undoBefore = group != null && group.undoneTogether() ? "uj" + group.first() : undoFrom(definition, i - 1);
-        m.append("  u").append(i).append('[').append(label("undo " + step.name() + "\n" + step.compensation()))
+        boolean items = group != null && group.forEach() != null;
+        // undone side by side, a branch's undo leads to its group's undo join, where its siblings' meet it; a forEach's
+        // undo stands for all its items' already
+        String undoBefore = group != null && group.undoneTogether() && !items ? "uj" + group.first() : undoFrom(definition, i - 1);
+        m.append("  u").append(i).append('[').append(label("undo " + name(step) + "\n" + step.compensation() + (!items ? ""
+                : group.undoneTogether() ? "\nevery item that ran, side by side" : "\nevery item that ran, the last first")))
                 .append("]:::undo\n");
         if (undoneWhenUnknown) {
             m.append("  s").append(i).append(" -.->|outcome unknown| u").append(i).append('\n');
@@ -223,7 +268,7 @@ public final class Diagram {
         m.append("  u").append(i).append(" -.->|keeps failing| escalated\n");
         if (step.verify() != null) {
             // the undo is done only once its check finds the effect gone; one that stays is drift
-            m.append("  k").append(i).append('[').append(label("check undo of " + step.name() + "\n"
+            m.append("  k").append(i).append('[').append(label("check undo of " + name(step) + "\n"
                     + step.verify().http().label() + ", expects " + step.verify().expectation())).append("]:::undo\n");
             m.append("  u").append(i).append(" -.-> k").append(i).append('\n');
             m.append("  k").append(i).append(" -.-> ").append(undoBefore).append('\n');
@@ -273,21 +318,44 @@ public final class Diagram {
         if (definition.step(index).when() != null) {
             return "c" + index;
         }
-        return (definition.groupAt(index) != null ? "f" : "s") + index;
+        Group group = definition.groupAt(index);
+        return (group != null && group.forEach() == null ? "f" : "s") + index;
     }
 
     /**
-     * The undo of the latest step at or before {@code index} that has one, or the undo fork of the group undone side by side
-     * it belongs to; COMPENSATED when none has.
+     * The undo of the latest step at or before {@code index} that has one, the undo fork of the group undone side by side
+     * it belongs to, or the undo of the forEach whose item it is; COMPENSATED when none has.
      */
     private static String undoFrom(SagaDefinition definition, int index) {
         for (int i = index; i >= 0; i--) {
             if (definition.step(i).hasCompensation()) {
                 Group group = definition.groupAt(i);
+                if (group != null && group.forEach() != null) {
+                    return "u" + group.first();
+                }
                 return group != null && group.undoneTogether() ? "uf" + group.first() : "u" + i;
             }
         }
         return "compensated";
+    }
+
+    /** A step's name in its node: a forEach's step once for all its items, as {@code <step>[i]}. */
+    private static String name(StepDefinition step) {
+        return step.item() == null ? step.name() : ForEach.stepName(step.name()) + "[i]";
+    }
+
+    /**
+     * The marks by the node that shows them: a forEach's items share the node of its first, which shows the most telling
+     * of their marks ({@link #MOST_TELLING_FIRST}).
+     */
+    private static Map<Integer, Mark> byNode(SagaDefinition definition, Map<Integer, Mark> marks) {
+        Map<Integer, Mark> nodes = new TreeMap<>();
+        marks.forEach((index, mark) -> {
+            Group group = definition.groupAt(index);
+            nodes.merge(group != null && group.forEach() != null ? group.first() : index, mark,
+                    (a, b) -> MOST_TELLING_FIRST.indexOf(a) <= MOST_TELLING_FIRST.indexOf(b) ? a : b);
+        });
+        return nodes;
     }
 
     /** A node's text in quotes, as Mermaid reads it: quotes as entities, line breaks as {@code <br/>}. */

@@ -62,6 +62,10 @@ public final class FailurePoints {
         for (int i = 0; i < definition.stepCount(); i++) {
             StepDefinition step = definition.step(i);
             int at = i;
+            Group group = definition.groupAt(at);
+            if (group != null && group.forEach() != null && group.first() != at) {
+                continue; // every item of a forEach fails as its first does: the first stands for them
+            }
             if (step.await() != null) {
                 // an await calls nothing and changes nothing: it fails only by its timeout or a refusal
                 points.add(walk(definition, step, FailureKind.WAIT_TIMES_OUT, null, World.timingOutAt(at)));
@@ -95,7 +99,6 @@ public final class FailurePoints {
                 points.add(checkFails(definition, at));
             }
             // a group's branches stand together under the saga's deadline: it passes once for the whole group
-            Group group = definition.groupAt(at);
             if ((definition.deadline() != null || step.deadline() != null) && (group == null || group.first() == at)) {
                 points.add(walk(definition, step, FailureKind.DEADLINE_PASSES, null, World.deadlinePassingAt(at)));
             }
@@ -166,7 +169,8 @@ public final class FailurePoints {
 
     /**
      * The definition with each condition taken as true, but that of step {@code falseAt} (none when null) as false; each
-     * await taking any payload (the walk sends an empty one), and refusing it only at step {@code refusing}.
+     * await taking any payload (the walk sends an empty one), and refusing it only at step {@code refusing}; each forEach
+     * running over a full list (the walk's input is empty), so that every item meets the failures of the others.
      */
     private static SagaDefinition assuming(SagaDefinition definition, String falseAt, String refusing) {
         List<StepDefinition> steps = definition.steps().stream().map(s -> s.await() != null
@@ -174,9 +178,11 @@ public final class FailurePoints {
                 s.await().onTimeout(), s.await().rejectWhen() == null ? null
                 : s.await().rejectWhen().assuming(s.name().equals(refusing)), s.await().roles()))
                 : s.when() == null ? s : s.withWhen(s.when().assuming(!s.name().equals(falseAt)))).toList();
+        List<Group> groups = definition.groups().stream().map(g -> g.forEach() == null ? g
+                : g.withForEach(g.forEach().assumingFull())).toList();
         return new SagaDefinition(definition.name(), definition.version(), definition.description(), steps, definition.hash(),
                 definition.source(), definition.httpStart(), definition.deadline(), definition.liveKey(), definition.search(),
-                definition.groups());
+                groups);
     }
 
     private static FailurePoint walk(SagaDefinition definition, StepDefinition step, FailureKind kind, String trigger, World world) {

@@ -36,8 +36,8 @@ public final class Lints {
     public static List<Lint> of(String file, SagaDefinition definition) {
         List<Lint> lints = new ArrayList<>();
         for (StepDefinition step : definition.steps()) {
-            if (!step.kind().callsThirdParty()) {
-                continue;
+            if (!step.kind().callsThirdParty() || (step.item() != null && step.item().index() > 0)) {
+                continue; // a forEach's items are one step written once: its first item speaks for them
             }
             retriedWithoutKey(file, definition, step, step.http(), step.retry(), "call").ifPresent(lints::add);
             retriedWithoutKey(file, definition, step, step.compensationHttp(), step.compensationRetry(), "compensation")
@@ -62,8 +62,8 @@ public final class Lints {
                 || !policy.isRetryable(UNKNOWN) || policy.attempts() < 2) {
             return Optional.empty();
         }
-        int line = DefinitionParser.line(definition.source(), step.name(), "idempotencyKey");
-        return Optional.of(new Lint(file, line, NO_IDEMPOTENCY_KEY, "the " + what + " of step '" + step.name() + "' ("
+        int line = DefinitionParser.line(definition.source(), step.writtenName(), "idempotencyKey");
+        return Optional.of(new Lint(file, line, NO_IDEMPOTENCY_KEY, "the " + what + " of step '" + step.writtenName() + "' ("
                 + call.label() + ") is tried again after an unknown outcome but sends no Idempotency-Key: when an answer is"
                 + " lost after the third party acted, the next attempt acts a second time.",
                 "remove 'idempotencyKey: false' if " + call.target() + " honours the header; or make the call idempotent (a PUT"
@@ -83,8 +83,8 @@ public final class Lints {
         return undo.references().stream()
                 .filter(r -> r.root() == Reference.Root.FORWARD && !r.path().isEmpty())
                 .findFirst()
-                .map(r -> new Lint(file, DefinitionParser.line(definition.source(), step.name(), "forward.output"),
-                        UNRECORDED_OUTPUT, "the compensation of step '" + step.name() + "' reads " + r.text() + ", which"
+                .map(r -> new Lint(file, DefinitionParser.line(definition.source(), step.writtenName(), "forward.output"),
+                        UNRECORDED_OUTPUT, "the compensation of step '" + step.writtenName() + "' reads " + r.text() + ", which"
                         + " is not recorded when the step's answer is lost (a timeout, a 5xx): the step may then have taken"
                         + " effect, the compensation cannot say what to undo, and the saga escalates for a person.",
                         "address what to undo by something the saga knows before the call: send ${step.idempotencyKey}"

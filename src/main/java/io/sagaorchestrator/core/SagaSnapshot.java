@@ -76,6 +76,12 @@ public record SagaSnapshot(UUID id, String definitionName, int definitionVersion
                 stepIndex, attempt, budgetBase, states, version, lastError, createdAt, traceParent, deadlineAt, stepDeadlineAt);
     }
 
+    /** The saga with these states of its steps in place of the ones it has. */
+    public SagaSnapshot withStepStates(Map<String, StepState> states) {
+        return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
+                stepIndex, attempt, budgetBase, states, version, lastError, createdAt, traceParent, deadlineAt, stepDeadlineAt);
+    }
+
     public SagaSnapshot withResult(JsonNode result) {
         return new SagaSnapshot(id, definitionName, definitionVersion, definitionHash, status, businessKey, input, result,
                 stepIndex, attempt, budgetBase, stepStates, version, lastError, createdAt, traceParent, deadlineAt, stepDeadlineAt);

@@ -209,30 +209,46 @@ public final class SagaTransitions {
      */
     private static Decision enter(SagaDefinition definition, SagaSnapshot saga, int next, boolean decideUntold) {
         SagaSnapshot s = saga;
-        for (; next < definition.stepCount() && definition.step(next).when() != null; next++) {
+        for (; next < definition.stepCount(); next++) {
             StepDefinition candidate = definition.step(next);
-            boolean runs;
-            try {
-                runs = candidate.when().holds(s.input(), outputs(definition, s));
-            } catch (IllegalStateException e) {
-                if (!decideUntold) {
-                    return new Decision.Continue(s.atStep(next));
-                }
-                SagaSnapshot at = s.atStep(next).withLastError(candidate.name() + ": its condition cannot be told, so it did"
-                        + " not run: " + e.getMessage());
-                return candidate.onFailure() == FailurePolicy.ESCALATE ? new Decision.Escalate(at.withStatus(SagaStatus.ESCALATED))
-                        : nextCompensation(definition, at.withStatus(SagaStatus.COMPENSATING), next, null);
-            }
-            if (runs) {
+            Group forEach = forEachAt(definition, next);
+            if (candidate.when() == null && forEach == null) {
                 break;
             }
-            // a group's condition stands on its first branch: false, none of its branches runs
-            int last = definition.lastBegunAt(next);
-            for (int skipped = next; skipped <= last; skipped++) {
-                s = s.withStepState(definition.step(skipped).name(), new StepState(Effect.SKIPPED, JsonNodeFactory.instance
-                        .objectNode().put("when", candidate.when().text()).put("value", false)));
+            if (candidate.when() != null) {
+                boolean runs;
+                try {
+                    runs = candidate.when().holds(s.input(), outputs(definition, s));
+                } catch (IllegalStateException e) {
+                    return cannotTell(definition, s, next, candidate.name() + ": its condition cannot be told, so it did not"
+                            + " run: " + e.getMessage(), decideUntold);
+                }
+                if (!runs) {
+                    // a group's condition stands on its first branch: false, none of its branches runs
+                    int last = definition.lastBegunAt(next);
+                    for (int skipped = next; skipped <= last; skipped++) {
+                        s = s.withStepState(definition.step(skipped).name(), new StepState(Effect.SKIPPED, JsonNodeFactory
+                                .instance.objectNode().put("when", candidate.when().text()).put("value", false)));
+                    }
+                    next = last;
+                    continue;
+                }
             }
-            next = last;
+            if (forEach == null) {
+                break;
+            }
+            int count;
+            try {
+                count = forEach.forEach().itemsOf(s.input(), outputs(definition, s)).size();
+            } catch (IllegalStateException e) {
+                return cannotTell(definition, s, next, "group " + forEach.name() + ": its items cannot be read, so none of"
+                        + " them ran: " + e.getMessage(), decideUntold);
+            }
+            s = withItemsCounted(definition, s, forEach, count);
+            if (count > 0) {
+                break;
+            }
+            next = forEach.last(); // an empty list: the group is done, nothing ran
         }
         SagaSnapshot moved = s.atStep(next);
         if (next == definition.stepCount()) {
@@ -240,6 +256,63 @@ public final class SagaTransitions {
                     .withLastError(null));
         }
         return new Decision.Continue(moved);
+    }
+
+    /**
+     * A condition, or a forEach's list, that cannot be read: the step fails before it runs (the saga compensates, or
+     * escalates when the step says so), but only when the engine is about to run it ({@code decideUntold}); the move itself
+     * stops on the step.
+     */
+    private static Decision cannotTell(SagaDefinition definition, SagaSnapshot s, int next, String why, boolean decideUntold) {
+        if (!decideUntold) {
+            return new Decision.Continue(s.atStep(next));
+        }
+        SagaSnapshot at = s.atStep(next).withLastError(why);
+        return definition.step(next).onFailure() == FailurePolicy.ESCALATE
+                ? new Decision.Escalate(at.withStatus(SagaStatus.ESCALATED))
+                : nextCompensation(definition, at.withStatus(SagaStatus.COMPENSATING), next, null);
+    }
+
+    /** The forEach group whose first branch is step {@code index}; null when there is none. */
+    private static Group forEachAt(SagaDefinition definition, int index) {
+        Group group = definition.groupAt(index);
+        return group != null && group.forEach() != null && group.first() == index ? group : null;
+    }
+
+    /** The saga with the branches of {@code forEach} beyond its {@code count} items recorded skipped: no item is theirs. */
+    private static SagaSnapshot withItemsCounted(SagaDefinition definition, SagaSnapshot saga, Group forEach, int count) {
+        SagaSnapshot s = saga;
+        for (int i = forEach.first() + count; i <= forEach.last(); i++) {
+            s = s.withStepState(definition.step(i).name(), new StepState(Effect.SKIPPED, JsonNodeFactory.instance.objectNode()
+                    .put("items", forEach.forEach().items().text()).put("count", count)));
+        }
+        return s;
+    }
+
+    /**
+     * The saga stands, going forward, where nothing has recorded yet what the move onto it decides: a step whose
+     * condition is untold, or a forEach whose items are not counted (the saga came to it through recovery, an operator's
+     * retry or a re-plan, or as its first step). The engine then tells the core {@link Event.StepReached} first.
+     */
+    public static boolean untold(SagaDefinition definition, SagaSnapshot saga) {
+        if (direction(saga) != Direction.FORWARD) {
+            return false;
+        }
+        StepDefinition step = current(definition, saga);
+        Group group = definition.groupAt(saga.stepIndex());
+        StepDefinition first = group == null ? step : definition.step(group.first());
+        if (first.when() != null && saga.stepState(first.name()) == null) {
+            return true;
+        }
+        if (group == null || group.forEach() == null) {
+            return false;
+        }
+        try {
+            int count = group.forEach().itemsOf(saga.input(), outputs(definition, saga)).size();
+            return !withItemsCounted(definition, saga, group, count).stepStates().equals(saga.stepStates());
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     /** What the steps that ran answered, by name: what a condition reads as {@code steps}. */
@@ -254,7 +327,10 @@ public final class SagaTransitions {
         return outputs;
     }
 
-    /** The output of the last step that ran; when that was a group, its branches' outputs by name. */
+    /**
+     * The output of the last step that ran; when that was a group, its branches' outputs by name, and for a forEach its
+     * items' outputs in the order of the list.
+     */
     private static JsonNode lastOutput(SagaDefinition definition, SagaSnapshot saga) {
         int last = -1;
         for (int i = 0; i < definition.stepCount(); i++) {
@@ -269,6 +345,16 @@ public final class SagaTransitions {
         Group group = definition.groupAt(last);
         if (group == null) {
             return saga.stepState(definition.step(last).name()).output();
+        }
+        if (group.forEach() != null) {
+            var items = JsonNodeFactory.instance.arrayNode();
+            for (int i = group.first(); i <= group.last(); i++) {
+                StepState state = saga.stepState(definition.step(i).name());
+                if (state != null && state.effect() == Effect.DONE) {
+                    items.add(state.output() == null ? JsonNodeFactory.instance.nullNode() : state.output());
+                }
+            }
+            return items;
         }
         var outputs = JsonNodeFactory.instance.objectNode();
         for (int i = group.first(); i <= group.last(); i++) {
@@ -285,11 +371,14 @@ public final class SagaTransitions {
      * recovery, an operator's retry or a re-plan, not by the move that tells it): tell it now, as that move would have.
      */
     private static Decision reached(SagaDefinition definition, SagaSnapshot saga) {
-        StepDefinition step = current(definition, saga);
-        if (direction(saga) != Direction.FORWARD || step.when() == null || saga.stepState(step.name()) != null) {
+        if (!untold(definition, saga)) {
             return new Decision.Continue(saga);
         }
-        return enter(definition, saga, saga.stepIndex(), true);
+        Group group = definition.groupAt(saga.stepIndex());
+        Decision told = enter(definition, saga, group == null ? saga.stepIndex() : group.first(), true);
+        // a move that stays on the step keeps the attempts it has made: only what the move records is new
+        return told instanceof Decision.Continue next && next.next().stepIndex() == saga.stepIndex()
+                ? new Decision.Continue(saga.withStepStates(next.next().stepStates())) : told;
     }
 
     /**

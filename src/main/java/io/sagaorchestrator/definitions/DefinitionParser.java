@@ -51,6 +51,8 @@ public final class DefinitionParser {
     private static final Pattern USED_TWICE = Pattern.compile("(step|group) name '([^']+)' is used twice");
     private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** The most items a forEach takes when it says nothing: a bound is always there, and a list beyond it is refused. */
+    private static final int DEFAULT_MAX_ITEMS = 10;
 
     private final KnownActions actions;
 
@@ -78,6 +80,10 @@ public final class DefinitionParser {
             StepDoc s = stepDocs.get(i);
             if (s.parallel() != null) {
                 groups.add(group(file, yaml, "steps[" + i + "]", s, steps, earlierOutputs));
+                continue;
+            }
+            if (s.forEach() != null) {
+                groups.add(forEach(file, yaml, "steps[" + i + "]", s, steps, earlierOutputs));
                 continue;
             }
             steps.add(step(file, yaml, "steps[" + i + "]", s, earlierOutputs));
@@ -134,13 +140,19 @@ public final class DefinitionParser {
 
     /** One step written at {@code place}, checked against the known actions; a fault names its file and line. */
     private StepDefinition step(String file, String yaml, String place, StepDoc s, Map<String, Set<String>> earlierOutputs) {
+        return step(file, yaml, place, s, earlierOutputs, false);
+    }
+
+    /** @param inForEach the step a forEach runs for each item: its calls may read {@code ${item}} and {@code ${index}} */
+    private StepDefinition step(String file, String yaml, String place, StepDoc s, Map<String, Set<String>> earlierOutputs,
+                                boolean inForEach) {
         String name = s.await() != null && s.name() == null ? s.await().name() : s.name();
         place = place + (name == null ? "" : " '" + name + "'");
         try {
             if (s.await() != null) {
                 return awaitStep(s);
             }
-            StepDefinition step = withOwnershipPolicy(step(s, earlierOutputs), s.onUncertainOwnership(), yaml);
+            StepDefinition step = withOwnershipPolicy(step(s, earlierOutputs, inForEach), s.onUncertainOwnership(), yaml);
             checkActions(step);
             return step;
         } catch (TemplateException e) {
@@ -174,7 +186,8 @@ public final class DefinitionParser {
         String line = name == null ? "" : lineOf(yaml, name, name);
         if (s.name() != null || s.type() != null || s.action() != null || s.http() != null || s.compensation() != null
                 || s.timeout() != null || s.retry() != null || s.compensationRetry() != null || s.onFailure() != null
-                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null || s.await() != null) {
+                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null || s.await() != null
+                || s.forEach() != null) {
             throw new InvalidDefinitionException(file, line + at, "a 'parallel' group is written with everything inside its block"
                     + " (name, maxConcurrency, compensation, when, steps): nothing may stand beside 'parallel:'");
         }
@@ -185,21 +198,8 @@ public final class DefinitionParser {
             throw new InvalidDefinitionException(file, line + at, "a group runs at least two branches side by side; a single"
                     + " step needs no group");
         }
-        Group.CompensationOrder compensation;
-        try {
-            compensation = p.compensation() == null ? Group.CompensationOrder.REVERSE
-                    : Group.CompensationOrder.valueOf(p.compensation().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidDefinitionException(file, lineOf(yaml, name, "compensation") + at, "compensation '"
-                    + p.compensation() + "' is not an order a group is undone in: write 'reverse' (one at a time, last"
-                    + " started first; the default) or 'parallel' (side by side)");
-        }
-        Condition when;
-        try {
-            when = p.when() == null ? null : Condition.parse(p.when());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidDefinitionException(file, lineOf(yaml, name, "when") + at, e.getMessage());
-        }
+        Group.CompensationOrder compensation = compensationOrder(file, yaml, name, at, p.compensation());
+        Condition when = groupCondition(file, yaml, name, at, p.when());
         // a branch that reads a sibling is parsed as if it could, so that the definition refuses it for what it is (a read
         // of a step that runs beside it), rather than as a read of an unknown step
         Map<String, Set<String>> visible = new LinkedHashMap<>(earlierOutputs);
@@ -212,28 +212,9 @@ public final class DefinitionParser {
             String branchAt = at + ".steps[" + j + "]";
             String branchPlace = branchAt + (branchName == null ? "" : " '" + branchName + "'");
             String branchLine = branchName == null ? line : lineOf(yaml, branchName, branchName);
-            if (b.parallel() != null) {
-                throw new InvalidDefinitionException(file, branchLine + branchPlace, "a group cannot hold another group: write"
-                        + " the inner group's branches into this one, or put the inner group before or after it");
-            }
-            if (b.await() != null) {
-                throw new InvalidDefinitionException(file, branchLine + branchPlace, "a branch cannot wait for a signal: put"
-                        + " the await before or after the group");
-            }
-            if (b.when() != null) {
-                throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "when:") + branchPlace, "a branch has no"
-                        + " condition of its own: put 'when' on the group, which runs all its branches or none");
-            }
-            if (b.deadline() != null) {
-                throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "deadline:") + branchPlace, "a branch has"
-                        + " no deadline of its own: the branches run together, under the saga's deadline");
-            }
-            StepDefinition branch = step(file, yaml, branchAt, b, visible);
-            if (compensation == Group.CompensationOrder.PARALLEL && branch.verify() != null) {
-                throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "verify:") + branchPlace, "a branch of a"
-                        + " group undone side by side cannot check its undo yet ('verify:'): write 'compensation: reverse' on"
-                        + " the group, or leave the check out");
-            }
+            refuseInGroup(file, yaml, b, branchName, branchLine, branchPlace);
+            StepDefinition branch = step(file, yaml, branchAt, b, visible, false);
+            refuseCheckUndoneTogether(file, yaml, compensation, branch, branchName, branchPlace);
             steps.add(j == 0 && when != null ? branch.withWhen(when) : branch);
         }
         for (int i = first; i < steps.size(); i++) {
@@ -248,10 +229,131 @@ public final class DefinitionParser {
         }
     }
 
+    /**
+     * A group written {@code - forEach: { name, items, maxItems, maxConcurrency, compensation, when, step }}: its step runs
+     * once for each item of a list, side by side, as a group of {@code maxItems} branches named {@code <step>[<index>]}
+     * (see {@link ForEach}). The items' outputs are the group's, by index: later steps do not read them one by one.
+     */
+    private Group forEach(String file, String yaml, String place, StepDoc s, List<StepDefinition> steps,
+                          Map<String, Set<String>> earlierOutputs) {
+        ForEachDoc f = s.forEach();
+        String name = f.name();
+        String at = place + ".forEach" + (name == null ? "" : " '" + name + "'");
+        String line = name == null ? "" : lineOf(yaml, name, name);
+        if (s.name() != null || s.type() != null || s.action() != null || s.http() != null || s.compensation() != null
+                || s.timeout() != null || s.retry() != null || s.compensationRetry() != null || s.onFailure() != null
+                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null || s.await() != null
+                || s.parallel() != null) {
+            throw new InvalidDefinitionException(file, line + at, "a 'forEach' is written with everything inside its block"
+                    + " (name, items, maxItems, maxConcurrency, compensation, when, step): nothing may stand beside 'forEach:'");
+        }
+        if (name == null || name.isBlank()) {
+            throw new InvalidDefinitionException(file, at, "'forEach.name' is missing");
+        }
+        if (f.step() == null) {
+            throw new InvalidDefinitionException(file, line + at, "a forEach names the step it runs for each item: write"
+                    + " 'step: { name, type, http, compensation, ... }'");
+        }
+        ForEach forEach;
+        try {
+            forEach = new ForEach(items(require(f.items(), "forEach.items"), earlierOutputs),
+                    f.maxItems() == null ? DEFAULT_MAX_ITEMS : f.maxItems());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, name, e.getMessage().contains("maxItems") ? "maxItems"
+                    : "items") + at, e.getMessage());
+        }
+        Group.CompensationOrder compensation = compensationOrder(file, yaml, name, at, f.compensation());
+        Condition when = groupCondition(file, yaml, name, at, f.when());
+        StepDoc b = f.step();
+        String stepName = branchName(b);
+        String stepPlace = at + ".step" + (stepName == null ? "" : " '" + stepName + "'");
+        refuseInGroup(file, yaml, b, stepName, stepName == null ? line : lineOf(yaml, stepName, stepName), stepPlace);
+        StepDefinition step = step(file, yaml, at + ".step", b, earlierOutputs, true);
+        refuseCheckUndoneTogether(file, yaml, compensation, step, stepName, stepPlace);
+        int first = steps.size();
+        for (int i = 0; i < forEach.maxItems(); i++) {
+            StepDefinition item = step.forItem(forEach, i);
+            steps.add(i == 0 && when != null ? item.withWhen(when) : item);
+        }
+        try {
+            return new Group(name, first, steps.size() - 1, f.maxConcurrency() == null ? forEach.maxItems() : f.maxConcurrency(),
+                    compensation, forEach);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, (e.getMessage().contains("maxConcurrency")
+                    ? lineOf(yaml, name, "maxConcurrency") : line) + at, e.getMessage());
+        }
+    }
+
+    /** A forEach's {@code items}: one {@code ${...}} reading a list of the input or of an earlier step's output. */
+    private static Reference items(String text, Map<String, Set<String>> earlierOutputs) {
+        Template template = Template.parse(text);
+        if (template.parts().size() != 1 || !(template.parts().get(0) instanceof Reference items)) {
+            throw new TemplateException(text, "forEach.items '" + text + "' must be one reference to a list, e.g."
+                    + " ${input.seats} or ${steps.quote.output.lines}");
+        }
+        if (items.root() == Reference.Root.STEPS && !earlierOutputs.containsKey(items.step())) {
+            throw new TemplateException(text, "forEach.items " + text + " names step '" + items.step() + "', which is not"
+                    + " an earlier step (earlier: " + (earlierOutputs.isEmpty() ? "none" : String.join(", ",
+                    earlierOutputs.keySet())) + ")");
+        }
+        return items;
+    }
+
+    /** A group's {@code compensation:}, the order its branches are undone in. */
+    private static Group.CompensationOrder compensationOrder(String file, String yaml, String name, String at, String written) {
+        try {
+            return written == null ? Group.CompensationOrder.REVERSE
+                    : Group.CompensationOrder.valueOf(written.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, name, "compensation") + at, "compensation '"
+                    + written + "' is not an order a group is undone in: write 'reverse' (one at a time, last"
+                    + " started first; the default) or 'parallel' (side by side)");
+        }
+    }
+
+    /** A group's {@code when:}, which runs all its branches or none. */
+    private static Condition groupCondition(String file, String yaml, String name, String at, String written) {
+        try {
+            return written == null ? null : Condition.parse(written);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, name, "when") + at, e.getMessage());
+        }
+    }
+
+    /** What a branch cannot be, written inside a group: another group, an await, or a step with a condition or deadline. */
+    private static void refuseInGroup(String file, String yaml, StepDoc b, String branchName, String branchLine,
+                                      String branchPlace) {
+        if (b.parallel() != null || b.forEach() != null) {
+            throw new InvalidDefinitionException(file, branchLine + branchPlace, "a group cannot hold another group: write"
+                    + " the inner group's branches into this one, or put the inner group before or after it");
+        }
+        if (b.await() != null) {
+            throw new InvalidDefinitionException(file, branchLine + branchPlace, "a branch cannot wait for a signal: put"
+                    + " the await before or after the group");
+        }
+        if (b.when() != null) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "when:") + branchPlace, "a branch has no"
+                    + " condition of its own: put 'when' on the group, which runs all its branches or none");
+        }
+        if (b.deadline() != null) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "deadline:") + branchPlace, "a branch has"
+                    + " no deadline of its own: the branches run together, under the saga's deadline");
+        }
+    }
+
+    private static void refuseCheckUndoneTogether(String file, String yaml, Group.CompensationOrder compensation,
+                                                  StepDefinition branch, String branchName, String branchPlace) {
+        if (compensation == Group.CompensationOrder.PARALLEL && branch.verify() != null) {
+            throw new InvalidDefinitionException(file, lineOf(yaml, branchName, "verify:") + branchPlace, "a branch of a"
+                    + " group undone side by side cannot check its undo yet ('verify:'): write 'compensation: reverse' on"
+                    + " the group, or leave the check out");
+        }
+    }
+
     /** The name an item of a group's {@code steps:} is written with, wherever its kind keeps it; null when it has none. */
     private static String branchName(StepDoc b) {
         return b.name() != null ? b.name() : b.await() != null ? b.await().name() : b.parallel() != null ? b.parallel().name()
-                : null;
+                : b.forEach() != null ? b.forEach().name() : null;
     }
 
     /** The definition's {@code key:} and {@code onLiveKey:}; a key reads only fields its declared input has, when it declares one. */
@@ -312,9 +414,9 @@ public final class DefinitionParser {
                 throw new InvalidDefinitionException(file, place, "'" + field + "' is not a field of input (fields: "
                         + String.join(", ", httpStart.input().fields().keySet()) + ")");
             }
-            if (declared.type() == InputField.Type.OBJECT) {
-                throw new InvalidDefinitionException(file, place, "'" + field + "' is an object: only a string, integer,"
-                        + " number or boolean field has a value to search by");
+            if (declared.type() == InputField.Type.OBJECT || declared.type() == InputField.Type.ARRAY) {
+                throw new InvalidDefinitionException(file, place, "'" + field + "' is an " + declared.type().yamlName()
+                        + ": only a string, integer, number or boolean field has a value to search by");
             }
         }
         return List.copyOf(doc.search());
@@ -354,7 +456,7 @@ public final class DefinitionParser {
             type = InputField.Type.valueOf(require(f.type(), "type").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(f.type() == null ? e.getMessage() : "type '" + f.type()
-                    + "' is not one of string, integer, number, boolean, object");
+                    + "' is not one of string, integer, number, boolean, object, array");
         }
         Pattern pattern;
         try {
@@ -373,10 +475,10 @@ public final class DefinitionParser {
             throw new IllegalArgumentException("enum is empty: no value could pass");
         }
         return new InputField(name, type, Boolean.TRUE.equals(f.required()), pattern, f.maxLength(), f.minimum(), f.maximum(),
-                f.values(), text);
+                f.values(), text, f.maxItems());
     }
 
-    private StepDefinition step(StepDoc s, Map<String, Set<String>> earlierOutputs) {
+    private StepDefinition step(StepDoc s, Map<String, Set<String>> earlierOutputs, boolean inForEach) {
         StepKind kind = switch (require(s.type(), "type").toLowerCase(Locale.ROOT)) {
             case "remote" -> StepKind.REMOTE;
             case "outbox" -> StepKind.OUTBOX;
@@ -394,17 +496,17 @@ public final class DefinitionParser {
                     + " declare the call, not both");
         }
         Map<String, Set<String>> earlier = Collections.unmodifiableMap(new LinkedHashMap<>(earlierOutputs));
-        HttpCall http = s.http() == null ? null : HttpCall.parse(s.http(), new HttpCall.Scope(earlier, false, null));
+        HttpCall http = s.http() == null ? null : HttpCall.parse(s.http(), new HttpCall.Scope(earlier, false, null, inForEach));
         CompensationDoc compensation = compensation(s.compensation());
         if (compensation.action() != null && compensation.http() != null) {
             throw new IllegalArgumentException("compensation of step '" + s.name() + "' has both 'action' and 'http': name an"
                     + " action bean or declare the call, not both");
         }
         HttpCall compensationHttp = compensation.http() == null ? null : HttpCall.parse(compensation.http(),
-                new HttpCall.Scope(earlier, true, http == null ? null : http.outputFields()));
+                new HttpCall.Scope(earlier, true, http == null ? null : http.outputFields(), inForEach));
         RetryPolicy compensationRetry = policy(s.compensationRetry(), "compensationRetry");
         CompensationCheck verify = compensation.verify() == null ? null : verify(compensation.verify(), compensationRetry,
-                new HttpCall.Scope(earlier, true, http == null ? null : http.outputFields()));
+                new HttpCall.Scope(earlier, true, http == null ? null : http.outputFields(), inForEach));
         return new StepDefinition(require(s.name(), "name"), kind, http == null ? s.action() : http.label(),
                 compensationHttp == null ? compensation.action() : compensationHttp.label(),
                 s.timeout() == null ? DEFAULT_TIMEOUT : duration(s.timeout(), "timeout"),
@@ -715,12 +817,16 @@ public final class DefinitionParser {
     }
 
     record InputFieldDoc(String type, Boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,
-                         @JsonProperty("enum") List<String> values, String text) {
+                         @JsonProperty("enum") List<String> values, String text, Integer maxItems) {
     }
 
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
                    RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership,
-                   String when, @JsonProperty("await") AwaitDoc await, ParallelDoc parallel) {
+                   String when, @JsonProperty("await") AwaitDoc await, ParallelDoc parallel, ForEachDoc forEach) {
+    }
+
+    record ForEachDoc(String name, String items, Integer maxItems, Integer maxConcurrency, String compensation, String when,
+                      StepDoc step) {
     }
 
     record ParallelDoc(String name, Integer maxConcurrency, String compensation, String when, List<StepDoc> steps) {

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * {@link CompensationOrder#PARALLEL}.
  *
  * @param maxConcurrency how many branches may be in flight at once, going forward and, undone side by side, back
+ * @param forEach        for a {@code forEach} group, the list its branches run over, one item each; null for {@code parallel}
  */
-public record Group(String name, int first, int last, int maxConcurrency, CompensationOrder compensation) {
+public record Group(String name, int first, int last, int maxConcurrency, CompensationOrder compensation, ForEach forEach) {
 
     /** How a group's branches are undone. */
     public enum CompensationOrder {
@@ -40,6 +41,10 @@ public record Group(String name, int first, int last, int maxConcurrency, Compen
         if (first < 0 || last < first) {
             throw new IllegalArgumentException("group '" + name + "' has no branches");
         }
+        if (forEach != null && forEach.maxItems() != last - first + 1) {
+            throw new IllegalArgumentException("forEach '" + name + "' takes " + forEach.maxItems() + " items but has "
+                    + (last - first + 1) + " branches");
+        }
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("group '" + name + "': maxConcurrency must be at least 1, got " + maxConcurrency);
         }
@@ -48,6 +53,16 @@ public record Group(String name, int first, int last, int maxConcurrency, Compen
     /** A group undone in reverse order, as the definition says when it names no order. */
     public Group(String name, int first, int last, int maxConcurrency) {
         this(name, first, last, maxConcurrency, CompensationOrder.REVERSE);
+    }
+
+    /** A {@code parallel} group: its branches are the steps written in it. */
+    public Group(String name, int first, int last, int maxConcurrency, CompensationOrder compensation) {
+        this(name, first, last, maxConcurrency, compensation, null);
+    }
+
+    /** This forEach group running over {@code forEach} instead: the same list, e.g. taken to be full. */
+    public Group withForEach(ForEach forEach) {
+        return new Group(name, first, last, maxConcurrency, compensation, forEach);
     }
 
     public boolean undoneTogether() {

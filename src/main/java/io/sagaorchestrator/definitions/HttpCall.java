@@ -57,7 +57,13 @@ public record HttpCall(String method, String target, Template path, Map<String, 
      * @param forwardOutputs in a compensation, the output fields of the step it undoes (null: not known); outside
      *                       a compensation, {@code forward} cannot be used
      */
-    public record Scope(Map<String, Set<String>> earlierOutputs, boolean compensation, Set<String> forwardOutputs) {
+    /** What a call's templates may read: {@code inForEach}, the item of a {@code forEach}'s step ({@code ${item}, ${index}}). */
+    public record Scope(Map<String, Set<String>> earlierOutputs, boolean compensation, Set<String> forwardOutputs,
+                        boolean inForEach) {
+
+        public Scope(Map<String, Set<String>> earlierOutputs, boolean compensation, Set<String> forwardOutputs) {
+            this(earlierOutputs, compensation, forwardOutputs, false);
+        }
     }
 
     public String urlKey() {
@@ -164,6 +170,12 @@ public record HttpCall(String method, String target, Template path, Map<String, 
                                 + " it can only be used in a compensation");
                     }
                     requireDeclared(r, scope.forwardOutputs(), "the step this compensation undoes");
+                }
+                case ITEM, INDEX -> {
+                    if (!scope.inForEach()) {
+                        throw new TemplateException(r.text(), r.text() + " is the item of a forEach: it can only be used in"
+                                + " the step a forEach runs for each item");
+                    }
                 }
                 case SECRET -> {
                     if (!header) {

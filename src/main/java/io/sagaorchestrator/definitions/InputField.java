@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
  *                  with a NUL (PostgreSQL cannot store it) or a bidi override
  */
 public record InputField(String name, Type type, boolean required, Pattern pattern, Integer maxLength, BigDecimal minimum,
-                         BigDecimal maximum, List<String> allowed, PlainText.Kind text) {
+                         BigDecimal maximum, List<String> allowed, PlainText.Kind text, Integer maxItems) {
 
     public enum Type {
-        STRING, INTEGER, NUMBER, BOOLEAN, OBJECT;
+        STRING, INTEGER, NUMBER, BOOLEAN, OBJECT, ARRAY;
 
         public String yamlName() {
             return name().toLowerCase(Locale.ROOT);
@@ -41,6 +41,10 @@ public record InputField(String name, Type type, boolean required, Pattern patte
         onlyFor(type, string, text != null, "text", "string");
         onlyFor(type, numeric, minimum != null, "minimum", "integer or number");
         onlyFor(type, numeric, maximum != null, "maximum", "integer or number");
+        onlyFor(type, type == Type.ARRAY, maxItems != null, "maxItems", "array");
+        if (maxItems != null && maxItems < 0) {
+            throw new IllegalArgumentException("maxItems must be at least 0, got " + maxItems);
+        }
         if (maxLength != null && maxLength < 1) {
             throw new IllegalArgumentException("maxLength must be at least 1, got " + maxLength);
         }
@@ -94,6 +98,14 @@ public record InputField(String name, Type type, boolean required, Pattern patte
             case OBJECT -> {
                 if (!value.isObject()) {
                     violations.add(new InputSchema.Violation(name, "must be a JSON object"));
+                }
+            }
+            case ARRAY -> {
+                if (!value.isArray()) {
+                    violations.add(new InputSchema.Violation(name, "must be a JSON array"));
+                } else if (maxItems != null && value.size() > maxItems) {
+                    violations.add(new InputSchema.Violation(name, "must hold at most " + maxItems + " items, not "
+                            + value.size()));
                 }
             }
         }

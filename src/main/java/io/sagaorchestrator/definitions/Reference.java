@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  *   <li>{@code forward.output.<field>...}: in a compensation, the output of the step it undoes</li>
  *   <li>{@code saga.id}, {@code step.idempotencyKey}</li>
  *   <li>{@code secret.<key>}: configuration {@code saga.secret.<key>}, in headers only</li>
+ *   <li>{@code item}, {@code item.<field>...}, {@code index}: in a {@code forEach}'s step, its item and the item's place
+ *   in the list (from 0)</li>
  * </ul>
  *
  * @param step  the step named by {@code steps.<step>}, else null
@@ -20,11 +22,11 @@ import java.util.regex.Pattern;
  */
 public record Reference(String text, Root root, String step, List<String> path) {
 
-    public enum Root { INPUT, STEPS, FORWARD, SAGA_ID, IDEMPOTENCY_KEY, SECRET }
+    public enum Root { INPUT, STEPS, FORWARD, SAGA_ID, IDEMPOTENCY_KEY, SECRET, ITEM, INDEX }
 
     private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern SECRET_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Set<String> ROOTS = Set.of("input", "steps", "forward", "saga", "step", "secret");
+    private static final Set<String> ROOTS = Set.of("input", "steps", "forward", "saga", "step", "secret", "item", "index");
 
     public Reference {
         path = List.copyOf(path);
@@ -50,6 +52,13 @@ public record Reference(String text, Root root, String step, List<String> path) 
                 yield new Reference(text, Root.FORWARD, null, fields(text, rest.subList(1, rest.size())));
             }
             case "saga" -> exact(text, rest, "id", Root.SAGA_ID, "saga.id");
+            case "item" -> new Reference(text, Root.ITEM, null, fields(text, rest));
+            case "index" -> {
+                if (!rest.isEmpty()) {
+                    throw new TemplateException(text, text + " is not known: ${index} is the item's place in the list");
+                }
+                yield new Reference(text, Root.INDEX, null, List.of());
+            }
             case "step" -> exact(text, rest, "idempotencyKey", Root.IDEMPOTENCY_KEY, "step.idempotencyKey");
             case "secret" -> {
                 String key = String.join(".", rest);

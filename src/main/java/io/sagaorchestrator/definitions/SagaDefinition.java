@@ -3,6 +3,7 @@ package io.sagaorchestrator.definitions;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -114,6 +115,15 @@ public record SagaDefinition(String name, int version, String description, List<
                 }
             }
         }
+        for (Group g : groups) {
+            InputField list = g.forEach() == null || g.forEach().inputField() == null || httpStart == null ? null
+                    : httpStart.input().fields().get(g.forEach().inputField());
+            if (list != null && list.type() != InputField.Type.ARRAY) {
+                throw new IllegalArgumentException("group '" + g.name() + "' runs for each item of input."
+                        + list.name() + ", which is declared as " + list.type().yamlName() + ": declare it { type: array,"
+                        + " maxItems: " + g.forEach().maxItems() + " }");
+            }
+        }
         var signals = new HashSet<String>();
         for (StepDefinition step : steps) {
             if (step.await() != null && !signals.add(step.await().signal())) {
@@ -210,7 +220,22 @@ public record SagaDefinition(String name, int version, String description, List<
      * way into a saga checks it: the HTTP start, the in-process outbox, and a saga dispatched by SQL before it runs.
      */
     public List<InputSchema.Violation> inputViolations(JsonNode input) {
-        return httpStart == null ? List.of() : httpStart.input().validate(input);
+        List<InputSchema.Violation> violations = new ArrayList<>(httpStart == null ? List.of() : httpStart.input().validate(input));
+        for (Group g : groups) {
+            String field = g.forEach() == null ? null : g.forEach().inputField();
+            JsonNode list = field == null || input == null ? null : input.get(field);
+            if (list == null || list.isNull() || violations.stream().anyMatch(v -> v.field().equals(field))) {
+                continue; // a list left out fails the forEach when the saga reaches it: its group may have a condition
+            }
+            if (!list.isArray()) {
+                violations.add(new InputSchema.Violation(field, "must be a JSON array: forEach '" + g.name() + "' runs for each"
+                        + " of its items"));
+            } else if (list.size() > g.forEach().maxItems()) {
+                violations.add(new InputSchema.Violation(field, "must hold at most " + g.forEach().maxItems() + " items (the"
+                        + " maxItems of forEach '" + g.name() + "'), not " + list.size()));
+            }
+        }
+        return violations;
     }
 
     /**

@@ -22,17 +22,19 @@ import java.util.regex.Pattern;
  *                  recorded as skipped, with the value it saw
  * @param verify    the check that its compensation really undid (its {@code verify:} block), or null when none is declared
  * @param await     for a step of kind {@link StepKind#AWAIT}: the signal it waits for; else null
+ * @param item      for a branch of a {@code forEach}: the item it runs (its name ends in {@code [index]}); else null
  */
 public record StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                              RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
                              HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
-                             Condition when, CompensationCheck verify, Await await) {
+                             Condition when, CompensationCheck verify, Await await, ForEach.Item item) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final Pattern ITEM_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}\\[[0-9]{1,2}]");
 
     public StepDefinition {
         Objects.requireNonNull(name, "name");
-        if (!NAME.matcher(name).matches()) {
+        if (item != null ? !ITEM_NAME.matcher(name).matches() : !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("step name '" + name + "' must be lower-case letters, digits and '-' (at most 63)");
         }
         Objects.requireNonNull(kind, "type");
@@ -73,6 +75,15 @@ public record StepDefinition(String name, StepKind kind, String action, String c
         }
     }
 
+    /** A step that runs no item of a list. */
+    public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
+                          RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
+                          HttpCall http, HttpCall compensationHttp, Duration deadline, OwnershipPolicy onUncertainOwnership,
+                          Condition when, CompensationCheck verify, Await await) {
+        this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, deadline,
+                onUncertainOwnership, when, verify, await, null);
+    }
+
     /** A step that waits for no signal. */
     public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure,
@@ -80,6 +91,13 @@ public record StepDefinition(String name, StepKind kind, String action, String c
                           Condition when, CompensationCheck verify) {
         this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http, compensationHttp, deadline,
                 onUncertainOwnership, when, verify, null);
+    }
+
+    /** This step as the branch of {@code forEach} that runs its item {@code index}, named {@code <name>[<index>]}. */
+    public StepDefinition forItem(ForEach forEach, int index) {
+        return new StepDefinition(ForEach.itemName(name, index), kind, action, compensation, timeout, retry, compensationRetry,
+                onFailure, http, compensationHttp, deadline, onUncertainOwnership, when, verify, await,
+                new ForEach.Item(forEach, index));
     }
 
     /** A step named {@code name} that waits for the signal {@code await} declares. */
@@ -109,7 +127,7 @@ public record StepDefinition(String name, StepKind kind, String action, String c
     /** The same step with this check of its compensation. */
     public StepDefinition withVerify(CompensationCheck check) {
         return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
-                compensationHttp, deadline, onUncertainOwnership, when, check, await);
+                compensationHttp, deadline, onUncertainOwnership, when, check, await, item);
     }
 
     /** A step that always runs. */
@@ -123,7 +141,7 @@ public record StepDefinition(String name, StepKind kind, String action, String c
     /** This step, running only when {@code when} holds (always, when null). */
     public StepDefinition withWhen(Condition when) {
         return new StepDefinition(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, http,
-                compensationHttp, deadline, onUncertainOwnership, when, verify, await);
+                compensationHttp, deadline, onUncertainOwnership, when, verify, await, item);
     }
 
     /** A step without a deadline of its own, whose compensation escalates an effect that may be somebody else's. */
@@ -138,6 +156,11 @@ public record StepDefinition(String name, StepKind kind, String action, String c
     public StepDefinition(String name, StepKind kind, String action, String compensation, Duration timeout,
                           RetryPolicy retry, RetryPolicy compensationRetry, FailurePolicy onFailure) {
         this(name, kind, action, compensation, timeout, retry, compensationRetry, onFailure, null, null);
+    }
+
+    /** The name the definition writes it under: a forEach's item without its {@code [index]}. */
+    public String writtenName() {
+        return item == null ? name : name.substring(0, name.lastIndexOf('['));
     }
 
     public boolean hasCompensation() {

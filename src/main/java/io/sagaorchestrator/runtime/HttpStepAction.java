@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.sagaorchestrator.steps.HttpFailures;
@@ -234,6 +235,13 @@ final class HttpStepAction implements RemoteAction {
                 }
                 yield at(context.forwardOutput(), r);
             }
+            case ITEM -> {
+                if (context.item() == null) {
+                    throw cannotBuild(r.text() + " is read by a step that runs no item", context);
+                }
+                yield at(context.item().value(), r);
+            }
+            case INDEX -> context.item() == null ? null : IntNode.valueOf(context.item().index());
             case SAGA_ID -> TextNode.valueOf(context.sagaId().toString());
             case IDEMPOTENCY_KEY -> TextNode.valueOf(context.idempotencyKey());
             case SECRET -> {

@@ -468,12 +468,13 @@ public class SagaEngine {
 
     /** Runs the current step in the saga's direction, and carries out what the transition core decides of its outcome. */
     private void step(Run run) {
-        if (run.preparedIntent == null && untold(run)) {
+        if (run.preparedIntent == null && SagaTransitions.untold(run.definition, run.saga)) {
             Decision told = SagaTransitions.decide(run.definition, run.saga, new Event.StepReached());
             if (told.next().stepIndex() != run.saga.stepIndex() || told.next().status() != run.saga.status()) {
                 carryOut(run, told);
                 return;
             }
+            run.saga = told.next(); // what the move records (a forEach's items counted) rides with the next commit
         }
         SagaSnapshot before = run.saga;
         StepDefinition step = run.definition.step(before.stepIndex());
@@ -803,12 +804,6 @@ public class SagaEngine {
     private record Retry(long at, StepDefinition branch) {
     }
 
-    /** The saga stands, going forward, on a step whose condition nothing has recorded yet. */
-    private static boolean untold(Run run) {
-        StepDefinition step = run.definition.step(run.saga.stepIndex());
-        return step.when() != null && SagaTransitions.direction(run.saga) == Direction.FORWARD
-                && run.saga.stepState(step.name()) == null;
-    }
 
     /**
      * Where a forward attempt is about to begin (none is in flight, and no intent is committed without its call): a saga
@@ -1123,7 +1118,24 @@ public class SagaEngine {
                 // a check whose forward answer was never learned reads what the compensation learned in its place
                 : direction == Direction.VERIFY && own.output() == null ? own.undo() : own.output();
         return new StepContext(saga.id(), step.name(), attempt, saga.input(), outputs, forwardOutput, inDoubt,
-                step.onUncertainOwnership());
+                step.onUncertainOwnership(), item(saga, step, outputs));
+    }
+
+    /**
+     * The item a branch of a forEach runs, read again from what the saga recorded (its input, its steps' outputs), so
+     * that its undo, a recovery or an operator's plan finds the one its forward attempt sent; null for any other step.
+     */
+    private static StepContext.Item item(SagaSnapshot saga, StepDefinition step, Map<String, JsonNode> outputs) {
+        if (step.item() == null) {
+            return null;
+        }
+        List<JsonNode> items = step.item().forEach().itemsOf(saga.input(), outputs);
+        int index = step.item().index();
+        if (index >= items.size()) {
+            // the core records such a branch skipped and never runs it
+            throw new IllegalStateException(step.name() + " runs item " + index + " of a list of " + items.size());
+        }
+        return new StepContext.Item(index, items.get(index));
     }
 
     private static Outcome outcomeOf(StepFailure f) {

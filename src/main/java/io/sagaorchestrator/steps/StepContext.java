@@ -16,10 +16,26 @@ import java.util.UUID;
  *                            saga learning its answer: the action must reconcile, not assume
  * @param onUncertainOwnership in a compensation: what to do with an effect that may be this saga's or somebody
  *                            else's (the step's {@code onUncertainOwnership})
+ * @param item                for a step a {@code forEach} runs for each item of a list: the item this branch runs;
+ *                            else null
  */
 public record StepContext(UUID sagaId, String stepName, int attempt, JsonNode input,
                           Map<String, JsonNode> outputs, JsonNode forwardOutput,
-                          boolean earlierAttemptInDoubt, OwnershipPolicy onUncertainOwnership) {
+                          boolean earlierAttemptInDoubt, OwnershipPolicy onUncertainOwnership, Item item) {
+
+    /** An item of a {@code forEach}'s list: its place in the list (from 0) and its value. */
+    public record Item(int index, JsonNode value) {
+        public Item {
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /** An attempt of a step that runs no item of a list. */
+    public StepContext(UUID sagaId, String stepName, int attempt, JsonNode input, Map<String, JsonNode> outputs,
+                       JsonNode forwardOutput, boolean earlierAttemptInDoubt, OwnershipPolicy onUncertainOwnership) {
+        this(sagaId, stepName, attempt, input, outputs, forwardOutput, earlierAttemptInDoubt, onUncertainOwnership, null);
+    }
+
     public StepContext {
         Objects.requireNonNull(onUncertainOwnership, "onUncertainOwnership");
         Objects.requireNonNull(sagaId, "sagaId");

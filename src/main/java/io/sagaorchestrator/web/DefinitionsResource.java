@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.sagaorchestrator.check.DefinitionReport;
 import io.sagaorchestrator.check.Diagram;
 import io.sagaorchestrator.runtime.DefinitionRegistry;
+import io.sagaorchestrator.definitions.Group;
 import io.sagaorchestrator.definitions.HttpStart;
 import io.sagaorchestrator.definitions.RetryPolicy;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -41,10 +42,15 @@ public class DefinitionsResource {
     /**
      * A parallel group: its branches (steps of {@code steps}, by name) start together, at most {@code maxConcurrency} in
      * flight; {@code compensation}: how they are undone, {@code reverse} (one at a time, the last first) or {@code parallel}
-     * (side by side, at most {@code maxConcurrency} at once); {@code when}: its condition, null when it always runs.
+     * (side by side, at most {@code maxConcurrency} at once); {@code when}: its condition, null when it always runs. A
+     * forEach also gives the list its branches run over, one item each ({@code items}, as written, e.g.
+     * {@code ${input.seats}}) and how long it may be ({@code maxItems}, as many as it has branches); both absent for a
+     * {@code parallel} group.
      */
     public record ParallelGroup(String name, List<String> branches, int maxConcurrency, String compensation,
-                                @JsonInclude(JsonInclude.Include.NON_NULL) String when) {
+                                @JsonInclude(JsonInclude.Include.NON_NULL) String when,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) String items,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxItems) {
     }
 
     /** One live saga per value of {@code key} (its template); {@code onLiveKey}: what a second start does meanwhile. */
@@ -57,7 +63,7 @@ public class DefinitionsResource {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Field(String type, boolean required, String pattern, Integer maxLength, BigDecimal minimum, BigDecimal maximum,
-                        @JsonProperty("enum") List<String> values, String text) {
+                        @JsonProperty("enum") List<String> values, String text, Integer maxItems) {
     }
 
     public record Step(String name, String type, String action, String compensation, String onFailure, long timeoutMillis,
@@ -109,17 +115,22 @@ public class DefinitionsResource {
                 d.httpStart() == null ? null : view(d.name(), d.httpStart()), millis(d.deadline()),
                 d.liveKey() == null ? null : new Key(d.liveKey().template().text(),
                         d.liveKey().whileLive().name().toLowerCase(Locale.ROOT)),
-                d.groups().stream().map(g -> new ParallelGroup(g.name(), d.steps().subList(g.first(), g.last() + 1).stream()
-                        .map(StepDefinition::name).toList(), g.maxConcurrency(),
-                        g.compensation().name().toLowerCase(Locale.ROOT),
-                        d.step(g.first()).when() == null ? null : d.step(g.first()).when().text())).toList());
+                d.groups().stream().map(g -> view(d, g)).toList());
+    }
+
+    static ParallelGroup view(SagaDefinition d, Group g) {
+        return new ParallelGroup(g.name(), d.steps().subList(g.first(), g.last() + 1).stream().map(StepDefinition::name).toList(),
+                g.maxConcurrency(), g.compensation().name().toLowerCase(Locale.ROOT),
+                d.step(g.first()).when() == null ? null : d.step(g.first()).when().text(),
+                g.forEach() == null ? null : g.forEach().items().text(), g.forEach() == null ? null : g.forEach().maxItems());
     }
 
     private static Start view(String name, HttpStart start) {
         Map<String, Field> input = new LinkedHashMap<>();
         start.input().fields().forEach((field, f) -> input.put(field, new Field(f.type().yamlName(), f.required(),
                 f.pattern() == null ? null : f.pattern().pattern(), f.maxLength(), f.minimum(), f.maximum(),
-                f.allowed().isEmpty() ? null : f.allowed(), f.text() == null ? null : f.text().name().toLowerCase(Locale.ROOT))));
+                f.allowed().isEmpty() ? null : f.allowed(), f.text() == null ? null : f.text().name().toLowerCase(Locale.ROOT),
+                f.maxItems())));
         return new Start("/api/sagas/" + name, start.roles(), start.businessKey(), input);
     }
 

@@ -1,5 +1,6 @@
 package io.sagaorchestrator.check;
 
+import io.sagaorchestrator.definitions.BookingWithAForEach;
 import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.NamedActions;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -280,5 +281,66 @@ class DiagramTest {
         assertHasLines(diagram, List.of("done -.->|an operator compensates| uf2", "uf2 -.-> u2", "uf2 -.-> u3",
                 "uj2 -.-> uf0", "uf0 -.-> u0", "uf0 -.-> u1", "uj0 -.-> compensated", "s0 -.->|fails| uf0",
                 "s2 -.->|fails| uf2"));
+    }
+
+    /** Hold a flight, then assign each seat of the input (forEach {@code seats}, at most 3), then save. */
+    private static SagaDefinition booking(String forEachKeys) {
+        return BookingWithAForEach.withForEachKeys(forEachKeys);
+    }
+
+    @Test
+    void aForEachIsABoxHoldingItsStepOnceThroughWhichTheForwardPathGoes() {
+        String diagram = Diagram.mermaid(booking("      maxConcurrency: 2\n"));
+
+        // the box says what the step runs over, how many items at most and how many at once; the step stands once for them all
+        assertEquals(List.of("  subgraph g1 [\"forEach seats: each item of ${input.seats}, at most 3<br/>at most 2 at once\"]",
+                "    s1[\"assign-seat[i]<br/>remote: PUT airline /seats/${item.number}\"]"), box(diagram, 1));
+        assertHasLines(diagram, List.of("s0 --> s1", "s1 --> s4", "s4 --> done"));
+        assertTrue(diagram.lines().noneMatch(l -> l.matches("  (s|u|f|j)[23]\\b.*") || l.contains(" s2") || l.contains(" s3")),
+                "no item but the first has a node:\n" + diagram);
+        assertTrue(diagram.lines().noneMatch(l -> l.contains("fork")), "a forEach needs no fork:\n" + diagram);
+        assertHasLines(Diagram.mermaid(booking("")), List.of("subgraph g1 [\"forEach seats: each item of ${input.seats}, at most 3<br/>all at once\"]"));
+    }
+
+    @Test
+    void aForEachsConditionDecidesBeforeItsBoxAndFalseLeadsPastIt() {
+        String diagram = Diagram.mermaid(booking("      when: input.amount > 0\n"));
+
+        assertHasLines(diagram, List.of("s0 --> c1", "c1 -->|true| s1", "c1 -->|false| s4"));
+    }
+
+    @Test
+    void aFailingItemUndoesEveryItemThatRanInOneUndoThenTheStepsBeforeTheGroup() {
+        String reverse = Diagram.mermaid(booking(""));
+        String sideBySide = Diagram.mermaid(booking("      compensation: parallel\n"));
+
+        // whichever item fails, and the save after the group, lead to the items' undo, then to the hold's
+        for (String diagram : List.of(reverse, sideBySide)) {
+            assertHasLines(diagram, List.of("s1 -.->|fails| u1", "s4 -.->|fails| u1", "u1 -.-> u0", "u0 -.-> compensated",
+                    "u1 -.->|keeps failing| escalated"));
+            assertTrue(diagram.lines().noneMatch(l -> l.startsWith("  uf") || l.startsWith("  uj")), diagram);
+        }
+        // the undo says in which order the items are undone
+        assertHasLines(reverse, List.of("u1[\"undo assign-seat[i]<br/>DELETE airline /seats/${item.number}<br/>every item that ran,"
+                + " the last first\"]:::undo"));
+        assertHasLines(sideBySide, List.of("u1[\"undo assign-seat[i]<br/>DELETE airline /seats/${item.number}<br/>every item that"
+                + " ran, side by side\"]:::undo"));
+    }
+
+    @Test
+    void aForEachsNodeShowsTheMostTellingMarkOfItsItems() {
+        // given the second seat failed while the first was taken and the third never had an item; the first is being undone
+        Diagram.Overlay failing = new Diagram.Overlay(Map.of(0, Diagram.Mark.DONE, 1, Diagram.Mark.DONE, 2, Diagram.Mark.FAILED,
+                3, Diagram.Mark.SKIPPED), Map.of(1, Diagram.Mark.RUNNING), SagaStatus.COMPENSATING);
+        // and a saga whose two seats were taken, the third skipped
+        Diagram.Overlay taken = new Diagram.Overlay(Map.of(0, Diagram.Mark.DONE, 1, Diagram.Mark.DONE, 2, Diagram.Mark.DONE,
+                3, Diagram.Mark.SKIPPED), Map.of(), SagaStatus.RUNNING);
+
+        String diagram = Diagram.mermaid(booking(""), failing);
+
+        // then the failure is what the step shows, not the seat taken beside it; the undo shows the first seat's
+        assertHasLines(diagram, List.of("class s1 stepFailed", "class u1 stepRunning"));
+        assertTrue(diagram.lines().noneMatch(l -> l.startsWith("  class s2") || l.startsWith("  class s3")), diagram);
+        assertHasLines(Diagram.mermaid(booking(""), taken), List.of("class s1 stepDone"));
     }
 }

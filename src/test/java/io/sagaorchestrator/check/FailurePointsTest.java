@@ -1,6 +1,7 @@
 package io.sagaorchestrator.check;
 
 import io.sagaorchestrator.core.SagaStatus;
+import io.sagaorchestrator.definitions.BookingWithAForEach;
 import io.sagaorchestrator.definitions.DefinitionParser;
 import io.sagaorchestrator.definitions.NamedActions;
 import io.sagaorchestrator.definitions.SagaDefinition;
@@ -437,5 +438,41 @@ class FailurePointsTest {
                 p.path().subList(5, p.path().size()));
         assertEquals(SagaStatus.ESCALATED, p.end());
         assertTrue(p.reason().startsWith("group accounts, undone side by side: crm-contact: RejectedFailure"), p.reason());
+    }
+
+    private static final String UNDO_HOLD = "undo hold-flight (DELETE airline /holds/${step.idempotencyKey}): ok";
+
+    private static String undoSeat(int index) {
+        return "undo assign-seat[" + index + "] (DELETE airline /seats/${item.number}): ok";
+    }
+
+    private static List<FailurePoint> booking(String forEachKeys) {
+        return FailurePoints.of(BookingWithAForEach.withForEachKeys(forEachKeys));
+    }
+
+    @Test
+    void aForEachIsWalkedOverAFullListSoThatAFailureAfterItUndoesEveryItem() {
+        // given a booking whose list of seats the walk's empty input does not hold; when the save after the seats is rejected
+        FailurePoint p = at(booking("      maxConcurrency: 2\n"), "save-order", FailureKind.REJECTED);
+
+        // then the walk took the list to be full: every seat was taken, two at once, and every one is undone, the last first
+        assertEquals(List.of("hold-flight: ok", "group seats starts assign-seat[0] and assign-seat[1] together (at most 2 at once)",
+                "assign-seat[0]: ok", "group seats starts assign-seat[2] as assign-seat[0] ends", "assign-seat[1]: ok",
+                "assign-seat[2]: ok", "save-order: fails, rejected", undoSeat(2), undoSeat(1), undoSeat(0), UNDO_HOLD), p.path());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+    }
+
+    @Test
+    void theFirstItemOfAForEachStandsForTheOthersWhichFailAsItDoes() {
+        List<FailurePoint> points = booking("");
+
+        // the matrix lists the seats' failure points once, not once per possible seat
+        assertEquals(List.of("hold-flight", "assign-seat[0]", "save-order"),
+                points.stream().map(FailurePoint::step).distinct().toList());
+        // and the walk of the first seat still runs the whole group: its refusal stops the seats beside it, which are undone
+        assertEquals(List.of("hold-flight: ok", "group seats starts assign-seat[0], assign-seat[1] and assign-seat[2] together",
+                "assign-seat[0]: fails, rejected", "group seats starts no further branch; assign-seat[1] and assign-seat[2], in"
+                        + " flight, end", "assign-seat[1]: ok", "assign-seat[2]: ok", undoSeat(2), undoSeat(1), UNDO_HOLD),
+                at(points, "assign-seat[0]", FailureKind.REJECTED).path());
     }
 }

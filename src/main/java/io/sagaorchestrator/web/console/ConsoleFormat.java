@@ -77,14 +77,18 @@ final class ConsoleFormat {
     /**
      * The parallel group step {@code index} of {@code definition} is a branch of, as a steps table says it:
      * {@code accounts: branch 1 of 2, all at once}, and {@code , undone side by side} when the group says
-     * {@code compensation: parallel}; empty for a step that runs on its own.
+     * {@code compensation: parallel}; empty for a step that runs on its own. An item of a forEach says which item of which
+     * list it runs: {@code seats: item 3 of at most 4 (each item of ${input.seats}), all at once}.
      */
     static String branchOf(SagaDefinition definition, int index) {
         Group group = definition.groupAt(index);
         if (group == null) {
             return "";
         }
-        return group.name() + ": branch " + (index - group.first() + 1) + " of " + group.size() + ", "
+        String place = group.forEach() == null ? "branch " + (index - group.first() + 1) + " of " + group.size()
+                : "item " + (index - group.first() + 1) + " of at most " + group.size() + " (each item of "
+                + group.forEach().items().text() + ")";
+        return group.name() + ": " + place + ", "
                 + (group.maxConcurrency() >= group.size() ? "all at once" : "at most " + group.maxConcurrency() + " at once")
                 + (group.undoneTogether() ? ", undone side by side" : "");
     }

@@ -1,12 +1,13 @@
 package io.sagaorchestrator.web.console;
 
+import io.sagaorchestrator.definitions.BookingWithAForEach;
 import io.sagaorchestrator.definitions.SagaDefinition;
 import io.sagaorchestrator.definitions.SignupWithAGroup;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** A definition's page says, in its table of steps, which steps are branches of which parallel group. */
+/** A definition's page says, in its table of steps, which steps are branches of which parallel group or forEach. */
 class ConsoleNamesTheBranchesOfAGroupTest {
 
     @Test
@@ -27,6 +28,16 @@ class ConsoleNamesTheBranchesOfAGroupTest {
         // a group undone in reverse, as one that names no order is, says nothing of it
         assertEquals("accounts: branch 1 of 2, all at once",
                 ConsoleFormat.branchOf(SignupWithAGroup.withGroupKeys("      compensation: reverse\n"), 1));
+    }
+
+    @Test
+    void eachItemOfAForEachNamesItsPlaceInTheListAndTheList() {
+        SagaDefinition d = BookingWithAForEach.withForEachKeys("      maxConcurrency: 2\n      compensation: parallel\n");
+
+        assertEquals("seats: item 1 of at most 3 (each item of ${input.seats}), all at once",
+                ConsoleFormat.branchOf(BookingWithAForEach.withForEachKeys(""), 1));
+        assertEquals("seats: item 3 of at most 3 (each item of ${input.seats}), at most 2 at once, undone side by side",
+                ConsoleFormat.branchOf(d, 3));
     }
 
     @Test
