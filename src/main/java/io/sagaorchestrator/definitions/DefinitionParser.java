@@ -184,16 +184,8 @@ public final class DefinitionParser {
         String name = p.name();
         String at = place + ".parallel" + (name == null ? "" : " '" + name + "'");
         String line = name == null ? "" : lineOf(yaml, name, name);
-        if (s.name() != null || s.type() != null || s.action() != null || s.http() != null || s.compensation() != null
-                || s.timeout() != null || s.retry() != null || s.compensationRetry() != null || s.onFailure() != null
-                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null || s.await() != null
-                || s.forEach() != null) {
-            throw new InvalidDefinitionException(file, line + at, "a 'parallel' group is written with everything inside its block"
-                    + " (name, maxConcurrency, compensation, when, steps): nothing may stand beside 'parallel:'");
-        }
-        if (name == null || name.isBlank()) {
-            throw new InvalidDefinitionException(file, at, "'parallel.name' is missing");
-        }
+        writtenAlone(file, line, at, s, p, "a 'parallel' group", "parallel", "name, maxConcurrency, compensation, when, steps",
+                name);
         if (p.steps() == null || p.steps().size() < 2) {
             throw new InvalidDefinitionException(file, line + at, "a group runs at least two branches side by side; a single"
                     + " step needs no group");
@@ -240,16 +232,8 @@ public final class DefinitionParser {
         String name = f.name();
         String at = place + ".forEach" + (name == null ? "" : " '" + name + "'");
         String line = name == null ? "" : lineOf(yaml, name, name);
-        if (s.name() != null || s.type() != null || s.action() != null || s.http() != null || s.compensation() != null
-                || s.timeout() != null || s.retry() != null || s.compensationRetry() != null || s.onFailure() != null
-                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null || s.await() != null
-                || s.parallel() != null) {
-            throw new InvalidDefinitionException(file, line + at, "a 'forEach' is written with everything inside its block"
-                    + " (name, items, maxItems, maxConcurrency, compensation, when, step): nothing may stand beside 'forEach:'");
-        }
-        if (name == null || name.isBlank()) {
-            throw new InvalidDefinitionException(file, at, "'forEach.name' is missing");
-        }
+        writtenAlone(file, line, at, s, f, "a 'forEach'", "forEach", "name, items, maxItems, maxConcurrency, compensation, when,"
+                + " step", name);
         if (f.step() == null) {
             throw new InvalidDefinitionException(file, line + at, "a forEach names the step it runs for each item: write"
                     + " 'step: { name, type, http, compensation, ... }'");
@@ -281,6 +265,21 @@ public final class DefinitionParser {
         } catch (IllegalArgumentException e) {
             throw new InvalidDefinitionException(file, (e.getMessage().contains("maxConcurrency")
                     ? lineOf(yaml, name, "maxConcurrency") : line) + at, e.getMessage());
+        }
+    }
+
+    /**
+     * A group's block ({@code parallel:} or {@code forEach:}) holds everything the group takes, so a key beside it is refused
+     * rather than ignored; and it names the group.
+     */
+    private static void writtenAlone(String file, String line, String at, StepDoc s, Object block, String what, String keyword,
+                                     String keys, String name) {
+        if (s.hasBeside(block)) {
+            throw new InvalidDefinitionException(file, line + at, what + " is written with everything inside its block (" + keys
+                    + "): nothing may stand beside '" + keyword + ":'");
+        }
+        if (name == null || name.isBlank()) {
+            throw new InvalidDefinitionException(file, at, "'" + keyword + ".name' is missing");
         }
     }
 
@@ -519,9 +518,7 @@ public final class DefinitionParser {
      * everything it takes is inside its {@code await:} block, so a key beside it is refused rather than ignored.
      */
     private static StepDefinition awaitStep(StepDoc s) {
-        if (s.name() != null || s.type() != null || s.action() != null || s.http() != null || s.compensation() != null
-                || s.timeout() != null || s.retry() != null || s.compensationRetry() != null || s.onFailure() != null
-                || s.deadline() != null || s.onUncertainOwnership() != null || s.when() != null) {
+        if (s.hasBeside(s.await())) {
             throw new IllegalArgumentException("an 'await' step is written with everything inside its block (name, signal,"
                     + " payload, timeout, onTimeout, rejectWhen, roles): nothing may stand beside 'await:'");
         }
@@ -823,6 +820,12 @@ public final class DefinitionParser {
     record StepDoc(String name, String type, String action, HttpCallDoc http, JsonNode compensation, String timeout,
                    RetryDoc retry, RetryDoc compensationRetry, String onFailure, String deadline, String onUncertainOwnership,
                    String when, @JsonProperty("await") AwaitDoc await, ParallelDoc parallel, ForEachDoc forEach) {
+
+        /** Whether anything but {@code block} (its {@code parallel}, {@code forEach} or {@code await}) is written in it. */
+        boolean hasBeside(Object block) {
+            return java.util.stream.Stream.of(name, type, action, http, compensation, timeout, retry, compensationRetry,
+                    onFailure, deadline, onUncertainOwnership, when, await, parallel, forEach).anyMatch(v -> v != null && v != block);
+        }
     }
 
     record ForEachDoc(String name, String items, Integer maxItems, Integer maxConcurrency, String compensation, String when,
