@@ -68,11 +68,13 @@ class GroupTakesItsSlowestBranchIT {
     private static String inLine(String shipped) {
         StringBuilder yaml = new StringBuilder();
         boolean inGroup = false;
+        boolean inGroupHead = false; // the group's own keys (name, compensation...) and their comments, up to its steps
         for (String line : shipped.split("\n", -1)) {
             if (line.equals("  - parallel:")) {
                 inGroup = true;
-            } else if (inGroup && (line.equals("      name: settle") || line.equals("      steps:"))) {
-                continue;
+                inGroupHead = true;
+            } else if (inGroupHead) {
+                inGroupHead = !line.equals("      steps:");
             } else if (line.startsWith("name: ")) {
                 yaml.append("name: ").append(IN_LINE).append('\n');
             } else {
