@@ -7,6 +7,8 @@ public enum FailureKind {
     UNKNOWN_OUTCOME("unknown outcome", "every answer is lost (timeout, 5xx, dropped connection): the call may have taken effect"),
     KILL_AFTER_INTENT("kill after intent", "the process dies after the attempt's intent committed, before its outcome did"),
     KILL_AFTER_LOCAL_COMMIT("kill after local commit", "the process dies right after the step's local transaction committed"),
+    KILL_WHILE_UNDOING("kill while undoing", "the process dies after the intents of a group's undos, made side by side,"
+            + " committed, before their outcomes did"),
     COMPENSATION_FAILS("compensation fails", "the step's compensation fails on every attempt of its budget"),
     CHECK_FAILS("check fails", "the compensation answers success, but its verify: check finds the effect still there on every"
             + " attempt of its budget: drift"),

@@ -95,6 +95,10 @@ public final class FailurePoints {
             if (step.hasCompensation()) {
                 points.add(compensationFails(definition, at));
             }
+            if (step.hasCompensation() && group != null && group.undoneTogether()) {
+                // undos side by side are in flight together: a kill leaves several without outcome at once
+                points.add(undoing(definition, at, FailureKind.KILL_WHILE_UNDOING, world -> world.killedAfterUndoIntent(at)));
+            }
             if (step.verify() != null) {
                 points.add(checkFails(definition, at));
             }
@@ -505,6 +509,7 @@ public final class FailurePoints {
         private int failingCheck = -1;
         private StepFailure checkFailure;
         private int killedAfterIntent = -1;
+        private int killedAfterUndoIntent = -1;
         private int killedAfterLocalCommit = -1;
         private int deadlineAt = -1;
         private boolean operatorUndoes;
@@ -572,6 +577,11 @@ public final class FailurePoints {
             return this;
         }
 
+        World killedAfterUndoIntent(int step) {
+            killedAfterUndoIntent = step;
+            return this;
+        }
+
         World checkFailing(int step, StepFailure failure) {
             failingCheck = step;
             checkFailure = failure;
@@ -586,9 +596,10 @@ public final class FailurePoints {
             };
         }
 
-        /** Whether the process dies after the intent of this attempt: only a step's first, going forward, dies so. */
+        /** Whether the process dies after the intent of this attempt: only a step's first, going forward or back, dies so. */
         boolean killsAfterIntentOf(int step, Direction direction, int attempt) {
-            return direction == Direction.FORWARD && step == killedAfterIntent && attempt == 0;
+            return attempt == 0 && (direction == Direction.FORWARD ? step == killedAfterIntent
+                    : direction == Direction.COMPENSATION && step == killedAfterUndoIntent);
         }
 
         boolean killsAfterLocalCommitOf(int step) {

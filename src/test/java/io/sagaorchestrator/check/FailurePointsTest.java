@@ -420,6 +420,21 @@ class FailurePointsTest {
     }
 
     @Test
+    void aKillWhileTheUndosAreInFlightMakesThemAgainAndEverythingIsUndone() {
+        // given the accounts undone side by side; when the process dies once both undos' intents have committed
+        FailurePoint p = at(signup(UNDONE_SIDE_BY_SIDE), "mailbox", FailureKind.KILL_WHILE_UNDOING);
+
+        // then recovery finds both without outcome, makes both again, and then undoes the reservation
+        assertEquals(List.of("save-order: fails, rejected", "group accounts undoes crm-contact and mailbox side by side",
+                "killed after the intents of the undos of crm-contact and mailbox (group accounts commits them together);"
+                        + " recovery finds them without outcome"), p.path().subList(4, 7));
+        assertTrue(p.path().contains(UNDO_RESERVE), p.path().toString());
+        assertEquals(SagaStatus.COMPENSATED, p.end());
+        // and a group undone one at a time has no such point: its undos are never in flight together
+        assertTrue(signup("").stream().noneMatch(q -> q.failure() == FailureKind.KILL_WHILE_UNDOING));
+    }
+
+    @Test
     void anUndoThatGivesUpStopsNoneOfItsSiblingsUndos() {
         // given one undo at a time, the contact's undo with one attempt, and the mailbox escalating rather than compensating
         // (so that the save's refusal, not the mailbox's, sends the saga back through both branches)
