@@ -213,7 +213,7 @@ public class SagaQueries {
         }
     }
 
-    /** The page's statement; {@code last_error ilike} is answered by the trigram index saga_last_error_trgm_idx (V9). */
+    /** The page's statement; {@code last_error ilike} is answered by the trigram index of ended sagas (V19) and the live sagas' index. */
     static Sql listSql(Filter f, String cursor, int limit) {
         StringBuilder sql = new StringBuilder("select " + SUMMARY_COLUMNS + " from saga where true");
         List<Object> params = new ArrayList<>();
@@ -236,8 +236,12 @@ public class SagaQueries {
         condition(sql, params, " and updated_at >= ?", timestamp(f.updatedFrom()));
         condition(sql, params, " and updated_at < ?", timestamp(f.updatedTo()));
         if (f.errorText() != null) {
-            sql.append(" and last_error ilike ? escape '\\'");
-            params.add("%" + f.errorText().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            // the trigram index holds the ended sagas only (V19): each half of the "or" is answered by its own index
+            String pattern = "%" + f.errorText().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            sql.append(" and ((" + StatusSql.ENDED + " and last_error ilike ? escape '\\')"
+                    + " or (" + StatusSql.LIVE + " and last_error ilike ? escape '\\'))");
+            params.add(pattern);
+            params.add(pattern);
         }
         if (f.stuckFor() != null) {
             sql.append(" and " + StatusSql.LIVE + " and updated_at < now() - ? * interval '1 millisecond'");

@@ -2,6 +2,7 @@ package io.sagaorchestrator.store;
 
 import io.sagaorchestrator.core.SagaStatus;
 
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -12,6 +13,8 @@ final class StatusSql {
     static final String LIVE = in(SagaStatus.LIVE);
     static final String UNSETTLED = in(SagaStatus.UNSETTLED);
     static final String SETTLED = in(SagaStatus.SETTLED);
+    /** {@code status in ('COMPLETED', 'COMPENSATED', 'ESCALATED', 'RESOLVED')}: the sagas whose errors V19's error-text index holds */
+    static final String ENDED = in(EnumSet.complementOf(EnumSet.copyOf(SagaStatus.LIVE)));
 
     private StatusSql() {
     }

@@ -32,6 +32,7 @@ import static io.sagaorchestrator.testsupport.UserSyncFixture.uniquePhone;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -118,10 +119,13 @@ class ExpensiveSearchesTest {
     }
 
     @Test
-    void theErrorTextSearchUsesTheTrigramIndex() throws SQLException {
-        // given the statement of an error-text search, when PostgreSQL plans it, then it reads the trigram index
+    void theErrorTextSearchReadsTheEndedSagasTrigramIndexAndTheLiveSagasIndex() throws SQLException {
+        // given the statement of an error-text search, when PostgreSQL plans it, then it reads the trigram index for the
+        // ended sagas and the live sagas' index for the rest, and never the whole table
         String plan = plan(new SagaQueries.Filter(null, null, null, null, null, null, null, "HTTP 422", null, null, null, null));
         assertTrue(plan.contains("saga_last_error_trgm_idx"), plan);
+        assertTrue(plan.contains("saga_live_created_idx"), plan);
+        assertFalse(plan.contains("Seq Scan"), plan);
     }
 
     @Test

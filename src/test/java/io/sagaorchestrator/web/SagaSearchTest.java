@@ -98,6 +98,27 @@ class SagaSearchTest {
     }
 
     @Test
+    void anErrorTextFindsTheSagasStillTryingAndTheEndedOnesAlike() {
+        // given the same error on a saga still retrying and on one that ended
+        String error = "tt-add-user: UnknownOutcomeFailure: gateway " + UUID.randomUUID().toString().substring(0, 8);
+        SagaDefinition d = definitions.current("user-sync").orElseThrow();
+        String livePhone = uniquePhone();
+        String endedPhone = uniquePhone();
+        UUID live = givenStuckUserSync(d.hash(), d.version(), "live" + livePhone, livePhone, 1, Duration.ofHours(1));
+        UUID ended = givenStuckUserSync(d.hash(), d.version(), "ended" + endedPhone, endedPhone, 1, Duration.ofHours(1));
+        execute("update saga set last_error = ? where id in (?, ?)", error, live, ended);
+        execute("update saga set status = 'COMPENSATED', wake_at = null where id = ?", ended);
+
+        // when a viewer searches for a part of that error, then both are listed, newest first
+        as("viewer").get("/api/sagas?error=" + error.substring(error.length() - 12)).then().statusCode(200)
+                .body("items.sagaId", equalTo(List.of(ended.toString(), live.toString())));
+        // and a status narrows it to the one still trying
+        as("viewer").get("/api/sagas?status=RUNNING&error=" + error.substring(error.length() - 12)).then().statusCode(200)
+                .body("items.sagaId", equalTo(List.of(live.toString())));
+        execute("update saga set status = 'RESOLVED', wake_at = null where id = ?", live);
+    }
+
+    @Test
     void cursorPagesAreNewestFirstAndNeverRepeatOrSkip() {
         // given sagas created at known times
         String marker = "page" + UUID.randomUUID().toString().substring(0, 8);
