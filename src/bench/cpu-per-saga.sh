@@ -8,7 +8,8 @@
 #
 # Needs a run of ../shared/bench/run-peers.sh first (it builds the stub and the driver; BENCH says
 # where: /tmp/saga-bench for a read-only copy of the harness) and root for the database. SCENARIO=S2
-# makes the stub's users the same, but no local step fails: use run-peers.sh for that scenario.
+# makes the stub's users the same, but no local step fails: use run-peers.sh for that scenario. APPJAR starts another
+# jar in the service's place (the harness's floor probe: APPJAR=/tmp/saga-bench/floor-probe/target/quarkus-app/quarkus-run.jar).
 set -euo pipefail
 N=${1:-3000}
 shift || true
@@ -27,7 +28,7 @@ java "$@" -Dquarkus.http.port="$PORT" -Dquarkus.datasource.jdbc.url=jdbc:postgre
   -Dquarkus.rest-client.tt-user-api.url="http://127.0.0.1:$STUB_PORT" -Dtt.app-secret=bench \
   -Dquarkus.security.users.embedded.enabled=true -Dquarkus.security.users.embedded.plain-text=true \
   -Dquarkus.security.users.embedded.users.bench=benchpw -Dquarkus.security.users.embedded.roles.bench=saga-client,saga-viewer \
-  -jar "$REPO/target/quarkus-app/quarkus-run.jar" >/tmp/cpu-per-saga-service.log 2>&1 &
+  -jar "${APPJAR:-$REPO/target/quarkus-app/quarkus-run.jar}" >/tmp/cpu-per-saga-service.log 2>&1 &
 svc=$!
 trap 'kill $svc $stub 2>/dev/null || true' EXIT
 t0=$(date +%s%N)
