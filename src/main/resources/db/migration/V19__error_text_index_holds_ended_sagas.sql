@@ -4,16 +4,13 @@
 -- its local save failed, about 6.5 kB of WAL, more than the rest of that saga. Now only ended sagas are in it, each
 -- once, by the commit that ends it; the list's error search reads the live sagas' errors through their own small
 -- index (saga_live_created_idx) instead. The status list is SagaStatus's ended ones, as StatusSql.ENDED writes them.
-drop index saga_last_error_trgm_idx;
+-- The index is made again from its own definition, narrowed, so that it keeps the operator class V9 found wherever
+-- pg_trgm lives.
 do $$
 declare
-    trgm_schema text;
+    definition text := pg_get_indexdef('saga_last_error_trgm_idx'::regclass);
 begin
-    select n.nspname into strict trgm_schema
-    from pg_extension e join pg_namespace n on n.oid = e.extnamespace
-    where e.extname = 'pg_trgm';
-    execute format('create index saga_last_error_trgm_idx on saga using gin (last_error %I.gin_trgm_ops)'
-                   ' where last_error is not null and status in (''COMPLETED'', ''COMPENSATED'', ''ESCALATED'', ''RESOLVED'')',
-                   trgm_schema);
+    drop index saga_last_error_trgm_idx;
+    execute definition || ' and status in (''COMPLETED'', ''COMPENSATED'', ''ESCALATED'', ''RESOLVED'')';
 end
 $$;
