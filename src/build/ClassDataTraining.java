@@ -64,6 +64,8 @@ public class ClassDataTraining {
         env.put("QUARKUS_PROFILE", "demo");
 
         Process service = start.start();
+        // stopped by the build's timeout, this program must not leave the training start running
+        Runtime.getRuntime().addShutdownHook(new Thread(service::destroyForcibly));
         try {
             String base = "http://127.0.0.1:" + port;
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -115,6 +117,7 @@ public class ClassDataTraining {
     private static String startUserSync(HttpClient http, String base, String name, String phone)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/sagas/user-sync?wait=30"))
+                .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((USER + ":" + USER).getBytes()))
                 .POST(HttpRequest.BodyPublishers.ofString(
